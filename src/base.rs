@@ -1,0 +1,252 @@
+//! The knowledge base: every configured source, synced and read the same way for the CLI and
+//! the terminal UI.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::{Config, SourceSpec};
+use crate::corpus::{self, Catalog, DocChange, Filter};
+use crate::source::{self, Location, Snapshot, SourceError, SyncLock, Transfer};
+use crate::state::{self, SourceState, State};
+
+/// What a sync did to one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncSummary {
+    pub name: String,
+    /// `cloned`, `updated`, `unchanged`, `read` (a local directory) or `offline`.
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+    pub docs: usize,
+    /// Documents added, modified, deleted or renamed since the previous commit.
+    pub changes: Vec<DocChange>,
+}
+
+/// A failure, naming the source.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {cause}")]
+pub struct SourceFailure {
+    pub name: String,
+    pub cause: String,
+}
+
+impl SourceFailure {
+    fn new(name: &str, cause: impl ToString) -> Self {
+        SourceFailure {
+            name: name.to_string(),
+            cause: cause.to_string(),
+        }
+    }
+}
+
+pub struct Base {
+    pub config: Config,
+    pub state: State,
+}
+
+impl Base {
+    pub fn open(config: Config) -> Base {
+        let state = State::load(&config.data_dir.path);
+        Base { config, state }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir.path
+    }
+
+    /// Whether a source has a copy to read from (a synced mirror, or a local directory).
+    pub fn has_copy(&self, spec: &SourceSpec) -> bool {
+        match source::location(spec) {
+            Location::Dir(_) => true,
+            Location::Git(_) => self.synced_commit(spec).is_some(),
+        }
+    }
+
+    fn synced_commit(&self, spec: &SourceSpec) -> Option<git2::Oid> {
+        let st = self.state.sources.get(&spec.name)?;
+        if st.url != spec.url {
+            return None;
+        }
+        let oid = git2::Oid::from_str(st.commit.as_deref()?).ok()?;
+        source::mirror_path(self.data_dir(), &spec.name)
+            .exists()
+            .then_some(oid)
+    }
+
+    /// The last good copy of a source.
+    pub fn snapshot(&self, spec: &SourceSpec) -> Result<Snapshot, SourceFailure> {
+        match source::location(spec) {
+            Location::Dir(root) => Ok(Snapshot::Dir { root }),
+            Location::Git(_) => {
+                let commit = self
+                    .synced_commit(spec)
+                    .ok_or_else(|| SourceFailure::new(&spec.name, "never synced (run ken sync)"))?;
+                Snapshot::git(&source::mirror_path(self.data_dir(), &spec.name), commit)
+                    .map_err(|e| SourceFailure::new(&spec.name, e))
+            }
+        }
+    }
+
+    /// Every document of a source, from its last good copy.
+    pub fn catalog(&self, spec: &SourceSpec) -> Result<Catalog, SourceFailure> {
+        let snap = self.snapshot(spec)?;
+        corpus::scan(&spec.name, spec, &snap, self.config.max_file_size)
+            .map_err(|e| SourceFailure::new(&spec.name, e))
+    }
+
+    /// Syncs the given sources (all when `only` is empty). Each source succeeds or fails on its
+    /// own; a failure leaves that source's last good copy in place.
+    pub fn sync(
+        &mut self,
+        offline: bool,
+        progress: &mut dyn FnMut(&str, Transfer),
+    ) -> Vec<Result<SyncSummary, SourceFailure>> {
+        let lock = match SyncLock::acquire(self.data_dir()) {
+            Ok(l) => l,
+            Err(e) => {
+                return vec![Err(SourceFailure::new("sync", e))];
+            }
+        };
+        let specs = self.config.sources.clone();
+        let mut results = Vec::new();
+        for spec in &specs {
+            let r = self.sync_one(spec, offline, progress);
+            results.push(r);
+        }
+        if let Err(e) = self.state.save(&self.config.data_dir.path) {
+            results.push(Err(SourceFailure::new("state", e)));
+        }
+        drop(lock);
+        results
+    }
+
+    fn sync_one(
+        &mut self,
+        spec: &SourceSpec,
+        offline: bool,
+        progress: &mut dyn FnMut(&str, Transfer),
+    ) -> Result<SyncSummary, SourceFailure> {
+        let name = spec.name.as_str();
+        let url = match source::location(spec) {
+            Location::Dir(root) => {
+                let cat = self.catalog(spec)?;
+                if !root.is_dir() {
+                    return Err(SourceFailure::new(
+                        name,
+                        format!("{}: not a directory", root.display()),
+                    ));
+                }
+                self.record_success(spec, None, None, cat.docs.len());
+                return Ok(SyncSummary {
+                    name: name.into(),
+                    action: "read",
+                    branch: None,
+                    old: None,
+                    new: None,
+                    docs: cat.docs.len(),
+                    changes: vec![],
+                });
+            }
+            Location::Git(url) => url,
+        };
+        if offline {
+            let commit = self.synced_commit(spec);
+            return match commit {
+                None => Err(SourceFailure::new(name, SourceError::OfflineNeverSynced)),
+                Some(c) => Ok(SyncSummary {
+                    name: name.into(),
+                    action: "offline",
+                    branch: self.state.sources.get(name).and_then(|s| s.branch.clone()),
+                    old: None,
+                    new: Some(c.to_string()),
+                    docs: self.state.sources.get(name).map_or(0, |s| s.docs),
+                    changes: vec![],
+                }),
+            };
+        }
+        let attempt = state::now();
+        let known = self.synced_commit(spec);
+        let synced = match source::sync_git(self.data_dir(), spec, &url, &mut |t| progress(name, t))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                let st = self.entry(spec);
+                st.attempted_at = Some(attempt);
+                st.last_error = Some(e.to_string());
+                return Err(SourceFailure::new(name, e));
+            }
+        };
+        let mirror = source::mirror_path(self.data_dir(), name);
+        // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
+        // interrupted after fetching still reports the changes next time.
+        let old = known.or(synced.old);
+        let changes = match old {
+            Some(o) if o != synced.new => {
+                let filter = Filter::new(spec).map_err(|e| SourceFailure::new(name, e))?;
+                let raw = source::changes(&mirror, o, synced.new)
+                    .map_err(|e| SourceFailure::new(name, e))?;
+                corpus::doc_changes(&filter, &raw)
+            }
+            _ => vec![],
+        };
+        let snap = Snapshot::git(&mirror, synced.new).map_err(|e| SourceFailure::new(name, e))?;
+        let cat = corpus::scan(name, spec, &snap, self.config.max_file_size)
+            .map_err(|e| SourceFailure::new(name, e))?;
+        let action = match (old, synced.fetched) {
+            (None, _) => "cloned",
+            (Some(o), _) if o != synced.new => "updated",
+            _ => "unchanged",
+        };
+        self.record_success(
+            spec,
+            Some(synced.branch.clone()),
+            Some(synced.new.to_string()),
+            cat.docs.len(),
+        );
+        Ok(SyncSummary {
+            name: name.into(),
+            action,
+            branch: Some(synced.branch),
+            old: old.map(|o| o.to_string()),
+            new: Some(synced.new.to_string()),
+            docs: cat.docs.len(),
+            changes,
+        })
+    }
+
+    fn entry(&mut self, spec: &SourceSpec) -> &mut SourceState {
+        let st = self.state.sources.entry(spec.name.clone()).or_default();
+        if st.url != spec.url {
+            *st = SourceState {
+                url: spec.url.clone(),
+                ..Default::default()
+            };
+        }
+        st
+    }
+
+    fn record_success(
+        &mut self,
+        spec: &SourceSpec,
+        branch: Option<String>,
+        commit: Option<String>,
+        docs: usize,
+    ) {
+        let now = state::now();
+        let st = self.entry(spec);
+        if commit.is_some() && st.commit != commit {
+            st.previous = st.commit.take();
+        }
+        st.commit = commit;
+        st.branch = branch;
+        st.synced_at = Some(now);
+        st.attempted_at = Some(now);
+        st.docs = docs;
+        st.last_error = None;
+    }
+}

@@ -1,0 +1,424 @@
+//! Configuration: `config.toml`, the paths ken uses and where each value came from.
+//!
+//! Reads, never writes. Precedence for paths: flag, then environment (`KEN_CONFIG_DIR`,
+//! `KEN_DATA_DIR`), then the config file, then the platform's directories.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The default knowledge source when neither a config nor `--source` names one.
+pub const DEFAULT_SOURCE_URL: &str = "https://github.com/SovereignCloudStack/docs";
+pub const DEFAULT_SOURCE_NAME: &str = "scs";
+/// Files bigger than this are skipped without being read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}:{line}: {problem}")]
+    Parse {
+        file: String,
+        line: usize,
+        problem: String,
+    },
+    #[error("{file}: {problem}")]
+    Invalid { file: String, problem: String },
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("cannot find a home directory; set KEN_CONFIG_DIR and KEN_DATA_DIR")]
+    NoHome,
+    #[error("--source {spec:?}: {problem}")]
+    BadSpec { spec: String, problem: String },
+}
+
+/// Where a setting came from, for `ken status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    Flag,
+    Env,
+    Config,
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Origin::Flag => "flag",
+            Origin::Env => "env",
+            Origin::Config => "config",
+            Origin::Default => "default",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Located {
+    pub path: PathBuf,
+    pub origin: Origin,
+}
+
+/// One `[[source]]` entry.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    pub name: String,
+    /// https, ssh, git or file URL, scp-like `user@host:path`, or a local path.
+    pub url: String,
+    /// Branch to follow; the remote's default branch when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// Globs (relative to `root`) of the files that are documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Globs (relative to `root`) of files never taken, even when included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// A folder inside the repository to take documents from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+    /// The folder under which the documents appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    data_dir: Option<PathBuf>,
+    sync_on_start: Option<bool>,
+    keymap: Option<String>,
+    theme: Option<String>,
+    max_file_size: Option<u64>,
+    #[serde(default, rename = "source")]
+    sources: Vec<SourceSpec>,
+}
+
+/// Everything ken needs to know before it touches a source.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub config_dir: Located,
+    pub config_file: Located,
+    /// Whether `config_file` exists.
+    pub config_file_exists: bool,
+    pub data_dir: Located,
+    pub sources: Vec<SourceSpec>,
+    /// Where `sources` came from.
+    pub sources_origin: Origin,
+    pub sync_on_start: bool,
+    pub keymap: String,
+    pub theme: String,
+    pub max_file_size: u64,
+}
+
+/// The inputs that decide the configuration; `from_env` reads them from the process.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub config_file_flag: Option<PathBuf>,
+    pub source_flags: Vec<String>,
+    pub env_config_dir: Option<PathBuf>,
+    pub env_data_dir: Option<PathBuf>,
+}
+
+impl Inputs {
+    pub fn from_env(config_file_flag: Option<PathBuf>, source_flags: Vec<String>) -> Self {
+        let var = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Inputs {
+            config_file_flag,
+            source_flags,
+            env_config_dir: var("KEN_CONFIG_DIR"),
+            env_data_dir: var("KEN_DATA_DIR"),
+        }
+    }
+}
+
+impl Config {
+    pub fn load(inputs: &Inputs) -> Result<Config, ConfigError> {
+        let dirs = || directories::ProjectDirs::from("", "", "ken").ok_or(ConfigError::NoHome);
+        let config_dir = match &inputs.env_config_dir {
+            Some(p) => Located {
+                path: p.clone(),
+                origin: Origin::Env,
+            },
+            None => Located {
+                path: dirs()?.config_dir().to_path_buf(),
+                origin: Origin::Default,
+            },
+        };
+        let config_file = match &inputs.config_file_flag {
+            Some(p) => Located {
+                path: p.clone(),
+                origin: Origin::Flag,
+            },
+            None => Located {
+                path: config_dir.path.join("config.toml"),
+                origin: config_dir.origin,
+            },
+        };
+        let (raw, exists) = match std::fs::read_to_string(&config_file.path) {
+            Ok(text) => (parse(&text, &config_file.path)?, true),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && inputs.config_file_flag.is_none() =>
+            {
+                (RawConfig::default(), false)
+            }
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    file: config_file.path.display().to_string(),
+                    source: e,
+                });
+            }
+        };
+        let data_dir = match (&inputs.env_data_dir, &raw.data_dir) {
+            (Some(p), _) => Located {
+                path: p.clone(),
+                origin: Origin::Env,
+            },
+            (None, Some(p)) => Located {
+                path: expand_relative(p, &config_file.path),
+                origin: Origin::Config,
+            },
+            (None, None) => Located {
+                path: dirs()?.data_dir().to_path_buf(),
+                origin: Origin::Default,
+            },
+        };
+        let file_name = config_file.path.display().to_string();
+        let (sources, sources_origin) = if !inputs.source_flags.is_empty() {
+            let specs = inputs
+                .source_flags
+                .iter()
+                .map(|s| parse_spec(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            (specs, Origin::Flag)
+        } else if !raw.sources.is_empty() {
+            let mut specs = raw.sources.clone();
+            for s in &mut specs {
+                if is_local_path(&s.url) {
+                    s.url = expand_relative(Path::new(&s.url), &config_file.path)
+                        .display()
+                        .to_string();
+                }
+            }
+            (specs, Origin::Config)
+        } else {
+            (
+                vec![SourceSpec {
+                    name: DEFAULT_SOURCE_NAME.into(),
+                    url: DEFAULT_SOURCE_URL.into(),
+                    branch: None,
+                    include: vec![],
+                    exclude: vec![],
+                    root: None,
+                    mount: None,
+                }],
+                Origin::Default,
+            )
+        };
+        validate_sources(&sources, &file_name)?;
+        Ok(Config {
+            config_dir,
+            config_file,
+            config_file_exists: exists,
+            data_dir,
+            sources,
+            sources_origin,
+            sync_on_start: raw.sync_on_start.unwrap_or(true),
+            keymap: raw.keymap.unwrap_or_else(|| "default".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        })
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
+    toml::from_str::<RawConfig>(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
+        ConfigError::Parse {
+            file: path.display().to_string(),
+            line,
+            problem: e.message().trim().replace('\n', " "),
+        }
+    })
+}
+
+fn validate_sources(sources: &[SourceSpec], file: &str) -> Result<(), ConfigError> {
+    let invalid = |problem: String| ConfigError::Invalid {
+        file: file.to_string(),
+        problem,
+    };
+    let mut names = std::collections::HashSet::new();
+    for s in sources {
+        if s.name.is_empty()
+            || s.name.starts_with('.')
+            || !s
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(invalid(format!(
+                "source name {:?}: use letters, digits, '-', '_' and '.'",
+                s.name
+            )));
+        }
+        if !names.insert(s.name.as_str()) {
+            return Err(invalid(format!("source name {:?} is used twice", s.name)));
+        }
+        if s.url.trim().is_empty() {
+            return Err(invalid(format!("source {:?} has an empty url", s.name)));
+        }
+        for g in s.include.iter().chain(&s.exclude) {
+            globset::Glob::new(g)
+                .map_err(|e| invalid(format!("source {:?}: glob {g:?}: {e}", s.name)))?;
+        }
+        for (what, v) in [("root", &s.root), ("mount", &s.mount)] {
+            if let Some(v) = v {
+                if v.split('/').any(|c| c == "..") || v.starts_with('/') {
+                    return Err(invalid(format!(
+                        "source {:?}: {what} {v:?} must be a relative folder without '..'",
+                        s.name
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A local path rather than a URL: no scheme and not scp-like `host:path`.
+pub fn is_local_path(url: &str) -> bool {
+    if url.contains("://") {
+        return false;
+    }
+    // scp-like syntax: `user@host:path` or `host:path`, with no slash before the colon.
+    match url.find(':') {
+        Some(i) => url[..i].contains('/') || (i == 1 && cfg!(windows)),
+        None => true,
+    }
+}
+
+fn expand_relative(p: &Path, config_file: &Path) -> PathBuf {
+    if let Ok(rest) = p.strip_prefix("~") {
+        if let Some(home) = directories::BaseDirs::new() {
+            return home.home_dir().join(rest);
+        }
+    }
+    if p.is_absolute() {
+        return p.to_path_buf();
+    }
+    config_file
+        .parent()
+        .map(|d| d.join(p))
+        .unwrap_or_else(|| p.to_path_buf())
+}
+
+/// `--source SPEC`: `[NAME=]URL[#BRANCH]`.
+pub fn parse_spec(spec: &str) -> Result<SourceSpec, ConfigError> {
+    let bad = |problem: &str| ConfigError::BadSpec {
+        spec: spec.to_string(),
+        problem: problem.to_string(),
+    };
+    let (name, rest) = match spec.split_once('=') {
+        Some((n, r)) if !n.contains('/') && !n.contains(':') => (Some(n.to_string()), r),
+        _ => (None, spec),
+    };
+    let (url, branch) = match rest.rsplit_once('#') {
+        Some((u, b)) if !b.is_empty() => (u, Some(b.to_string())),
+        _ => (rest, None),
+    };
+    if url.is_empty() {
+        return Err(bad("no URL or path given"));
+    }
+    let mut url = url.to_string();
+    if is_local_path(&url) {
+        let p = Path::new(&url);
+        if p.is_relative() {
+            if let Ok(cwd) = std::env::current_dir() {
+                url = cwd.join(p).display().to_string();
+            }
+        }
+    }
+    let name = match name {
+        Some(n) => n,
+        None => name_from_url(&url).ok_or_else(|| bad("cannot derive a name; use NAME=URL"))?,
+    };
+    Ok(SourceSpec {
+        name,
+        url,
+        branch,
+        include: vec![],
+        exclude: vec![],
+        root: None,
+        mount: None,
+    })
+}
+
+/// `https://github.com/SovereignCloudStack/docs.git` → `docs`.
+pub fn name_from_url(url: &str) -> Option<String> {
+    let last = url
+        .trim_end_matches('/')
+        .rsplit(['/', ':', '\\'])
+        .next()?
+        .trim_end_matches(".git");
+    let name: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name.trim_start_matches('.').to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_forms() {
+        let s = parse_spec("runbooks=git://127.0.0.1:9418/rb.git#stable").unwrap();
+        assert_eq!(s.name, "runbooks");
+        assert_eq!(s.url, "git://127.0.0.1:9418/rb.git");
+        assert_eq!(s.branch.as_deref(), Some("stable"));
+        let s = parse_spec("https://github.com/SovereignCloudStack/docs").unwrap();
+        assert_eq!(s.name, "docs");
+        assert!(s.branch.is_none());
+        let s = parse_spec("git@github.com:org/runbooks.git").unwrap();
+        assert_eq!(s.name, "runbooks");
+    }
+
+    #[test]
+    fn local_paths_and_urls() {
+        assert!(is_local_path("/srv/docs"));
+        assert!(is_local_path("./docs"));
+        assert!(is_local_path("docs:old/x/y") == false);
+        assert!(!is_local_path("git@github.com:org/repo"));
+        assert!(!is_local_path("file:///srv/repo"));
+        assert!(is_local_path("/srv/a:b"));
+    }
+
+    #[test]
+    fn config_error_names_file_and_line() {
+        let text = "[[source]]\nname = \"a\"\nurl = \"/x\"\nbranchh = \"main\"\n";
+        let err = parse(text, Path::new("/etc/ken/config.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("/etc/ken/config.toml:4: "), "{msg}");
+        assert!(msg.contains("branchh"), "{msg}");
+    }
+}

@@ -1,0 +1,12 @@
+//! ken — a terminal knowledge browser for Markdown documentation kept in git.
+//!
+//! See `docs/architecture.md` for the modules and how data flows between them.
+
+pub mod base;
+pub mod cli;
+pub mod config;
+pub mod corpus;
+pub mod sanitize;
+pub mod slug;
+pub mod source;
+pub mod state;

@@ -1,0 +1,696 @@
+//! Knowledge sources: git mirrors kept with git2, and plain local directories.
+//!
+//! A git source is a bare mirror under the data dir. Nothing is ever checked out: documents
+//! are read from a commit's tree in the object store, so nothing in a repository (symlinks,
+//! `.git` look-alikes, `.gitmodules`) can make ken read or write outside it. A local directory
+//! that is not a git repository is read live, never following a symlink.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use git2::{
+    AutotagOption, CredentialType, Direction, FetchOptions, ProxyOptions, RemoteCallbacks,
+    Repository,
+};
+
+use crate::config::{SourceSpec, is_local_path};
+
+/// Attempts for one network operation, and the pause before each retry.
+const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
+/// Giving up on a connection that does not open.
+const CONNECT_TIMEOUT_MS: i32 = 5_000;
+/// Giving up on a connection that stops sending.
+const STALL_TIMEOUT_MS: i32 = 15_000;
+/// At most this many files are looked at in one source.
+pub const MAX_FILES: usize = 200_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{0}")]
+    Git(String),
+    #[error("branch {branch:?} not found on the remote (it has: {available})")]
+    NoBranch { branch: String, available: String },
+    #[error("the remote has no branches")]
+    Empty,
+    #[error("never synced, and --offline forbids fetching")]
+    OfflineNeverSynced,
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<git2::Error> for SourceError {
+    fn from(e: git2::Error) -> Self {
+        SourceError::Git(git_message(&e))
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SourceError + '_ {
+    move |source| SourceError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// libgit2's message, one line, without its trailing class/code noise.
+fn git_message(e: &git2::Error) -> String {
+    let m = e.message().trim().replace('\n', " ");
+    if m.is_empty() {
+        format!("git error {:?}", e.code())
+    } else {
+        m
+    }
+}
+
+/// Where a source's documents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A git repository fetched into a mirror; the string is the URL or path git2 is given.
+    Git(String),
+    /// A local directory that is not a git repository, read live.
+    Dir(PathBuf),
+}
+
+pub fn location(spec: &SourceSpec) -> Location {
+    if is_local_path(&spec.url) {
+        let p = Path::new(&spec.url);
+        let is_repo = Repository::open_ext(
+            p,
+            git2::RepositoryOpenFlags::NO_SEARCH,
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .is_ok();
+        if !is_repo {
+            return Location::Dir(p.to_path_buf());
+        }
+    }
+    Location::Git(spec.url.clone())
+}
+
+/// The mirror of a git source.
+pub fn mirror_path(data_dir: &Path, name: &str) -> PathBuf {
+    mirrors_dir(data_dir).join(format!("{name}.git"))
+}
+
+fn mirrors_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("mirrors")
+}
+
+/// Progress of a transfer, as git2 reports it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Transfer {
+    pub received_objects: usize,
+    pub indexed_objects: usize,
+    pub total_objects: usize,
+    pub received_bytes: usize,
+}
+
+/// The outcome of syncing one git source.
+#[derive(Debug, Clone)]
+pub struct Synced {
+    pub branch: String,
+    /// The commit the mirror was at before, if it existed.
+    pub old: Option<git2::Oid>,
+    pub new: git2::Oid,
+    /// Whether objects were downloaded (false for a no-op sync).
+    pub fetched: bool,
+}
+
+/// Held while a sync runs, so that two kens never write one mirror at once.
+pub struct SyncLock {
+    _file: File,
+}
+
+impl SyncLock {
+    /// Waits for any other sync of this data dir to finish, then cleans up what a killed run
+    /// left behind (half-made clones).
+    pub fn acquire(data_dir: &Path) -> Result<SyncLock, SourceError> {
+        let dir = mirrors_dir(data_dir);
+        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let path = data_dir.join("sync.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        file.lock().map_err(io_err(&path))?;
+        for entry in std::fs::read_dir(&dir).map_err(io_err(&dir))?.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        Ok(SyncLock { _file: file })
+    }
+}
+
+/// Process-wide network timeouts for libgit2; set once before the first connection.
+fn set_timeouts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, before any libgit2 network operation of this process.
+        unsafe {
+            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(CONNECT_TIMEOUT_MS);
+            let _ = git2::opts::set_server_timeout_in_milliseconds(STALL_TIMEOUT_MS);
+        }
+    });
+}
+
+/// Clones (first time) or updates the mirror of a git source to the tip of its branch.
+///
+/// The caller holds the [`SyncLock`]. A first clone is built in a temporary directory beside
+/// the mirror and moved into place only when complete.
+pub fn sync_git(
+    data_dir: &Path,
+    spec: &SourceSpec,
+    url: &str,
+    progress: &mut dyn FnMut(Transfer),
+) -> Result<Synced, SourceError> {
+    set_timeouts();
+    let path = mirror_path(data_dir, &spec.name);
+    if !path.exists() {
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".tmp-{}-", spec.name))
+            .tempdir_in(mirrors_dir(data_dir))
+            .map_err(io_err(&path))?;
+        let repo = Repository::init_bare(tmp.path())?;
+        repo.remote("origin", url)?;
+        let synced = update(&repo, spec, url, progress)?;
+        drop(repo);
+        let tmp_path = tmp.keep();
+        std::fs::rename(&tmp_path, &path).map_err(io_err(&path))?;
+        return Ok(synced);
+    }
+    let repo = Repository::open_bare(&path)?;
+    if repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string))
+        != Some(url.to_string())
+    {
+        let _ = repo.remote_delete("origin");
+        repo.remote("origin", url)?;
+    }
+    update(&repo, spec, url, progress)
+}
+
+fn update(
+    repo: &Repository,
+    spec: &SourceSpec,
+    url: &str,
+    progress: &mut dyn FnMut(Transfer),
+) -> Result<Synced, SourceError> {
+    let (branch, tip) = with_retry(|| remote_tip(repo, spec, url))?;
+    let local_ref = format!("refs/remotes/origin/{branch}");
+    let old = repo.refname_to_id(&local_ref).ok();
+    let have = old == Some(tip) && repo.find_commit(tip).is_ok();
+    if !have {
+        let refspec = format!("+refs/heads/{branch}:{local_ref}");
+        with_retry(|| {
+            let mut remote = repo.find_remote("origin")?;
+            let mut cb = callbacks(url);
+            cb.transfer_progress(|p| {
+                progress(Transfer {
+                    received_objects: p.received_objects(),
+                    indexed_objects: p.indexed_objects(),
+                    total_objects: p.total_objects(),
+                    received_bytes: p.received_bytes(),
+                });
+                true
+            });
+            let mut fo = FetchOptions::new();
+            fo.remote_callbacks(cb)
+                .proxy_options(proxy())
+                .download_tags(AutotagOption::None)
+                .update_fetchhead(false);
+            remote.fetch(&[&refspec], Some(&mut fo), None)
+        })?;
+    }
+    let new = repo.refname_to_id(&local_ref)?;
+    repo.find_commit(new)?;
+    // The mirror's HEAD names the followed branch, so the mirror is usable with git tools.
+    let _ = repo.reference_symbolic("HEAD", &local_ref, true, "ken sync");
+    Ok(Synced {
+        branch,
+        old: old.filter(|o| repo.find_commit(*o).is_ok()),
+        new,
+        fetched: !have,
+    })
+}
+
+/// Asks the remote which commit its branch points at (and, if none is configured, which
+/// branch is its default).
+fn remote_tip(
+    repo: &Repository,
+    spec: &SourceSpec,
+    url: &str,
+) -> Result<(String, git2::Oid), git2::Error> {
+    let mut remote = repo.find_remote("origin")?;
+    let conn = remote.connect_auth(Direction::Fetch, Some(callbacks(url)), Some(proxy()))?;
+    let heads: Vec<(String, git2::Oid)> = conn
+        .list()?
+        .iter()
+        .map(|h| (h.name().to_string(), h.oid()))
+        .collect();
+    let branch = match &spec.branch {
+        Some(b) => b.clone(),
+        None => match conn.default_branch() {
+            Ok(buf) => buf
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches("refs/heads/")
+                .to_string(),
+            Err(_) => {
+                // No HEAD advertised: take main, then master, then the only branch.
+                let names: Vec<&str> = heads
+                    .iter()
+                    .filter_map(|(n, _)| n.strip_prefix("refs/heads/"))
+                    .collect();
+                ["main", "master"]
+                    .into_iter()
+                    .find(|b| names.contains(b))
+                    .or(names.first().copied())
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        },
+    };
+    let wanted = format!("refs/heads/{branch}");
+    match heads.iter().find(|(n, _)| *n == wanted) {
+        Some((_, oid)) => Ok((branch, *oid)),
+        None => {
+            let available: Vec<&str> = heads
+                .iter()
+                .filter_map(|(n, _)| n.strip_prefix("refs/heads/"))
+                .collect();
+            let msg = if available.is_empty() {
+                "the remote has no branches".to_string()
+            } else {
+                format!(
+                    "branch {branch:?} not found on the remote (it has: {})",
+                    available.join(", ")
+                )
+            };
+            Err(git2::Error::new(
+                git2::ErrorCode::NotFound,
+                git2::ErrorClass::Reference,
+                msg,
+            ))
+        }
+    }
+}
+
+fn proxy() -> ProxyOptions<'static> {
+    let mut p = ProxyOptions::new();
+    p.auto();
+    p
+}
+
+/// Credentials: for ssh the agent, then the default keys; for https the git credential
+/// helper. Each is tried once; nothing ever prompts.
+fn callbacks(url: &str) -> RemoteCallbacks<'static> {
+    let mut cb = RemoteCallbacks::new();
+    let url = url.to_string();
+    let mut tried_agent = false;
+    let mut tried_keys: Vec<PathBuf> = Vec::new();
+    let mut tried_helper = false;
+    let mut tried_default = false;
+    cb.credentials(move |_url, username, allowed| {
+        let user = username.unwrap_or("git");
+        if allowed.contains(CredentialType::USERNAME) {
+            return git2::Cred::username(user);
+        }
+        if allowed.contains(CredentialType::SSH_KEY) {
+            if !tried_agent {
+                tried_agent = true;
+                return git2::Cred::ssh_key_from_agent(user);
+            }
+            if let Some(home) = directories::BaseDirs::new() {
+                for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
+                    let key = home.home_dir().join(".ssh").join(name);
+                    if key.exists() && !tried_keys.contains(&key) {
+                        tried_keys.push(key.clone());
+                        return git2::Cred::ssh_key(user, None, &key, None);
+                    }
+                }
+            }
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) && !tried_helper {
+            tried_helper = true;
+            if let Ok(cfg) = git2::Config::open_default() {
+                return git2::Cred::credential_helper(&cfg, &url, username);
+            }
+        }
+        if allowed.contains(CredentialType::DEFAULT) && !tried_default {
+            tried_default = true;
+            return git2::Cred::default();
+        }
+        Err(git2::Error::new(
+            git2::ErrorCode::Auth,
+            git2::ErrorClass::Net,
+            "authentication failed (tried ssh agent, default keys and git credential helper)",
+        ))
+    });
+    cb
+}
+
+/// Runs a network operation, retrying transient failures with backoff.
+fn with_retry<T>(mut op: impl FnMut() -> Result<T, git2::Error>) -> Result<T, SourceError> {
+    let mut attempt = 0;
+    loop {
+        match op() {
+            Ok(v) => return Ok(v),
+            Err(e) if attempt < RETRY_DELAYS.len() && is_transient(&e) => {
+                std::thread::sleep(RETRY_DELAYS[attempt]);
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_transient(e: &git2::Error) -> bool {
+    use git2::{ErrorClass as C, ErrorCode};
+    if matches!(
+        e.code(),
+        ErrorCode::Auth | ErrorCode::NotFound | ErrorCode::Certificate
+    ) {
+        return false;
+    }
+    matches!(e.class(), C::Net | C::Os | C::Http | C::Ssh | C::Ssl)
+}
+
+/// One file of a source, as listed from a commit's tree or a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Path relative to the source's root, `/`-separated.
+    pub path: String,
+    pub kind: EntryKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File {
+        size: u64,
+        oid: Option<git2::Oid>,
+    },
+    /// A symbolic link: listed with its target, never followed.
+    Symlink {
+        target: String,
+    },
+}
+
+/// The result of reading one file.
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// Over the size cap; the content was not read.
+    TooLarge(u64),
+}
+
+/// The documents of a source at one point: a commit of a mirror, or a live directory.
+pub enum Snapshot {
+    Git { repo: Repository, commit: git2::Oid },
+    Dir { root: PathBuf },
+}
+
+impl Snapshot {
+    pub fn git(mirror: &Path, commit: git2::Oid) -> Result<Snapshot, SourceError> {
+        let repo = Repository::open_bare(mirror)?;
+        repo.find_commit(commit)?;
+        Ok(Snapshot::Git { repo, commit })
+    }
+
+    /// The files under `root` (a folder of the source; all when `None`).
+    pub fn entries(&self, root: Option<&str>) -> Result<Vec<Entry>, SourceError> {
+        let root = root.map(|r| r.trim_matches('/')).filter(|r| !r.is_empty());
+        match self {
+            Snapshot::Git { repo, commit } => {
+                let tree = repo.find_commit(*commit)?.tree()?;
+                let tree = match root {
+                    None => tree,
+                    Some(r) => match tree.get_path(Path::new(r)) {
+                        Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => {
+                            repo.find_tree(e.id())?
+                        }
+                        _ => return Ok(Vec::new()),
+                    },
+                };
+                git_entries(repo, &tree)
+            }
+            Snapshot::Dir { root: dir } => {
+                let base = match root {
+                    Some(r) => dir.join(r),
+                    None => dir.clone(),
+                };
+                let mut out = Vec::new();
+                // A root that is itself a symlink is not followed either.
+                match std::fs::symlink_metadata(&base) {
+                    Ok(m) if m.is_dir() => walk_dir(&base, "", &mut out, 0)?,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && root.is_some() => {}
+                    Err(e) => return Err(io_err(&base)(e)),
+                }
+                out.sort_by(|a, b| a.path.cmp(&b.path));
+                Ok(out)
+            }
+        }
+    }
+
+    /// Reads a file listed by [`entries`](Self::entries) (with the same `root`), unless it is
+    /// bigger than `cap` bytes.
+    pub fn read(
+        &self,
+        root: Option<&str>,
+        entry: &Entry,
+        cap: u64,
+    ) -> Result<Content, SourceError> {
+        let EntryKind::File { size, oid } = &entry.kind else {
+            return Err(SourceError::Other(format!(
+                "{}: a symlink is never followed",
+                entry.path
+            )));
+        };
+        if *size > cap {
+            return Ok(Content::TooLarge(*size));
+        }
+        match self {
+            Snapshot::Git { repo, .. } => {
+                let oid = oid.ok_or_else(|| SourceError::Other("no object id".into()))?;
+                let blob = repo.find_blob(oid)?;
+                Ok(Content::Bytes(blob.content().to_vec()))
+            }
+            Snapshot::Dir { root: dir } => {
+                let base = match root.map(|r| r.trim_matches('/')).filter(|r| !r.is_empty()) {
+                    Some(r) => dir.join(r),
+                    None => dir.clone(),
+                };
+                read_dir_file(&base, &entry.path, cap)
+            }
+        }
+    }
+}
+
+fn git_entries(repo: &Repository, tree: &git2::Tree<'_>) -> Result<Vec<Entry>, SourceError> {
+    let odb = repo.odb()?;
+    let mut out = Vec::new();
+    let mut failure = None;
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        if out.len() >= MAX_FILES {
+            return git2::TreeWalkResult::Abort;
+        }
+        let Some(name) = std::str::from_utf8(e.name_bytes()).ok().map(str::to_string) else {
+            return git2::TreeWalkResult::Skip;
+        };
+        let path = format!("{dir}{name}");
+        match e.filemode() {
+            0o100644 | 0o100755 => match odb.read_header(e.id()) {
+                Ok((size, _)) => out.push(Entry {
+                    path,
+                    kind: EntryKind::File {
+                        size: size as u64,
+                        oid: Some(e.id()),
+                    },
+                }),
+                Err(err) => {
+                    failure = Some(err);
+                    return git2::TreeWalkResult::Abort;
+                }
+            },
+            0o120000 => {
+                let target = repo
+                    .find_blob(e.id())
+                    .map(|b| {
+                        let c = b.content();
+                        String::from_utf8_lossy(&c[..c.len().min(4096)]).into_owned()
+                    })
+                    .unwrap_or_default();
+                out.push(Entry {
+                    path,
+                    kind: EntryKind::Symlink { target },
+                });
+            }
+            // Trees are walked into; submodules (commits) are never acted on.
+            _ => {}
+        }
+        git2::TreeWalkResult::Ok
+    })?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    Ok(out)
+}
+
+fn walk_dir(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<Entry>,
+    depth: usize,
+) -> Result<(), SourceError> {
+    if depth > 64 {
+        return Ok(());
+    }
+    let read = std::fs::read_dir(dir).map_err(io_err(dir))?;
+    for entry in read.flatten() {
+        if out.len() >= MAX_FILES {
+            return Ok(());
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == ".git" {
+            continue;
+        }
+        let path = format!("{prefix}{name}");
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let ft = meta.file_type();
+        if ft.is_symlink() {
+            let target = std::fs::read_link(entry.path())
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            out.push(Entry {
+                path,
+                kind: EntryKind::Symlink { target },
+            });
+        } else if ft.is_dir() {
+            walk_dir(&entry.path(), &format!("{path}/"), out, depth + 1)?;
+        } else if ft.is_file() {
+            out.push(Entry {
+                path,
+                kind: EntryKind::File {
+                    size: meta.len(),
+                    oid: None,
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads `rel` under `base`, refusing anything that is, or passes through, a symlink.
+fn read_dir_file(base: &Path, rel: &str, cap: u64) -> Result<Content, SourceError> {
+    use std::io::Read;
+    let mut path = base.to_path_buf();
+    for part in rel.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err(SourceError::Other(format!(
+                "{rel}: not a plain relative path"
+            )));
+        }
+        path.push(part);
+        let meta = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
+        if meta.file_type().is_symlink() {
+            return Err(SourceError::Other(format!(
+                "{rel}: a symlink is never followed"
+            )));
+        }
+    }
+    let mut file = File::open(&path).map_err(io_err(&path))?;
+    let len = file.metadata().map_err(io_err(&path))?.len();
+    if len > cap {
+        return Ok(Content::TooLarge(len));
+    }
+    let mut buf = Vec::with_capacity(len as usize);
+    file.by_ref()
+        .take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(io_err(&path))?;
+    if buf.len() as u64 > cap {
+        return Ok(Content::TooLarge(buf.len() as u64));
+    }
+    Ok(Content::Bytes(buf))
+}
+
+/// How a file changed between two commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed { from: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The path in the new commit (for a deletion: the path that was deleted).
+    pub path: String,
+    pub kind: ChangeKind,
+}
+
+impl Change {
+    /// The letter `git diff --name-status` uses.
+    pub fn letter(&self) -> char {
+        match self.kind {
+            ChangeKind::Added => 'A',
+            ChangeKind::Modified => 'M',
+            ChangeKind::Deleted => 'D',
+            ChangeKind::Renamed { .. } => 'R',
+        }
+    }
+}
+
+/// What changed between two commits of a mirror, with renames detected as git does by
+/// default (50% similarity).
+pub fn changes(mirror: &Path, old: git2::Oid, new: git2::Oid) -> Result<Vec<Change>, SourceError> {
+    let repo = Repository::open_bare(mirror)?;
+    let started = Instant::now();
+    let old_tree = repo.find_commit(old)?.tree()?;
+    let new_tree = repo.find_commit(new)?.tree()?;
+    let mut diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
+    let mut find = git2::DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))?;
+    let mut out = Vec::new();
+    for d in diff.deltas() {
+        let new_path = d
+            .new_file()
+            .path()
+            .map(|p| p.to_string_lossy().into_owned());
+        let old_path = d
+            .old_file()
+            .path()
+            .map(|p| p.to_string_lossy().into_owned());
+        let (path, kind) = match d.status() {
+            git2::Delta::Added => (new_path, ChangeKind::Added),
+            git2::Delta::Deleted => (old_path, ChangeKind::Deleted),
+            git2::Delta::Modified | git2::Delta::Typechange => (new_path, ChangeKind::Modified),
+            git2::Delta::Renamed => (
+                new_path,
+                ChangeKind::Renamed {
+                    from: old_path.unwrap_or_default(),
+                },
+            ),
+            _ => continue,
+        };
+        if let Some(path) = path {
+            out.push(Change { path, kind });
+        }
+    }
+    let _ = started;
+    Ok(out)
+}

@@ -1,0 +1,129 @@
+//! What ken remembers between runs about each source: the synced commit, the one before it,
+//! when, and how many documents. Stored as `state.json` in the data dir, replaced atomically.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SourceState {
+    pub url: String,
+    /// The branch that was synced (the remote's default when none was configured).
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// The commit the last successful sync moved to.
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// The commit before that.
+    #[serde(default)]
+    pub previous: Option<String>,
+    /// Unix time (seconds) of the last successful sync.
+    #[serde(default)]
+    pub synced_at: Option<u64>,
+    /// Documents in the synced commit.
+    #[serde(default)]
+    pub docs: usize,
+    /// Unix time of the last attempt, successful or not.
+    #[serde(default)]
+    pub attempted_at: Option<u64>,
+    /// The cause of the last failed attempt, cleared by a success.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct State {
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceState>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl State {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("state.json")
+    }
+
+    /// Loads the state; a missing or unreadable file is an empty state (nothing synced yet),
+    /// since every value in it can be found again by syncing.
+    pub fn load(data_dir: &Path) -> State {
+        std::fs::read(Self::path(data_dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the state through a temporary file and a rename, so a crash leaves either the
+    /// old or the new state, never half of one.
+    pub fn save(&self, data_dir: &Path) -> Result<(), StateError> {
+        let io = |source| StateError::Io {
+            path: data_dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(data_dir).map_err(io)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(data_dir).map_err(io)?;
+        let json = serde_json::to_vec_pretty(self).map_err(|e| io(e.into()))?;
+        tmp.write_all(&json).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(Self::path(data_dir)).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// "3 h ago", "just now", for people.
+pub fn ago(then: u64, now: u64) -> String {
+    let d = now.saturating_sub(then);
+    match d {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", d / 60),
+        3600..=86_399 => format!("{} h ago", d / 3600),
+        _ => format!("{} days ago", d / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = State::default();
+        s.sources.insert(
+            "a".into(),
+            SourceState {
+                url: "git://x/a".into(),
+                commit: Some("abc".into()),
+                docs: 3,
+                ..Default::default()
+            },
+        );
+        s.save(dir.path()).unwrap();
+        let back = State::load(dir.path());
+        assert_eq!(back.sources["a"], s.sources["a"]);
+    }
+
+    #[test]
+    fn ago_is_readable() {
+        assert_eq!(ago(100, 130), "just now");
+        assert_eq!(ago(0, 3 * 3600 + 5), "3 h ago");
+        assert_eq!(ago(0, 2 * 86_400), "2 days ago");
+    }
+}
