@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::{Config, SourceSpec};
-use crate::corpus::{self, Catalog, DocChange, Filter};
+use crate::corpus::{self, Catalog, DocChange, Document, Filter, Parsed};
 use crate::source::{self, Location, Snapshot, SourceError, SyncLock, Transfer};
 use crate::state::{self, SourceState, State};
 
@@ -97,6 +97,14 @@ impl Base {
         let snap = self.snapshot(spec)?;
         corpus::scan(&spec.name, spec, &snap, self.config.max_file_size)
             .map_err(|e| SourceFailure::new(&spec.name, e))
+    }
+
+    /// Reads one document of a source's last good copy: decoded, front matter split off.
+    pub fn read(&self, spec: &SourceSpec, doc: &Document) -> Result<Parsed, SourceFailure> {
+        let snap = self.snapshot(spec)?;
+        let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
+        read_parsed(&snap, &filter, doc, self.config.max_file_size)
+            .map_err(|e| SourceFailure::new(&spec.name, format!("{}: {e}", doc.path)))
     }
 
     /// Syncs the given sources (all when `only` is empty). Each source succeeds or fails on its
@@ -194,9 +202,19 @@ impl Base {
             }
             _ => vec![],
         };
-        let snap = Snapshot::git(&mirror, synced.new).map_err(|e| SourceFailure::new(name, e))?;
-        let cat = corpus::scan(name, spec, &snap, self.config.max_file_size)
-            .map_err(|e| SourceFailure::new(name, e))?;
+        let unchanged = old == Some(synced.new);
+        let docs = match self.state.sources.get(name) {
+            // A no-op sync: the documents are the ones counted last time.
+            Some(st) if unchanged && st.url == spec.url => st.docs,
+            _ => {
+                let snap =
+                    Snapshot::git(&mirror, synced.new).map_err(|e| SourceFailure::new(name, e))?;
+                corpus::scan(name, spec, &snap, self.config.max_file_size)
+                    .map_err(|e| SourceFailure::new(name, e))?
+                    .docs
+                    .len()
+            }
+        };
         let action = match (old, synced.fetched) {
             (None, _) => "cloned",
             (Some(o), _) if o != synced.new => "updated",
@@ -206,7 +224,7 @@ impl Base {
             spec,
             Some(synced.branch.clone()),
             Some(synced.new.to_string()),
-            cat.docs.len(),
+            docs,
         );
         Ok(SyncSummary {
             name: name.into(),
@@ -214,7 +232,7 @@ impl Base {
             branch: Some(synced.branch),
             old: old.map(|o| o.to_string()),
             new: Some(synced.new.to_string()),
-            docs: cat.docs.len(),
+            docs,
             changes,
         })
     }
@@ -248,5 +266,29 @@ impl Base {
         st.attempted_at = Some(now);
         st.docs = docs;
         st.last_error = None;
+    }
+}
+
+/// Reads and parses one document of a snapshot.
+pub fn read_parsed(
+    snap: &Snapshot,
+    filter: &Filter,
+    doc: &Document,
+    cap: u64,
+) -> Result<Parsed, SourceError> {
+    if let Some(target) = &doc.link {
+        return Err(SourceError::Other(format!(
+            "a symlink to {target}, never followed"
+        )));
+    }
+    match snap.read(filter.root(), &doc.entry, cap)? {
+        source::Content::TooLarge(n) => Err(SourceError::Other(format!(
+            "{} is over the size cap",
+            corpus::human_bytes(n)
+        ))),
+        source::Content::Bytes(b) if corpus::is_binary(&b) => {
+            Err(SourceError::Other("binary content".into()))
+        }
+        source::Content::Bytes(b) => Ok(corpus::parse(&corpus::decode(b), &doc.rel)),
     }
 }

@@ -94,6 +94,12 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            // A closed pipe (`ken list | head`) is the reader's choice, not a failure.
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
             ExitCode::FAILURE
         }

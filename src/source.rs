@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use git2::{
     AutotagOption, CredentialType, Direction, FetchOptions, ProxyOptions, RemoteCallbacks,
@@ -658,7 +658,6 @@ impl Change {
 /// default (50% similarity).
 pub fn changes(mirror: &Path, old: git2::Oid, new: git2::Oid) -> Result<Vec<Change>, SourceError> {
     let repo = Repository::open_bare(mirror)?;
-    let started = Instant::now();
     let old_tree = repo.find_commit(old)?.tree()?;
     let new_tree = repo.find_commit(new)?.tree()?;
     let mut diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
@@ -691,6 +690,5 @@ pub fn changes(mirror: &Path, old: git2::Oid, new: git2::Oid) -> Result<Vec<Chan
             out.push(Change { path, kind });
         }
     }
-    let _ = started;
     Ok(out)
 }
