@@ -427,6 +427,11 @@ fn is_transient(e: &git2::Error) -> bool {
     ) {
         return false;
     }
+    // The server answered and refused (no such repository, access denied): asking again
+    // gets the same answer.
+    if e.message().starts_with("remote error") {
+        return false;
+    }
     matches!(e.class(), C::Net | C::Os | C::Http | C::Ssh | C::Ssl)
 }
 
