@@ -70,6 +70,58 @@ pub fn try_update(
     }
 }
 
+/// Removes the index and builds it again from the sources.
+pub fn rebuild(
+    base: &Base,
+    progress: &mut dyn FnMut(Progress),
+    notice: &mut dyn FnMut(&str),
+) -> Result<UpdateReport, IndexError> {
+    let _lock = WriteLock::acquire(base.data_dir())?;
+    let path = index_path(base.data_dir());
+    if path.exists() {
+        std::fs::remove_dir_all(&path).map_err(|source| IndexError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    update_locked(base, progress, notice)
+}
+
+/// Whether the index reflects every configured source's current copy (cheap: no document
+/// is read).
+pub fn is_current(base: &Base, meta: &Meta) -> bool {
+    if meta.schema != schema::SCHEMA_VERSION {
+        return false;
+    }
+    if meta
+        .sources
+        .keys()
+        .any(|n| !base.config.sources.iter().any(|s| &s.name == n))
+    {
+        return false;
+    }
+    base.config.sources.iter().all(|spec| {
+        let Ok((_, _, commit)) = state_of(base, spec) else {
+            // Nothing to index from (never synced): nothing an update could do.
+            return true;
+        };
+        meta.sources.get(&spec.name).is_some_and(|o| {
+            o.url == spec.url && o.filter == filter_key(spec) && o.commit == commit
+        })
+    })
+}
+
+/// A source's last good copy, its filter, and the commit (or directory fingerprint) it is at.
+fn state_of(base: &Base, spec: &SourceSpec) -> Result<(Snapshot, Filter, String), String> {
+    let snap = base.snapshot(spec).map_err(|e| e.cause)?;
+    let filter = Filter::new(spec).map_err(|e| e.to_string())?;
+    let commit = match &snap {
+        Snapshot::Git { commit, .. } => commit.to_string(),
+        Snapshot::Dir { .. } => dir_fingerprint(&snap, &filter)?,
+    };
+    Ok((snap, filter, commit))
+}
+
 fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
     move |source| IndexError::Tantivy {
         path: path.display().to_string(),
@@ -140,29 +192,12 @@ fn update_locked(
                 meta.sources.insert(name.to_string(), o.clone());
             }
         };
-        let snap = match base.snapshot(spec) {
+        let (snap, filter, commit) = match state_of(base, spec) {
             Ok(s) => s,
             Err(e) => {
-                failed(&mut report, &mut meta, e.cause);
+                failed(&mut report, &mut meta, e);
                 continue;
             }
-        };
-        let filter = match Filter::new(spec) {
-            Ok(f) => f,
-            Err(e) => {
-                failed(&mut report, &mut meta, e.to_string());
-                continue;
-            }
-        };
-        let commit = match &snap {
-            Snapshot::Git { commit, .. } => commit.to_string(),
-            Snapshot::Dir { .. } => match dir_fingerprint(&snap, &filter) {
-                Ok(f) => f,
-                Err(e) => {
-                    failed(&mut report, &mut meta, e);
-                    continue;
-                }
-            },
         };
         if let Some(o) = old.filter(|o| o.commit == commit) {
             meta.sources.insert(name.to_string(), o.clone());

@@ -7,6 +7,7 @@
 //! process killed mid-update leaves the previous commit, and its record, in place.
 
 mod build;
+pub mod command;
 pub mod query;
 pub mod schema;
 mod search;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{Progress, UpdateReport, try_update, update};
+pub use build::{Progress, UpdateReport, is_current, rebuild, try_update, update};
 pub use search::{PageHits, Results, SearchOptions, SectionHit};
 pub use snippet::Snippet;
 

@@ -118,12 +118,13 @@ pub fn parse(query: &str, as_you_type: bool) -> Parsed {
             kind,
         });
     }
-    if as_you_type && typing_last {
-        if let Some(last) = p.clauses.last_mut() {
-            if last.kind == Kind::Word && !last.negated {
-                last.kind = Kind::Prefix;
-            }
-        }
+    if as_you_type
+        && typing_last
+        && let Some(last) = p.clauses.last_mut()
+        && last.kind == Kind::Word
+        && !last.negated
+    {
+        last.kind = Kind::Prefix;
     }
     p
 }

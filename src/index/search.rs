@@ -185,10 +185,10 @@ impl SearchIndex {
                     ),
                 );
             }
-            if let Some((_, docs)) = pages.get_mut(&key) {
-                if docs.len() < opts.sections_per_page.max(1) {
-                    docs.push((score, doc));
-                }
+            if let Some((_, docs)) = pages.get_mut(&key)
+                && docs.len() < opts.sections_per_page.max(1)
+            {
+                docs.push((score, doc));
             }
         }
         let mut analyzer = schema::stemmed();
@@ -349,8 +349,10 @@ impl Builder<'_> {
                         .doc_freq(&Term::from_field_text(*field, &stem))
                         .map(|d| n + d)
                 })?;
-                if found == 0 {
-                    if let Some(vocab) = vocabulary {
+                if found == 0
+                    && let Some(vocab) = vocabulary
+                {
+                    {
                         let distance = if plain.chars().count() >= 8 { 2 } else { 1 };
                         let similar = self.expand_fuzzy(vocab, &plain, distance)?;
                         if !similar.is_empty() {
@@ -361,10 +363,10 @@ impl Builder<'_> {
                             ));
                         }
                         for w in similar {
-                            if let Some(s) = schema::terms(&mut self.stem, &w).into_iter().next() {
-                                if !weighted.iter().any(|(x, _)| *x == s) {
-                                    weighted.push((s, FUZZY_WEIGHT));
-                                }
+                            if let Some(s) = schema::terms(&mut self.stem, &w).into_iter().next()
+                                && !weighted.iter().any(|(x, _)| *x == s)
+                            {
+                                weighted.push((s, FUZZY_WEIGHT));
                             }
                         }
                     }

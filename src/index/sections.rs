@@ -111,10 +111,8 @@ pub fn split(markdown: &str) -> Vec<Section> {
                 | TagEnd::FootnoteDefinition
                 | TagEnd::DefinitionListDefinition
                 | TagEnd::DefinitionListTitle,
-            ) => {
-                if !cur.body.ends_with(['\n', ' ']) && !cur.body.is_empty() {
-                    cur.body.push('\n');
-                }
+            ) if !cur.body.ends_with(['\n', ' ']) && !cur.body.is_empty() => {
+                cur.body.push('\n');
             }
             // HTML and JSX (MDX) are markup, not text.
             _ => {}
