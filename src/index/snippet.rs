@@ -98,7 +98,9 @@ fn window(text: &str, matches: &[(Range<usize>, String)], max_bytes: usize) -> (
     }
     let first = matches[best.2].0.start;
     // Some words of context before the first match, from a word boundary.
-    let lead = (max_bytes / 5).min(first);
+    // Near the end of the text, more context before the match fills the window.
+    let room = (first + max_bytes).saturating_sub(text.len());
+    let lead = (max_bytes / 5).max(room).min(first);
     let mut start = floor_char(text, first - lead);
     if start > 0 {
         if let Some(sp) = text[start..first].find(char::is_whitespace) {
