@@ -70,6 +70,30 @@ pub fn try_update(
     }
 }
 
+/// Opens the index for searching, first building or updating it when it does not reflect
+/// the sources' current copies. When another process is updating it, the index is searched as
+/// it is (its last commit). `notice` gets the one line about a rebuild.
+pub fn open_current(
+    base: &Base,
+    progress: &mut dyn FnMut(Progress),
+    notice: &mut dyn FnMut(&str),
+) -> Result<SearchIndex, IndexError> {
+    let data = base.data_dir();
+    match SearchIndex::open(data) {
+        Ok(ix) if is_current(base, &ix.meta()) => return Ok(ix),
+        Ok(ix) => {
+            if try_update(base, progress, notice)?.is_none() {
+                return Ok(ix);
+            }
+        }
+        Err(IndexError::Unusable { .. }) => {
+            update(base, progress, notice)?;
+        }
+        Err(e) => return Err(e),
+    }
+    SearchIndex::open(data)
+}
+
 /// Removes the index and builds it again from the sources.
 pub fn rebuild(
     base: &Base,

@@ -63,25 +63,9 @@ pub fn after_sync(base: &Base) -> bool {
     }
 }
 
-/// Opens the index for searching, first building or updating it when it does not reflect the
-/// sources' current copies. When another process is updating it, searches what is there.
+/// [`super::open_current`], with progress on stderr.
 pub fn open_current(base: &Base) -> Result<SearchIndex, IndexError> {
-    let data = base.data_dir();
-    match SearchIndex::open(data) {
-        Ok(ix) if build::is_current(base, &ix.meta()) => return Ok(ix),
-        Ok(ix) => {
-            // Stale: update unless someone else is already doing it.
-            match build::try_update(base, &mut progress_bar(), &mut |n| say(n))? {
-                Some(_) => {}
-                None => return Ok(ix),
-            }
-        }
-        Err(IndexError::Unusable { .. }) => {
-            build::update(base, &mut progress_bar(), &mut |n| say(n))?;
-        }
-        Err(e) => return Err(e),
-    }
-    SearchIndex::open(data)
+    super::open_current(base, &mut progress_bar(), &mut |n| say(n))
 }
 
 /// `ken search`: exit 0 with hits, 1 with none, 2 for a query with nothing to search.

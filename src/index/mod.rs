@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{Progress, UpdateReport, is_current, rebuild, try_update, update};
+pub use build::{Progress, UpdateReport, is_current, open_current, rebuild, try_update, update};
 pub use search::{PageHits, Results, SearchOptions, SectionHit};
 pub use snippet::Snippet;
 
@@ -207,6 +207,13 @@ impl SearchIndex {
         }
     }
 }
+
+// The terminal UI searches on worker threads.
+const _: fn() = || {
+    fn is<T: Send + Sync>() {}
+    is::<SearchIndex>();
+    is::<Results>();
+};
 
 /// The payload of the last commit; an index with no commit yet has an empty one.
 fn read_meta(index: &tantivy::Index) -> Result<Meta, String> {
