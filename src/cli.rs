@@ -79,6 +79,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search every source: words (all must match), "phrases", prefix*, -excluded,
+    /// title:/path:/source: and front-matter filters (status:stable). See docs/guide/search.md.
+    Search {
+        /// The query; several arguments are joined with spaces. Quote a query that starts
+        /// with `-` ("-draft keys"), or put `--` before it.
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// Most pages shown (each with up to 3 sections).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+        limit: u16,
+        /// Print the hits as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
@@ -157,6 +171,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sync { json }) => sync(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status(&base, &out, json),
         Some(Command::List { json }) => list(&mut base, cli.offline, json),
+        Some(Command::Search { query, limit, json }) => {
+            ensure_synced(&mut base, cli.offline);
+            crate::index::command::search(&base, &query.join(" "), limit.into(), json, out.color)
+        }
     }
 }
 
@@ -220,6 +238,7 @@ fn report_failures<T>(results: &[Result<T, SourceFailure>]) -> bool {
 fn sync(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
     let results = base.sync(offline, &mut progress_reporter());
     let failed = report_failures(&results);
+    crate::index::command::after_sync(base);
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     if json {
         println!("{}", serde_json::to_string_pretty(&ok)?);
@@ -291,7 +310,8 @@ fn status(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                 "data_dir": {"path": data, "from": cfg.data_dir.origin},
                 "mirrors": {"path": data.join("mirrors"), "from": cfg.data_dir.origin},
                 "state": {"path": state::State::path(data), "from": cfg.data_dir.origin},
-            }
+            },
+            "index": crate::index::command::status_json(base),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -354,6 +374,8 @@ fn status(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
         format!("({})", cfg.config_dir.origin),
     );
     row("data dir", data, format!("({})", cfg.data_dir.origin));
+    println!("{}", out.bold("Index"));
+    println!("  {}", crate::index::command::status_line(base));
     Ok(ExitCode::SUCCESS)
 }
 
