@@ -298,8 +298,14 @@ impl Lay<'_> {
     }
 
     fn blocks(&mut self, blocks: &[Block], first: &Prefix, rest: &Prefix) {
+        self.blocks_in(blocks, first, rest, false);
+    }
+
+    /// Blocks one after the other with a blank line between them; in a tight list item a
+    /// nested list follows its text directly.
+    fn blocks_in(&mut self, blocks: &[Block], first: &Prefix, rest: &Prefix, tight: bool) {
         for (i, b) in blocks.iter().enumerate() {
-            if i > 0 {
+            if i > 0 && !(tight && matches!(b, Block::List { .. })) {
                 self.blank(rest);
             }
             self.block(b, if i == 0 { first } else { rest }, rest);
@@ -507,7 +513,7 @@ impl Lay<'_> {
                     extend(rest, &" ".repeat(w), Role::Text),
                 )
             };
-            self.blocks(&item.blocks, &f, &r);
+            self.blocks_in(&item.blocks, &f, &r, tight);
         }
         self.list_depth -= 1;
     }
@@ -725,39 +731,64 @@ fn measure(spans: &[Span]) -> (usize, usize) {
     (nat.max(line), longest.max(word))
 }
 
-/// Column widths that sum to at most `avail` (when the minimums allow).
+/// Column widths that sum to at most `avail`: narrow columns keep their natural width, the
+/// rest share what is left by their natural width, then columns too narrow for their longest
+/// word take from columns with room to spare.
 fn fit_columns(nat: &[usize], minw: &[usize], avail: usize) -> Vec<usize> {
-    let total: usize = nat.iter().sum();
-    if total <= avail {
+    let n = nat.len();
+    if nat.iter().sum::<usize>() <= avail {
         return nat.to_vec();
     }
-    let min_total: usize = minw.iter().sum();
-    if min_total >= avail {
-        // Even the longest words do not fit: share the width by the minimums.
-        return minw
-            .iter()
-            .map(|m| (avail * m / min_total.max(1)).max(1))
-            .collect();
+    let mut w = vec![0usize; n];
+    let mut open: Vec<usize> = (0..n).collect();
+    let mut remaining = avail;
+    loop {
+        let share = remaining / open.len().max(1);
+        let (fixed, rest): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| nat[i] <= share);
+        if fixed.is_empty() {
+            break;
+        }
+        for i in fixed {
+            w[i] = nat[i];
+            remaining -= nat[i];
+        }
+        open = rest;
+        if open.is_empty() {
+            return w;
+        }
     }
-    let extra = avail - min_total;
-    let want: usize = nat.iter().zip(minw).map(|(n, m)| n - m).sum();
-    let mut widths: Vec<usize> = nat
-        .iter()
-        .zip(minw)
-        .map(|(n, m)| m + (n - m) * extra / want.max(1))
-        .collect();
-    // Hand out what rounding left over.
-    let mut left = avail.saturating_sub(widths.iter().sum());
-    for (i, w) in widths.iter_mut().enumerate() {
+    let total: usize = open.iter().map(|&i| nat[i]).sum::<usize>().max(1);
+    for &i in &open {
+        w[i] = (remaining * nat[i] / total).max(1);
+    }
+    let mut left = remaining.saturating_sub(open.iter().map(|&i| w[i]).sum());
+    for &i in open.iter().cycle().take(left * 2) {
         if left == 0 {
             break;
         }
-        if *w < nat[i] {
-            *w += 1;
+        if w[i] < nat[i] {
+            w[i] += 1;
             left -= 1;
         }
     }
-    widths
+    // Give columns their longest word where others can spare the room.
+    for _ in 0..avail {
+        let Some(needy) = (0..n)
+            .filter(|&i| w[i] < minw[i])
+            .max_by_key(|&i| minw[i] - w[i])
+        else {
+            break;
+        };
+        let Some(donor) = (0..n)
+            .filter(|&i| i != needy && w[i] > minw[i].max(1))
+            .max_by_key(|&i| w[i] - minw[i])
+        else {
+            break;
+        };
+        w[donor] -= 1;
+        w[needy] += 1;
+    }
+    w
 }
 
 /// Shortens a one-line label to `max` columns.

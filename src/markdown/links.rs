@@ -224,8 +224,13 @@ impl Site {
             .iter()
             .filter(|(f, _)| f.is_empty() || path.starts_with(&format!("{f}/")))
             .max_by_key(|(f, _)| f.len())
-            .map(|(f, r)| (f.as_str(), r.trim_end_matches('/')))
-            .unwrap_or(("", ""));
+            .map(|(f, r)| (f.to_string(), r.trim_end_matches('/').to_string()))
+            .unwrap_or_else(|| match path.split_once('/') {
+                // Unconfigured: each top-level folder is served under its own name.
+                Some((top, _)) => (top.to_string(), format!("/{top}")),
+                None => (String::new(), String::new()),
+            });
+        let base_route = base_route.as_str();
         let inside = path[base_folder.len()..].trim_start_matches('/');
         let (dir, file) = match inside.rsplit_once('/') {
             Some((d, f)) => (d, f),
