@@ -289,6 +289,8 @@ struct Builder<'p> {
     link: Vec<(u32, usize)>,
     image_depth: usize,
     tables: Vec<Table>,
+    /// Open frames that indent (not Root, not Flat).
+    depth: usize,
     doc: Document,
     slugger: Slugger,
     finder: linkify::LinkFinder,
@@ -308,6 +310,7 @@ impl<'p> Builder<'p> {
             link: Vec::new(),
             image_depth: 0,
             tables: Vec::new(),
+            depth: 0,
             doc: Document::default(),
             slugger: Slugger::new(),
             finder,
@@ -315,10 +318,7 @@ impl<'p> Builder<'p> {
     }
 
     fn depth(&self) -> usize {
-        self.stack
-            .iter()
-            .filter(|(f, _, _)| !matches!(f, Frame::Flat | Frame::Root))
-            .count()
+        self.depth
     }
 
     fn push_block(&mut self, block: Block) {
@@ -339,6 +339,9 @@ impl<'p> Builder<'p> {
             (Frame::Item { .. }, Some((Frame::Flat, _, _))) => Frame::Flat,
             _ => frame,
         };
+        if !matches!(frame, Frame::Flat | Frame::Root) {
+            self.depth += 1;
+        }
         self.stack.push((frame, closer, Vec::new()));
     }
 
@@ -382,6 +385,9 @@ impl<'p> Builder<'p> {
         let Some((frame, _, blocks)) = self.stack.pop() else {
             return;
         };
+        if !matches!(frame, Frame::Flat | Frame::Root) {
+            self.depth = self.depth.saturating_sub(1);
+        }
         match frame {
             Frame::Root => {}
             Frame::Flat => {
