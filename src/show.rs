@@ -114,6 +114,10 @@ fn same_path(doc_path: &str, wanted: &str) -> bool {
             .any(|e| doc_path.strip_suffix(e).and_then(|p| p.strip_suffix('.')) == Some(wanted))
 }
 
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
 /// The path of `https://host/a/b#x` or `/a/b`, without query and anchor.
 fn url_path(s: &str) -> Option<&str> {
     let rest = s
@@ -134,6 +138,13 @@ fn suggestions(all: &[(usize, Document)], wanted: &str) -> String {
             let name = p.rsplit('/').next().unwrap_or(&p).to_string();
             let score = strsim::jaro_winkler(&w, &p).max(strsim::jaro_winkler(&w, &name));
             let score = if p.contains(&w) { score + 1.0 } else { score };
+            // The same file name in another folder is the likeliest meaning.
+            let wanted_name = w.rsplit('/').next().unwrap_or(&w);
+            let score = if stem(&name) == stem(wanted_name) {
+                score + 0.5
+            } else {
+                score
+            };
             (score, d.path.as_str())
         })
         .collect();
