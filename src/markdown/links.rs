@@ -18,6 +18,8 @@ pub struct Routing {
     /// `(folder, route base)`, such as `("docs", "/docs")`; the longest folder match wins.
     /// A document under no folder is routed by its own path from `/`.
     pub bases: Vec<(String, String)>,
+    /// Client-side redirects `(from, to)` of the site.
+    pub redirects: Vec<(String, String)>,
 }
 
 impl Default for Routing {
@@ -26,6 +28,7 @@ impl Default for Routing {
         Routing {
             site_url: None,
             bases: Vec::new(),
+            redirects: Vec::new(),
         }
     }
 }
@@ -35,7 +38,7 @@ impl Routing {
     pub fn scs() -> Routing {
         Routing {
             site_url: Some("https://docs.scs.community".into()),
-            bases: Vec::new(),
+            ..Routing::default()
         }
     }
 
@@ -70,6 +73,16 @@ impl Routing {
                 r.bases.push((folder, route));
             }
             rest = &rest[i + "routeBasePath".len()..];
+        }
+        let mut rest = js;
+        while let Some(i) = rest.find("from:") {
+            let after = &rest[i..];
+            if let (Some(from), Some(to)) = (string_after(after, "from"), string_after(after, "to"))
+            {
+                r.redirects
+                    .push((from.trim_end_matches('/').to_string(), to));
+            }
+            rest = &rest[i + "from:".len()..];
         }
         if !r.bases.iter().any(|(f, _)| f == "docs") {
             r.bases.push(("docs".into(), "/docs".into()));
@@ -356,6 +369,25 @@ impl Site {
 
     fn by_route_or_broken(&self, route: &str, anchor: Option<String>, url: &str) -> Target {
         let r = route.trim_end_matches(".html");
+        let redirected = self
+            .routing
+            .redirects
+            .iter()
+            .find(|(from, _)| from == r.trim_end_matches('/'))
+            .map(|(_, to)| to.as_str());
+        let r = match redirected {
+            Some(to) if self.doc_at(to).is_some() => to,
+            _ => r,
+        };
+        let segments: Vec<&str> = r.split('/').filter(|s| !s.is_empty()).collect();
+        // Pages the site generates (category indexes, the blog's list) are not documents.
+        let generated = segments.get(1) == Some(&"category") || segments.len() == 1;
+        if generated && self.doc_at(r).is_none() {
+            return Target::External(match &self.routing.site_url {
+                Some(site) if url.starts_with('/') => format!("{site}{url}"),
+                _ => url.to_string(),
+            });
+        }
         match self.doc_at(r) {
             Some(p) => Target::Doc {
                 path: p.to_string(),
