@@ -93,6 +93,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
+    Show {
+        doc: String,
+        /// Lay out to N columns (default: the terminal's width, or 80).
+        #[arg(long, value_name = "N")]
+        width: Option<usize>,
+        #[arg(long, value_enum, default_value_t = crate::show::Paging::Auto)]
+        paging: crate::show::Paging,
+    },
 }
 
 /// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
@@ -174,6 +183,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Search { query, limit, json }) => {
             ensure_synced(&mut base, cli.offline);
             crate::index::command::search(&base, &query.join(" "), limit.into(), json, out.color)
+        }
+        Some(Command::Show { doc, width, paging }) => {
+            crate::show::run(&base, &doc, width, paging, out.color)
         }
     }
 }
