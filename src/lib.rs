@@ -6,6 +6,7 @@ pub mod base;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod keymap;
 pub mod sanitize;
 pub mod slug;
 pub mod source;
