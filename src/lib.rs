@@ -11,3 +11,4 @@ pub mod sanitize;
 pub mod slug;
 pub mod source;
 pub mod state;
+pub mod theme;
