@@ -8,6 +8,7 @@ pub mod config;
 pub mod corpus;
 pub mod keymap;
 pub mod sanitize;
+pub mod sidebar;
 pub mod slug;
 pub mod source;
 pub mod state;
