@@ -19,9 +19,17 @@ use crate::state;
 /// Stack documentation), and lets you list, search and read them without a browser or a
 /// network connection.
 #[derive(Debug, Parser)]
-#[command(name = "ken", version, about, long_about)]
+#[command(
+    name = "ken",
+    version,
+    about,
+    long_about,
+    args_conflicts_with_subcommands = true
+)]
 #[command(after_help = "\
 Examples:
+  ken                               browse, search and read (syncs in the background)
+  ken docs/glossary.md              open one page in the reader
   ken sync                          fetch the configured sources now
   ken --source ./runbooks list      list the documents of a local folder
   ken status --json                 what is synced, and where ken keeps it
@@ -47,6 +55,19 @@ pub struct Cli {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// The keymap: `default`, `emacs` (your keymap.toml in the config dir is merged over it).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub keymap: Option<String>,
+
+    /// The theme: `default` (16 ANSI colours), `dark`, `light`, `high-contrast`, or
+    /// themes/NAME.toml in the config dir.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
+
+    /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
+    #[arg(value_name = "DOC")]
+    pub doc: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -144,15 +165,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let out = Out {
         color: use_color(cli.color, std::io::stdout().is_terminal()),
     };
+    let config_for_ui = config.clone();
     let mut base = Base::open(config);
     match cli.command {
         None => {
-            status(&base, &out, false)?;
-            println!();
-            println!(
-                "The terminal UI is not built yet. Try `ken sync`, `ken list` or `ken --help`."
-            );
-            Ok(ExitCode::SUCCESS)
+            let opts = crate::ui::Options {
+                doc: cli.doc.clone(),
+                offline: cli.offline,
+                keymap: cli.keymap.clone(),
+                theme: cli.theme.clone(),
+                no_color: cli.color == ColorChoice::Never,
+            };
+            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                anyhow::bail!(
+                    "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
+                );
+            }
+            drop(base);
+            crate::ui::run(config_for_ui, opts)
         }
         Some(Command::Sync { json }) => sync(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status(&base, &out, json),

@@ -70,6 +70,8 @@ actions! {
     Find => "find", "find in this page";
     FindNext => "find_next", "next match";
     FindPrev => "find_prev", "previous match";
+    DeleteChar => "delete_char", "delete the character before the cursor";
+    ClearInput => "clear_input", "clear what was typed";
 }
 
 /// The screens with a table of their own in a keymap file.
@@ -80,15 +82,18 @@ pub enum Context {
     Search,
     Reader,
     Help,
+    /// While typing into a field (the search box, the library filter, find in page).
+    Input,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Context::Global,
         Context::Library,
         Context::Search,
         Context::Reader,
         Context::Help,
+        Context::Input,
     ];
 
     pub fn name(self) -> &'static str {
@@ -98,6 +103,7 @@ impl Context {
             Context::Search => "search",
             Context::Reader => "reader",
             Context::Help => "help",
+            Context::Input => "input",
         }
     }
 
@@ -487,8 +493,13 @@ impl Keymap {
     /// What `keys` (pressed in this order) mean on screen `ctx`: its own table first, then the
     /// global one.
     pub fn lookup(&self, ctx: Context, keys: &[Key]) -> Lookup {
+        self.lookup_in(&[ctx], keys)
+    }
+
+    /// Like [`lookup`](Self::lookup) over several tables in turn, then the global one.
+    pub fn lookup_in(&self, ctxs: &[Context], keys: &[Key]) -> Lookup {
         let mut prefix = false;
-        for c in [ctx, Context::Global] {
+        for c in ctxs.iter().copied().chain([Context::Global]) {
             let Some(t) = self.tables.get(&c) else {
                 continue;
             };

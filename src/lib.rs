@@ -13,3 +13,4 @@ pub mod slug;
 pub mod source;
 pub mod state;
 pub mod theme;
+pub mod ui;
