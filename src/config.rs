@@ -284,13 +284,13 @@ fn validate_sources(sources: &[SourceSpec], file: &str) -> Result<(), ConfigErro
                 .map_err(|e| invalid(format!("source {:?}: glob {g:?}: {e}", s.name)))?;
         }
         for (what, v) in [("root", &s.root), ("mount", &s.mount)] {
-            if let Some(v) = v {
-                if v.split('/').any(|c| c == "..") || v.starts_with('/') {
-                    return Err(invalid(format!(
-                        "source {:?}: {what} {v:?} must be a relative folder without '..'",
-                        s.name
-                    )));
-                }
+            if let Some(v) = v
+                && (v.split('/').any(|c| c == "..") || v.starts_with('/'))
+            {
+                return Err(invalid(format!(
+                    "source {:?}: {what} {v:?} must be a relative folder without '..'",
+                    s.name
+                )));
             }
         }
     }
@@ -310,10 +310,10 @@ pub fn is_local_path(url: &str) -> bool {
 }
 
 fn expand_relative(p: &Path, config_file: &Path) -> PathBuf {
-    if let Ok(rest) = p.strip_prefix("~") {
-        if let Some(home) = directories::BaseDirs::new() {
-            return home.home_dir().join(rest);
-        }
+    if let Ok(rest) = p.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
     }
     if p.is_absolute() {
         return p.to_path_buf();
@@ -344,10 +344,10 @@ pub fn parse_spec(spec: &str) -> Result<SourceSpec, ConfigError> {
     let mut url = url.to_string();
     if is_local_path(&url) {
         let p = Path::new(&url);
-        if p.is_relative() {
-            if let Ok(cwd) = std::env::current_dir() {
-                url = cwd.join(p).display().to_string();
-            }
+        if p.is_relative()
+            && let Ok(cwd) = std::env::current_dir()
+        {
+            url = cwd.join(p).display().to_string();
         }
     }
     let name = match name {
@@ -407,7 +407,7 @@ mod tests {
     fn local_paths_and_urls() {
         assert!(is_local_path("/srv/docs"));
         assert!(is_local_path("./docs"));
-        assert!(is_local_path("docs:old/x/y") == false);
+        assert!(!is_local_path("docs:old/x/y"));
         assert!(!is_local_path("git@github.com:org/repo"));
         assert!(!is_local_path("file:///srv/repo"));
         assert!(is_local_path("/srv/a:b"));

@@ -49,7 +49,7 @@ fn visible(c: char, out: &mut String) {
 ///
 /// Newlines become visible too (use [`text`] for multi-line strings).
 pub fn line(s: &str, start_col: usize) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c)) {
+    if !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

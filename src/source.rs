@@ -18,6 +18,8 @@ use crate::config::{SourceSpec, is_local_path};
 
 /// Attempts for one network operation, and the pause before each retry.
 const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
+/// Retries start only within this time from the first attempt.
+const RETRY_WINDOW: Duration = Duration::from_secs(8);
 /// Giving up on a connection that does not open.
 const CONNECT_TIMEOUT_MS: i32 = 5_000;
 /// Giving up on a connection that stops sending.
@@ -359,13 +361,19 @@ fn callbacks(url: &str) -> RemoteCallbacks<'static> {
     cb
 }
 
-/// Runs a network operation, retrying transient failures with backoff.
+/// Runs a network operation, retrying transient failures with backoff. No retry starts after
+/// [`RETRY_WINDOW`]: a server that stalls is not waited for three times.
 fn with_retry<T>(mut op: impl FnMut() -> Result<T, git2::Error>) -> Result<T, SourceError> {
+    let started = std::time::Instant::now();
     let mut attempt = 0;
     loop {
         match op() {
             Ok(v) => return Ok(v),
-            Err(e) if attempt < RETRY_DELAYS.len() && is_transient(&e) => {
+            Err(e)
+                if attempt < RETRY_DELAYS.len()
+                    && is_transient(&e)
+                    && started.elapsed() < RETRY_WINDOW =>
+            {
                 std::thread::sleep(RETRY_DELAYS[attempt]);
                 attempt += 1;
             }
