@@ -452,11 +452,13 @@ fn dir_tree(docs: &[Document], idx: &[(usize, String)], placed: &mut HashSet<usi
         let pos = doc
             .and_then(|d| fm_num(&docs[d], "sidebar_position"))
             .or(prefix);
+        // A folder with a page of its own is called by that page's label.
+        let label = doc.map_or_else(|| name.to_string(), |d| page_label(&docs[d]));
         entries.push((
             pos,
             name.to_string(),
             Node::Folder {
-                label: name.to_string(),
+                label,
                 doc,
                 children,
             },

@@ -354,6 +354,63 @@ pub fn guide_library() -> Library {
     Library::new(docs, tree, notes, Arc::new(GuidePages), true)
 }
 
+/// Pages held in memory (tests, benchmarks, the guide's shape).
+pub struct MemoryPages {
+    files: HashMap<String, String>,
+}
+
+impl Pages for MemoryPages {
+    fn read(&self, doc: &Document) -> Result<Parsed, String> {
+        let text = self
+            .files
+            .get(&doc.rel)
+            .ok_or_else(|| format!("{}: not found", doc.path))?;
+        Ok(corpus::parse(text, &doc.rel))
+    }
+}
+
+/// A library of one source called `source` from (path, text) pairs; `sidebars*.js` files at
+/// the top are read as sidebars, other files that are not Markdown are left out.
+pub fn memory_library(source: &str, files: &[(&str, &str)]) -> Library {
+    let mut docs = Vec::new();
+    let mut sidebars = BTreeMap::new();
+    for (path, text) in files {
+        if sidebar::is_sidebar_file(path) {
+            sidebars.insert(path.to_string(), text.to_string());
+            continue;
+        }
+        if !corpus::DOC_EXTENSIONS
+            .iter()
+            .any(|e| path.ends_with(&format!(".{e}")))
+        {
+            continue;
+        }
+        let parsed = corpus::parse(text, path);
+        docs.push(Document {
+            source: source.into(),
+            path: path.to_string(),
+            rel: path.to_string(),
+            title: parsed.title,
+            link: None,
+            front_matter: parsed.front_matter,
+            entry: Entry {
+                path: path.to_string(),
+                kind: EntryKind::File {
+                    size: text.len() as u64,
+                    oid: None,
+                },
+            },
+        });
+    }
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let (tree, notes) = sidebar::tree(&docs, &sidebars);
+    let files = files
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    Library::new(docs, tree, notes, Arc::new(MemoryPages { files }), false)
+}
+
 /// A stand-in for the search index until it lands: every page read once into memory, split
 /// into sections at its headings, matched word by word.
 pub struct ScanSearcher {
@@ -462,7 +519,14 @@ fn snippet(text: &str, at: usize, terms: &[String]) -> (String, Vec<Range<usize>
     while !text.is_char_boundary(end) {
         end += 1;
     }
-    let raw = &text[start..end];
+    // Start at a word, not in the middle of one or on blank lines.
+    if start > 0 {
+        if let Some(sp) = text[start..at].find(char::is_whitespace) {
+            start += sp;
+        }
+    }
+    let raw = text[start..end].trim_start();
+    let start = end - raw.len();
     let mut s: String = raw
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })

@@ -496,16 +496,16 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
     let wanted: &[(Action, &str)] = match app.screen {
         Screen::Library => &[
             (Action::Help, "help"),
+            (Action::Back, "quit"),
             (Action::Search, "search"),
             (Action::Filter, "filter"),
-            (Action::Back, "quit"),
         ],
         Screen::Search => &[(Action::Open, "open"), (Action::Back, "back")],
         Screen::Reader => &[
             (Action::Help, "help"),
+            (Action::Back, "back"),
             (Action::Search, "search"),
             (Action::Find, "find"),
-            (Action::Back, "back"),
         ],
         Screen::Help => &[(Action::Back, "close")],
     };
@@ -580,9 +580,19 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
                 base,
             ));
         }
+        let lw: usize = left.iter().map(|s| s.content.width()).sum();
+        let mut used = lw + right.iter().map(|s| s.content.width()).sum::<usize>();
+        // As many key hints as fit, in order of importance.
         for (k, label) in hints(app) {
-            right.push(Span::styled(format!(" {k}"), t.style("ui.status.key")));
-            right.push(Span::styled(format!(" {label} "), base));
+            let key = format!(" {k}");
+            let label = format!(" {label} ");
+            let w = key.width() + label.width();
+            if used + w > area.width as usize {
+                break;
+            }
+            used += w;
+            right.push(Span::styled(key, t.style("ui.status.key")));
+            right.push(Span::styled(label, base));
         }
     }
     let lw: usize = left.iter().map(|s| s.content.width()).sum();
@@ -592,18 +602,14 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
     if lw + rw <= w {
         spans.push(Span::styled(" ".repeat(w - lw - rw), base));
         spans.extend(right);
-    } else if let Some(m) = &app.message {
-        // A message matters more than where we are: it gets the whole line.
-        spans = vec![Span::styled(
-            fit(&format!(" {}", clean(&m.text)), w),
-            if m.error {
-                t.style("ui.status.error")
-            } else {
-                base
-            },
-        )];
     } else {
-        spans.push(Span::styled(" ".repeat(w.saturating_sub(lw)), base));
+        // What is happening now matters more than the source facts: it gets the line.
+        let text: String = right.iter().map(|s| s.content.as_ref()).collect();
+        let style = match &app.message {
+            Some(m) if m.error => t.style("ui.status.error"),
+            _ => base,
+        };
+        spans = vec![Span::styled(fit(&text, w), style)];
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
