@@ -511,6 +511,10 @@ pub fn terms(query: &str) -> Vec<String> {
 
 /// A window of `text` around byte `at`, on char boundaries, on one line.
 fn snippet(text: &str, at: usize, terms: &[String]) -> (String, Vec<Range<usize>>) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
     let mut start = at.saturating_sub(40);
     while !text.is_char_boundary(start) {
         start -= 1;
@@ -520,10 +524,10 @@ fn snippet(text: &str, at: usize, terms: &[String]) -> (String, Vec<Range<usize>
         end += 1;
     }
     // Start at a word, not in the middle of one or on blank lines.
-    if start > 0 {
-        if let Some(sp) = text[start..at].find(char::is_whitespace) {
-            start += sp;
-        }
+    if start > 0
+        && let Some(sp) = text.get(start..at).and_then(|t| t.find(char::is_whitespace))
+    {
+        start += sp;
     }
     let raw = text[start..end].trim_start();
     let start = end - raw.len();
