@@ -142,7 +142,7 @@ pub fn answer_searches(app: &mut App, lib: &Library) {
             Effect::Search { id, query } => Some((id, query)),
             _ => None,
         })
-        .last();
+        .next_back();
     if let Some((id, query)) = last {
         let result = searcher.search(&query, 50);
         app.update(Msg::Job(JobMsg::SearchDone {
