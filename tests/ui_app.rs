@@ -164,7 +164,7 @@ fn a_hit_whose_page_is_gone_says_so() {
                     heading: None,
                     anchor: None,
                     snippet: "x".into(),
-                    highlights: vec![0..1],
+                    highlights: std::iter::once(0..1).collect(),
                 }],
             }],
             terms: vec!["x".into()],
