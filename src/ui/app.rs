@@ -301,7 +301,8 @@ impl App {
     // ---- the library --------------------------------------------------------------------
 
     pub fn set_library(&mut self, lib: Arc<Library>) {
-        let first = self.lib.docs.is_empty() && self.tree.expanded.is_empty();
+        // A first real library (after none, or the guide) opens its top folders.
+        let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;
         if first {
             // Open the top folders, and the first one's own folders when there is one.

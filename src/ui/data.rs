@@ -525,7 +525,9 @@ fn snippet(text: &str, at: usize, terms: &[String]) -> (String, Vec<Range<usize>
     }
     // Start at a word, not in the middle of one or on blank lines.
     if start > 0
-        && let Some(sp) = text.get(start..at).and_then(|t| t.find(char::is_whitespace))
+        && let Some(sp) = text
+            .get(start..at)
+            .and_then(|t| t.find(char::is_whitespace))
     {
         start += sp;
     }
