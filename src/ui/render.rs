@@ -101,6 +101,13 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     let mut last_space: Option<(usize, usize)> = None; // (byte in cur, col after)
     for c in s.chars() {
         let w = c.width().unwrap_or(0);
+        if c == ' ' && col + w > width {
+            // A space at the edge: the break itself.
+            out.push(std::mem::take(&mut cur));
+            col = 0;
+            last_space = None;
+            continue;
+        }
         if col + w > width && !cur.is_empty() {
             match last_space {
                 Some((b, _)) if b > 0 => {
