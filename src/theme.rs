@@ -1,5 +1,7 @@
-//! Themes from `themes/*.toml`: a palette and semantic slots (UI parts, headings, code, links,
-//! search matches, admonitions), fitted to the colours the terminal has.
+//! Themes from `themes/*.toml`: a palette and semantic slots (UI parts, headings, code and its
+//! syntax classes, links, search matches, admonitions), fitted to the colours the terminal has.
+//! Code is highlighted by syntax *class* (`syntax.keyword`, …), so every theme colours code
+//! with its own palette and the 16-colour default stays within the terminal's colours.
 //!
 //! No colour is named anywhere else in ken: views ask for a slot by name.
 
@@ -64,6 +66,34 @@ pub const SLOTS: &[&str] = &[
     "admonition.info",
     "admonition.warning",
     "admonition.danger",
+    "heading.rule",
+    "code.frame",
+    "code.wrap",
+    "label",
+    "html",
+    "note",
+    "highlight",
+    "footnote",
+    "image",
+    "admonition.caution",
+    "admonition.important",
+    "syntax",
+    "syntax.comment",
+    "syntax.string",
+    "syntax.keyword",
+    "syntax.number",
+    "syntax.constant",
+    "syntax.function",
+    "syntax.type",
+    "syntax.variable",
+    "syntax.operator",
+    "syntax.punctuation",
+    "syntax.tag",
+    "syntax.attribute",
+    "syntax.inserted",
+    "syntax.deleted",
+    "syntax.changed",
+    "syntax.heading",
     "search.match",
     "search.section",
     "search.path",
@@ -117,8 +147,6 @@ pub struct ThemeError {
 #[serde(deny_unknown_fields)]
 struct RawTheme {
     #[serde(default)]
-    syntax: Option<String>,
-    #[serde(default)]
     palette: BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
     styles: BTreeMap<toml::Spanned<String>, toml::Spanned<RawStyle>>,
@@ -137,8 +165,6 @@ struct RawStyle {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     pub name: String,
-    /// The syntect theme for code blocks.
-    pub syntax: String,
     pub depth: Depth,
     styles: BTreeMap<String, Style>,
 }
@@ -353,7 +379,6 @@ impl Theme {
         }
         Ok(Theme {
             name: name.to_string(),
-            syntax: raw.syntax.unwrap_or_else(|| "ansi".into()),
             depth,
             styles,
         })
@@ -392,7 +417,6 @@ impl Theme {
     pub fn plain(depth: Depth) -> Theme {
         Theme {
             name: "plain".into(),
-            syntax: "ansi".into(),
             depth,
             styles: BTreeMap::new(),
         }
