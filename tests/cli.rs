@@ -25,7 +25,8 @@ fn help_explains_the_commands() {
 fn usage_errors_exit_2() {
     let ken = Ken::new();
     assert_eq!(run(ken.cmd(&["--no-such-flag"])).code, 2);
-    assert_eq!(run(ken.cmd(&["frobnicate"])).code, 2);
+    assert_eq!(run(ken.cmd(&["sync", "extra"])).code, 2);
+    assert_eq!(run(ken.cmd(&["list", "--limit", "3"])).code, 2);
     assert_eq!(run(ken.cmd(&["--color", "purple", "status"])).code, 2);
 }
 
