@@ -8,6 +8,7 @@
 pub mod app;
 pub mod data;
 pub mod jobs;
+pub mod page;
 pub mod render;
 pub mod views;
 

@@ -17,15 +17,31 @@ pub struct Laid {
     pub lines: Vec<Line<'static>>,
     /// Heading anchors and the line each starts on.
     pub anchors: Vec<(String, usize)>,
+    /// Where each link is drawn (models with links only).
+    pub links: Vec<super::page::LinkSpan>,
+    /// The first line of each heading of [`Layout::page`], in order.
+    pub heading_lines: Vec<usize>,
+    /// The header line of each code block of [`Layout::page`], in order.
+    pub code_lines: Vec<usize>,
 }
 
 /// A width-independent page model.
 pub trait Layout: Send + Sync {
     fn layout(&self, width: u16, theme: &Theme) -> Laid;
+
+    /// The parsed document (links, headings, code blocks), for models that have one.
+    fn page(&self) -> Option<&crate::markdown::Document> {
+        None
+    }
 }
 
-/// The model of a page's Markdown body.
+/// The model of a page's Markdown body: the markdown module's document.
 pub fn model(body: &str) -> Arc<dyn Layout> {
+    super::page::model(body)
+}
+
+/// The plain stand-in model (source lines, headings and fences styled).
+pub fn plain_model(body: &str) -> Arc<dyn Layout> {
     Arc::new(Plain::parse(body))
 }
 
