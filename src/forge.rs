@@ -121,7 +121,10 @@ mod tests {
             edit_url("git@gitlab.opencode.de:ops/runbooks.git", "main", "x.md").as_deref(),
             Some("https://gitlab.opencode.de/ops/runbooks/-/edit/main/x.md")
         );
-        assert_eq!(edit_url("https://git.example.org/ops/runbooks", "main", "x.md"), None);
+        assert_eq!(
+            edit_url("https://git.example.org/ops/runbooks", "main", "x.md"),
+            None
+        );
     }
 
     #[test]

@@ -35,10 +35,17 @@ pub enum Msg {
 /// What the event loop must do for the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Search { id: u64, query: String },
+    Search {
+        id: u64,
+        query: String,
+    },
     Mouse(bool),
     Suspend,
     Redraw,
+    /// Bytes for the terminal itself (OSC 52 copy), written between frames.
+    Write(Vec<u8>),
+    /// Edit a file in `$EDITOR`, then show the page again.
+    Edit(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +174,8 @@ pub struct Reader {
     /// Words to highlight (from the search that opened the page).
     pub terms: Vec<String>,
     pub find: Option<Find>,
+    /// The selected link (index into `laid.links`).
+    pub link: Option<usize>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -218,7 +227,9 @@ pub struct App {
     pub quit: bool,
     /// A page to open once the library is loaded (`ken DOC`).
     pub want: Option<String>,
-    effects: Vec<Effect>,
+    pub(super) effects: Vec<Effect>,
+    /// History, bookmarks, outline, prompts: see [`super::reading`].
+    pub reading: super::reading::Reading,
 }
 
 /// The fewest columns and rows ken draws in.
@@ -248,6 +259,7 @@ impl App {
             quit: false,
             want: None,
             effects: Vec::new(),
+            reading: Default::default(),
         };
         app.set_library(lib);
         app
@@ -547,6 +559,7 @@ impl App {
             scroll: 0,
             terms,
             find: None,
+            link: None,
         };
         if let Some(a) = anchor {
             match r.laid.anchors.iter().find(|(x, _)| x == a) {
@@ -554,14 +567,16 @@ impl App {
                 None => self.error(format!("no section #{a} in this page")),
             }
         }
+        self.leave_page();
         self.reader = Some(r);
+        self.entered_page();
         if self.screen != Screen::Reader {
             self.push_screen(Screen::Reader);
         }
         self.clamp_reader();
     }
 
-    fn clamp_reader(&mut self) {
+    pub(super) fn clamp_reader(&mut self) {
         let h = self.body_height();
         if let Some(r) = &mut self.reader {
             let max = r.laid.lines.len().saturating_sub(h);
@@ -739,7 +754,7 @@ impl App {
 
     // ---- screens ------------------------------------------------------------------------
 
-    fn push_screen(&mut self, s: Screen) {
+    pub(super) fn push_screen(&mut self, s: Screen) {
         if self.screen != s {
             self.back.retain(|x| *x != s);
             self.back.push(self.screen);
@@ -756,6 +771,9 @@ impl App {
 
     /// Whether keys that are characters are typed into a field now.
     pub fn typing(&self) -> bool {
+        if self.reading.prompt.is_some() {
+            return true;
+        }
         match self.screen {
             Screen::Search => true,
             Screen::Library => self.tree.filtering,
@@ -769,6 +787,9 @@ impl App {
     }
 
     fn input(&mut self) -> Option<&mut String> {
+        if let Some(p) = &mut self.reading.prompt {
+            return Some(&mut p.text);
+        }
         match self.screen {
             Screen::Search => Some(&mut self.search.query),
             Screen::Library if self.tree.filtering => Some(&mut self.tree.filter),
@@ -783,6 +804,10 @@ impl App {
     }
 
     fn input_changed(&mut self) {
+        if self.reading.prompt.is_some() {
+            self.prompt_changed();
+            return;
+        }
         match self.screen {
             Screen::Search => {
                 self.search.selected = 0;
@@ -878,6 +903,9 @@ impl App {
                 return;
             }
             _ => {}
+        }
+        if self.reading_action(a) {
+            return;
         }
         match self.screen {
             Screen::Library => self.library_action(a),

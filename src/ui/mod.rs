@@ -9,6 +9,8 @@ pub mod app;
 pub mod data;
 pub mod jobs;
 pub mod page;
+pub mod reading;
+pub mod reading_views;
 pub mod render;
 pub mod views;
 
@@ -172,6 +174,14 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     };
     let lib = Arc::new(lib);
     let mut app = App::new(keymap, theme, lib.clone());
+    app.reading = reading::Reading::load(crate::store::Store::new(&config.data_dir.path));
+    app.reading.specs = config.sources.clone();
+    app.reading.branches = crate::state::State::load(&config.data_dir.path)
+        .sources
+        .into_iter()
+        .filter_map(|(name, s)| Some((name, s.branch?)))
+        .collect();
+    app.reading.in_tmux = crate::clipboard::in_tmux();
     app.sources = jobs::source_status(&base);
     app.now = crate::state::now();
     app.offline = opts.offline;
@@ -295,9 +305,26 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                     terminal.clear()?;
                     dirty = true;
                 }
+                Effect::Write(bytes) => {
+                    let mut out = io::stdout();
+                    let _ = out.write_all(&bytes).and_then(|()| out.flush());
+                }
+                Effect::Edit(path) => {
+                    restore_terminal();
+                    let _ = io::stdout().flush();
+                    if let Err(e) = edit_file(&path) {
+                        app.error(e);
+                    } else {
+                        app.reload_page();
+                    }
+                    enter_terminal(app.mouse)?;
+                    terminal.clear()?;
+                    dirty = true;
+                }
             }
         }
     }
+    app.save_reading();
     drop(terminal);
     restore_terminal();
     let sig = SIGNAL.load(Ordering::SeqCst);
@@ -306,4 +333,30 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a file and waits for it.
+fn edit_file(path: &std::path::Path) -> Result<(), String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    // `EDITOR="code --wait"`: the first word is the program, the rest its arguments.
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(path)
+        .status()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} exited with {status}"))
+    }
 }

@@ -170,7 +170,8 @@ mod tests {
 
     #[test]
     fn links_headings_and_code_are_located() {
-        let m = model("# Top\n\nSee [the guide](guide.md#usage) now.\n\n## Run\n\n```sh\nls -l\n```\n");
+        let m =
+            model("# Top\n\nSee [the guide](guide.md#usage) now.\n\n## Run\n\n```sh\nls -l\n```\n");
         let laid = m.layout(80, &Theme::plain(Depth::None));
         let text = |i: usize| -> String {
             laid.lines[i]
