@@ -74,7 +74,7 @@ actions! {
     ClearInput => "clear_input", "clear what was typed";
     NextLink => "next_link", "select the next link of the page";
     PrevLink => "prev_link", "select the previous link of the page";
-    FollowLink => "follow_link", "follow the selected link (an external one is shown and copied)";
+    FollowLink => "follow_link", "follow the selected link (an external one: show and copy its URL)";
     HistoryBack => "history_back", "back to the previous page, at the same place";
     HistoryForward => "history_forward", "forward again after going back";
     Outline => "outline", "show or hide the outline (jump to a heading)";

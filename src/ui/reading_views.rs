@@ -94,8 +94,9 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
                         t.style("ui.text")
                     };
                     Line::from(vec![
+                        Span::raw(indent),
                         Span::styled(mark, t.style("list.marker")),
-                        Span::styled(format!("{indent}{}", clean(&h.text)), style),
+                        Span::styled(clean(&h.text), style),
                     ])
                 })
                 .collect();
