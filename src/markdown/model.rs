@@ -560,8 +560,11 @@ impl<'p> Builder<'p> {
                 }
             }
             Leaf::Heading { level, id } => {
+                // Footnote markers are shown but are not part of the heading's name: the site
+                // drops them from the anchor (`## MACsec[^ms]` is `#macsec`).
                 let text: String = spans
                     .iter()
+                    .filter(|s| !s.flags.contains(Flags::FOOTNOTE))
                     .map(|s| if s.text == "\n" { " " } else { s.text.as_str() })
                     .collect();
                 let anchor = self.slugger.anchor(&text, id.as_deref());
