@@ -182,6 +182,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         .filter_map(|(name, s)| Some((name, s.branch?)))
         .collect();
     app.reading.in_tmux = crate::clipboard::in_tmux();
+    let routing_config = config.clone();
+    app.reading.routing_of = Some(Arc::new(move |name: &str| {
+        let spec = routing_config.sources.iter().find(|s| s.name == name)?;
+        reading::source_routing(&Base::open(routing_config.clone()), spec)
+    }));
     app.sources = jobs::source_status(&base);
     app.now = crate::state::now();
     app.offline = opts.offline;

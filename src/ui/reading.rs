@@ -61,6 +61,8 @@ pub struct Reading {
     pub in_tmux: bool,
     pub prompt: Option<Prompt>,
     pub panel: Option<Panel>,
+    /// Reads a source's own routing (its `docusaurus.config.js`), when it has one.
+    pub routing_of: Option<RoutingLoader>,
     /// Link resolution per source, for the library it was made from.
     sites: HashMap<String, Arc<Site>>,
     sites_of: usize,
@@ -80,8 +82,33 @@ impl Reading {
     }
 }
 
-/// Origins of sites whose pages ken can show for their URLs.
-fn routing() -> Routing {
+/// Reads the routing of the source with this name.
+pub type RoutingLoader = Arc<dyn Fn(&str) -> Option<Routing> + Send + Sync>;
+
+/// The routing of a source from the `docusaurus.config.js` at the top of its last good copy
+/// (its site URL, docs folders and redirects); `None` when it has none.
+pub fn source_routing(base: &crate::base::Base, spec: &SourceSpec) -> Option<Routing> {
+    let snap = base.snapshot(spec).ok()?;
+    let filter = crate::corpus::Filter::new(spec).ok()?;
+    let entries = snap.entries(filter.root()).ok()?;
+    let entry = entries
+        .iter()
+        .find(|e| e.path == "docusaurus.config.js" || e.path == "docusaurus.config.ts")?;
+    let crate::source::Content::Bytes(b) = snap.read(filter.root(), entry, 1 << 20).ok()? else {
+        return None;
+    };
+    let mut r = Routing::from_docusaurus_config(&crate::corpus::decode(b));
+    if let Some(m) = spec.mount.as_deref().map(|m| m.trim_matches('/')) {
+        for (folder, _) in &mut r.bases {
+            *folder = format!("{m}/{folder}");
+        }
+    }
+    Some(r)
+}
+
+/// How the reader resolves links and site URLs: Docusaurus' rules, with docs.scs.community
+/// as the site whose URLs open local pages.
+pub fn routing() -> Routing {
     Routing::scs()
 }
 
@@ -267,7 +294,13 @@ impl App {
                 path: d.path.clone(),
                 front_matter: d.front_matter.clone(),
             });
-        let site = Arc::new(Site::new(docs, routing()));
+        let routing = self
+            .reading
+            .routing_of
+            .as_ref()
+            .and_then(|f| f(source))
+            .unwrap_or_else(routing);
+        let site = Arc::new(Site::new(docs, routing));
         self.reading.sites.insert(source.to_string(), site.clone());
         site
     }
@@ -491,6 +524,12 @@ impl App {
     /// `source:path`, which `ken DOC` and the open prompt take.
     pub fn location(&mut self) -> Option<String> {
         let place = self.place()?;
+        let own = self
+            .reading
+            .routing_of
+            .as_ref()
+            .and_then(|f| f(&place.source))
+            .and_then(|r| r.site_url);
         let scs = self
             .reading
             .specs
@@ -501,8 +540,8 @@ impl App {
                     .to_ascii_lowercase()
                     .contains("sovereigncloudstack/docs")
             });
-        if scs
-            && let Some(origin) = routing().site_url
+        let origin = own.or_else(|| if scs { routing().site_url } else { None });
+        if let Some(origin) = origin
             && let Some(route) = self.site(&place.source).route(&place.path)
         {
             let anchor = place.anchor.map(|a| format!("#{a}")).unwrap_or_default();
