@@ -215,15 +215,15 @@ fn search_open_scroll_help_quit() {
     t.wait_for(&["Rotate the Fernet keys", "§ Rotate the keys", "1 page"]);
 
     t.keys(&["Enter"]);
-    let s = t.wait_for(&["## Rotate the keys", "status: Draft · version: v2"]);
+    let s = t.wait_for(&["Rotate the keys\n───", "status: Draft · version: v2"]);
     assert!(s.contains("keystone-manage fernet_rotate"), "{s}");
 
     // Top, then a page down: the title line scrolls away and the position moves.
     t.keys(&["g"]);
-    t.wait_for(&["# Rotate the Fernet keys", " 1/71 "]);
+    t.wait_for(&["Rotate the Fernet keys\n═══", " 1/73 "]);
     t.keys(&["Space"]);
     t.wait_screen("a page further", |s| {
-        s.contains(" 28/71 ") && !s.contains("# Rotate the Fernet keys\n")
+        s.contains(" 28/73 ") && !s.contains("Rotate the Fernet keys\n═══")
     });
 
     t.keys(&["?"]);
@@ -231,7 +231,7 @@ fn search_open_scroll_help_quit() {
 
     // Close help, back to the results, back to the library, quit.
     t.keys(&["q"]);
-    t.wait_for(&[" 28/71 "]);
+    t.wait_for(&[" 28/73 "]);
     t.keys(&["q"]);
     t.wait_for(&["Search: primary node"]);
     t.keys(&["Escape"]);
