@@ -54,29 +54,44 @@ fn run_queries(ix: &SearchIndex) {
     }
 }
 
-/// p50 and p99 of single queries (top 10 pages with snippets), over `rounds` of the mix.
+/// p50 and p99 of single queries (top 10 pages with snippets), over `rounds` of the mix, in
+/// all and per query.
 fn percentiles(label: &str, ix: &SearchIndex, rounds: usize) {
-    let mut times = Vec::new();
+    let mut all = Vec::new();
+    let mut per: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     for _ in 0..rounds {
-        for (q, typing) in QUERIES {
+        for (i, (q, typing)) in QUERIES.iter().enumerate() {
             let opts = SearchOptions {
                 as_you_type: *typing,
                 ..SearchOptions::default()
             };
             let t = Instant::now();
             std::hint::black_box(ix.search(q, &opts).expect("search"));
-            times.push(t.elapsed());
+            let d = t.elapsed();
+            all.push(d);
+            per[i].push(d);
         }
     }
-    times.sort();
-    let at = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let at = |v: &mut Vec<Duration>, p: f64| {
+        v.sort();
+        v[((v.len() as f64 * p) as usize).min(v.len() - 1)]
+    };
     println!(
-        "{label}: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        times.len(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3
+        "{label}: {} queries, p50 {:.2} ms, p99 {:.2} ms",
+        all.len(),
+        ms(at(&mut all, 0.50)),
+        ms(at(&mut all, 0.99)),
     );
+    for (i, (q, typing)) in QUERIES.iter().enumerate() {
+        println!(
+            "  {:<28} p50 {:>6.2} ms  p99 {:>6.2} ms{}",
+            q,
+            ms(at(&mut per[i], 0.50)),
+            ms(at(&mut per[i], 0.99)),
+            if *typing { "  (as you type)" } else { "" }
+        );
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -218,7 +218,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Status { json }) => status(&base, &out, json),
         Some(Command::List { json }) => list(&mut base, cli.offline, json),
         Some(Command::Search { query, limit, json }) => {
-            ensure_synced(&mut base, cli.offline);
+            if !crate::index::command::indexed_all(&base) {
+                ensure_synced(&mut base, cli.offline);
+            }
             crate::index::command::search(&base, &query.join(" "), limit.into(), json, out.color)
         }
         Some(Command::Show { doc, width, paging }) => {

@@ -115,8 +115,19 @@ fn find_in_page_reports_lines_and_columns() {
         assert_eq!(found.to_lowercase(), "keystone");
     }
     // Columns are display columns: after CJK text each character counts twice.
-    let wide = lay.find("emoji");
-    assert_eq!(wide.len(), 1);
+    let cjk = markdown::parse("中文 keystone", None).layout(40);
+    let m = cjk.find("keystone");
+    assert_eq!((m[0].start, m[0].end), (5, 13));
+    // Marking a match splits the span and flags exactly the matched text.
+    let marked = cjk.lines[m[0].line].mark(m[0].start, m[0].end, Flags::MATCH);
+    let flagged: String = marked
+        .spans
+        .iter()
+        .filter(|s| s.style.flags.contains(Flags::MATCH))
+        .map(|s| s.text.as_str())
+        .collect();
+    assert_eq!(flagged, "keystone");
+    assert_eq!(marked.text(), cjk.lines[m[0].line].text());
     assert!(lay.find("").is_empty());
 }
 

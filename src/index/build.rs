@@ -125,13 +125,27 @@ pub fn is_current(base: &Base, meta: &Meta) -> bool {
         return false;
     }
     base.config.sources.iter().all(|spec| {
-        let Ok((_, _, commit)) = state_of(base, spec) else {
-            // Nothing to index from (never synced): nothing an update could do.
-            return true;
+        let indexed = |commit: &str| {
+            meta.sources.get(&spec.name).is_some_and(|o| {
+                o.url == spec.url && o.filter == filter_key(spec) && o.commit == commit
+            })
         };
-        meta.sources.get(&spec.name).is_some_and(|o| {
-            o.url == spec.url && o.filter == filter_key(spec) && o.commit == commit
-        })
+        // A synced git source: its commit is in the state (no need to open the mirror, or
+        // even to initialise libgit2, which costs more than a search).
+        let synced = base
+            .state
+            .sources
+            .get(&spec.name)
+            .filter(|s| s.url == spec.url)
+            .and_then(|s| s.commit.as_deref());
+        if let Some(commit) = synced {
+            return indexed(commit);
+        }
+        match state_of(base, spec) {
+            Ok((_, _, commit)) => indexed(&commit),
+            // Nothing to index from (never synced): nothing an update could do.
+            Err(_) => true,
+        }
     })
 }
 

@@ -68,6 +68,18 @@ pub fn open_current(base: &Base) -> Result<SearchIndex, IndexError> {
     super::open_current(base, &mut progress_bar(), &mut |n| say(n))
 }
 
+/// Whether every configured source is in the index already (so it was synced once), checked
+/// without touching git.
+pub fn indexed_all(base: &Base) -> bool {
+    SearchIndex::open(base.data_dir()).is_ok_and(|ix| {
+        let meta = ix.meta();
+        base.config
+            .sources
+            .iter()
+            .all(|s| meta.sources.get(&s.name).is_some_and(|o| o.url == s.url))
+    })
+}
+
 /// `ken search`: exit 0 with hits, 1 with none, 2 for a query with nothing to search.
 pub fn search(
     base: &Base,
@@ -199,8 +211,8 @@ pub fn status_line(base: &Base) -> String {
             v["pages"], v["sections"], v["last_update_indexed"]
         ),
         _ => format!(
-            "not built ({}); `ken sync` or `ken search` builds it",
-            v["problem"].as_str().unwrap_or("missing")
+            "the index {}; `ken sync` or `ken search` builds it",
+            v["problem"].as_str().unwrap_or("is missing")
         ),
     }
 }

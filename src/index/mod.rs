@@ -160,24 +160,24 @@ impl SearchIndex {
             reason,
         };
         if !path.join("meta.json").exists() {
-            return Err(unusable("none yet".into()));
+            return Err(unusable("is missing".into()));
         }
-        let index =
-            tantivy::Index::open_in_dir(&path).map_err(|e| unusable(format!("damaged ({e})")))?;
+        let index = tantivy::Index::open_in_dir(&path)
+            .map_err(|e| unusable(format!("is damaged ({e})")))?;
         schema::register(index.tokenizers());
         let (expected, fields) = schema::build();
         if index.schema() != expected {
-            return Err(unusable("of an older format".into()));
+            return Err(unusable("is of another format".into()));
         }
-        let meta = read_meta(&index).map_err(|e| unusable(format!("damaged ({e})")))?;
+        let meta = read_meta(&index).map_err(|e| unusable(format!("is damaged ({e})")))?;
         if meta.schema != schema::SCHEMA_VERSION {
-            return Err(unusable("of an older format".into()));
+            return Err(unusable("is of another format".into()));
         }
         let reader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| unusable(format!("damaged ({e})")))?;
+            .map_err(|e| unusable(format!("is damaged ({e})")))?;
         Ok(SearchIndex {
             path,
             index,
@@ -248,7 +248,7 @@ pub fn status_json(data_dir: &Path) -> serde_json::Value {
         }
         Err(e) => serde_json::json!({
             "path": path,
-            "state": "missing",
+            "state": "unusable",
             "problem": match e {
                 IndexError::Unusable { reason, .. } => reason,
                 e => e.to_string(),

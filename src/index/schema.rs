@@ -124,9 +124,11 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 /// A front-matter key or value as it is indexed and queried: lower case, ASCII folded.
 pub fn meta_term(key: &str, value: &str) -> String {
+    thread_local! {
+        static PLAIN: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(plain());
+    }
     let fold = |s: &str| -> String {
-        let mut a = plain();
-        let t = terms(&mut a, s);
+        let t = PLAIN.with(|a| terms(&mut a.borrow_mut(), s));
         if t.is_empty() {
             s.trim().to_lowercase()
         } else {

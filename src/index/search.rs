@@ -191,19 +191,16 @@ impl SearchIndex {
                 docs.push((score, doc));
             }
         }
-        let mut analyzer = schema::stemmed();
         for key in order {
             let Some((mut page, docs)) = pages.remove(&key) else {
                 continue;
             };
             for (score, d) in docs {
                 let body = text(&d, f.body);
-                let mut snip =
-                    snippet::make(&mut analyzer, &body, &b.highlight, snippet::SNIPPET_CHARS);
+                let mut snip = snippet::make(&body, &b.highlight, snippet::SNIPPET_CHARS);
                 if snip.highlights.is_empty() {
                     let code = text(&d, f.code);
-                    let c =
-                        snippet::make(&mut analyzer, &code, &b.highlight, snippet::SNIPPET_CHARS);
+                    let c = snippet::make(&code, &b.highlight, snippet::SNIPPET_CHARS);
                     if !c.highlights.is_empty() || body.trim().is_empty() {
                         snip = c;
                     }

@@ -6,7 +6,11 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Serialize;
+use std::cell::RefCell;
+
 use tantivy::tokenizer::TextAnalyzer;
+
+use super::schema;
 
 use crate::sanitize;
 
@@ -25,45 +29,57 @@ pub struct Snippet {
 }
 
 /// Makes the snippet of `text` for the stemmed terms in `terms`.
-pub fn make(
-    analyzer: &mut TextAnalyzer,
-    text: &str,
-    terms: &HashSet<String>,
-    max_chars: usize,
-) -> Snippet {
-    let mut matches: Vec<(Range<usize>, String)> = Vec::new();
-    if !terms.is_empty() {
-        let mut stream = analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            if terms.contains(&t.text) {
-                matches.push((t.offset_from..t.offset_to, t.text.clone()));
-                if matches.len() >= MAX_MATCHES {
-                    break;
-                }
-            }
-        }
-    }
+pub fn make(text: &str, terms: &HashSet<String>, max_chars: usize) -> Snippet {
+    let mut matches = find(terms, text, MAX_MATCHES);
     let max_bytes = byte_len_of_chars(text, max_chars);
     let (start, end) = window(text, &matches, max_bytes);
-    let ranges: Vec<Range<usize>> = matches
-        .into_iter()
-        .map(|(r, _)| r)
-        .filter(|r| r.start >= start && r.end <= end)
-        .collect();
+    matches.retain(|(r, _)| r.start >= start && r.end <= end);
+    let ranges: Vec<Range<usize>> = matches.into_iter().map(|(r, _)| r).collect();
     render(text, start, end, &ranges)
 }
 
 /// Byte ranges of the words of `text` whose stem is one of `terms` (from
 /// [`super::Results::terms`]): for highlighting the matched words in an opened page.
 pub fn highlight_ranges(terms: &HashSet<String>, text: &str) -> Vec<Range<usize>> {
-    let mut analyzer = super::schema::stemmed();
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(t) = stream.next() {
-        if terms.contains(&t.text) {
-            out.push(t.offset_from..t.offset_to);
-        }
+    find(terms, text, usize::MAX)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
+}
+
+/// The words of `text` whose stem is in `terms`, with their stems, at most `max`.
+///
+/// Stemming is the costly part, so only words whose first letter is the first letter of a
+/// term are stemmed (the English stemmer never changes a word's first letter).
+fn find(terms: &HashSet<String>, text: &str, max: usize) -> Vec<(Range<usize>, String)> {
+    thread_local! {
+        static ANALYZERS: RefCell<(TextAnalyzer, TextAnalyzer)> =
+            RefCell::new((schema::plain(), schema::stemmed()));
     }
+    let mut out = Vec::new();
+    if terms.is_empty() {
+        return out;
+    }
+    let firsts: HashSet<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+    ANALYZERS.with(|a| {
+        let (plain, stem) = &mut *a.borrow_mut();
+        let mut stream = plain.token_stream(text);
+        while let Some(t) = stream.next() {
+            if !t.text.chars().next().is_some_and(|c| firsts.contains(&c)) {
+                continue;
+            }
+            let stemmed = match stem.token_stream(&t.text).next() {
+                Some(s) => s.text.clone(),
+                None => continue,
+            };
+            if terms.contains(&stemmed) {
+                out.push((t.offset_from..t.offset_to, stemmed));
+                if out.len() >= max {
+                    break;
+                }
+            }
+        }
+    });
     out
 }
 
@@ -173,11 +189,10 @@ fn render(text: &str, start: usize, end: usize, ranges: &[Range<usize>]) -> Snip
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::schema;
 
     fn snip(text: &str, terms: &[&str], n: usize) -> Snippet {
         let set = terms.iter().map(|s| s.to_string()).collect();
-        make(&mut schema::stemmed(), text, &set, n)
+        make(text, &set, n)
     }
 
     fn marked(s: &Snippet) -> String {

@@ -40,6 +40,45 @@ impl Line {
     pub fn width(&self) -> usize {
         self.spans.iter().map(|s| s.text.width()).sum()
     }
+
+    /// A copy with `flags` added to the text in display columns `[start, end)`, splitting
+    /// spans where needed: how the UI shows find matches ([`Flags::MATCH`]) and the selected
+    /// link ([`Flags::SELECTED`]) without touching the layout.
+    pub fn mark(&self, start: usize, end: usize, flags: Flags) -> Line {
+        let mut out = Vec::with_capacity(self.spans.len() + 2);
+        let mut col = 0;
+        for s in &self.spans {
+            let w = s.text.width();
+            if col + w <= start || col >= end {
+                out.push(s.clone());
+                col += w;
+                continue;
+            }
+            let mut parts: [String; 3] = Default::default();
+            for g in s.text.graphemes(true) {
+                let i = if col < start {
+                    0
+                } else if col < end {
+                    1
+                } else {
+                    2
+                };
+                parts[i].push_str(g);
+                col += g.width();
+            }
+            for (i, text) in parts.into_iter().enumerate() {
+                if text.is_empty() {
+                    continue;
+                }
+                let mut style = s.style;
+                if i == 1 {
+                    style.flags |= flags;
+                }
+                out.push(StyledText { text, style });
+            }
+        }
+        Line { spans: out }
+    }
 }
 
 /// Where a link appears: line and display columns `[start, end)`.
