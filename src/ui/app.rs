@@ -1011,6 +1011,7 @@ impl App {
             let frac = r.scroll as f64 / r.laid.lines.len().max(1) as f64;
             r.width = w.max(1);
             r.laid = r.model.layout(r.width, theme);
+            r.link = None; // link pieces are numbered per layout
             r.scroll = (frac * r.laid.lines.len() as f64) as usize;
             if r.find.is_some() {
                 self.update_find();
