@@ -440,11 +440,17 @@ impl Ctx<'_> {
         let f = self.fields;
         let metas = meta_terms(parsed.front_matter.as_ref());
         let key = page_key(self.name, &path);
+        let page_id = {
+            let mut h = std::hash::DefaultHasher::new();
+            key.hash(&mut h);
+            h.finish()
+        };
         let sections = sections::split(&parsed.body);
         let vocabulary = vocabulary(&parsed.title, &sections);
         for (i, s) in sections.iter().enumerate() {
             let mut d = TantivyDocument::new();
             d.add_text(f.page, &key);
+            d.add_u64(f.page_id, page_id);
             d.add_text(f.source, self.name);
             d.add_text(f.path, &path);
             d.add_text(f.title, &parsed.title);

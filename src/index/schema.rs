@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use tantivy::tokenizer::{
@@ -27,6 +27,8 @@ pub const PLAIN: &str = "ken_plain";
 pub struct Fields {
     /// `source` + NUL + `path`: one term per page, to delete all its sections at once.
     pub page: Field,
+    /// A hash of `page`, as a fast field: hits are grouped by page without reading them.
+    pub page_id: Field,
     pub source: Field,
     pub path: Field,
     pub title: Field,
@@ -55,6 +57,7 @@ pub fn build() -> (Schema, Fields) {
         if stored { o.set_stored() } else { o }
     };
     let page = b.add_text_field("page", STRING);
+    let page_id = b.add_u64_field("page_id", FAST);
     let source = b.add_text_field("source", STRING | STORED);
     let path = b.add_text_field("path", text(true));
     let title = b.add_text_field("title", text(true));
@@ -77,6 +80,7 @@ pub fn build() -> (Schema, Fields) {
         b.build(),
         Fields {
             page,
+            page_id,
             source,
             path,
             title,
