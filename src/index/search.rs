@@ -179,11 +179,10 @@ impl SearchIndex {
             };
             let key = column.first(addr.doc_id).unwrap_or_default();
             match kept.get_mut(&key) {
-                Some(hits) => {
-                    if hits.len() < opts.sections_per_page.max(1) {
-                        hits.push((score, addr));
-                    }
+                Some(hits) if hits.len() < opts.sections_per_page.max(1) => {
+                    hits.push((score, addr));
                 }
+                Some(_) => {}
                 None if order.len() < limit => {
                     order.push(key);
                     kept.insert(key, vec![(score, addr)]);
