@@ -333,3 +333,37 @@ fn ken_doc_opens_the_page_and_too_small_is_a_note() {
     t.keys(&["q"]);
     assert_restored(&t, 0);
 }
+
+#[test]
+fn ctrl_z_suspends_and_fg_redraws() {
+    let ken = Ken::new();
+    let env = ken_env(&ken);
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.push(("PS1", "$ "));
+    // An interactive shell with job control, as a user has.
+    let t = Tmux::start(80, 24, &env, "exec bash --norc --noprofile -i");
+    t.wait_for(&["$"]);
+    t.text(&format!("'{}' --offline", common::ken_bin().display()));
+    t.keys(&["Enter"]);
+    t.wait_for(&["ken guide", "built-in guide"]);
+    t.keys(&["C-z"]);
+    t.wait_for(&["Stopped"]);
+    assert_eq!(
+        t.format("#{alternate_on}"),
+        "0",
+        "the shell's screen while suspended"
+    );
+    t.text("fg");
+    t.keys(&["Enter"]);
+    t.wait_for(&["ken guide", "built-in guide"]);
+    assert_eq!(t.format("#{alternate_on}"), "1");
+    t.keys(&["q"]);
+    t.wait_screen("the shell again", |s| !s.contains("built-in guide"));
+    t.text("echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo END");
+    t.keys(&["Enter"]);
+    // bash itself turns raw mode on while it reads a line; look at what ken left: the exit
+    // code, and that the screen and mouse are back.
+    t.wait_for(&["EXIT=0", "END"]);
+    assert_eq!(t.format("#{alternate_on}"), "0");
+    assert_eq!(t.format("#{mouse_any_flag}"), "0");
+}

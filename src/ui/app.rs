@@ -218,6 +218,8 @@ pub struct App {
     pub quit: bool,
     /// A page to open once the library is loaded (`ken DOC`).
     pub want: Option<String>,
+    /// The library is being read in the background.
+    pub loading: bool,
     effects: Vec<Effect>,
 }
 
@@ -247,6 +249,7 @@ impl App {
             now: 0,
             quit: false,
             want: None,
+            loading: false,
             effects: Vec::new(),
         };
         app.set_library(lib);
@@ -996,6 +999,7 @@ impl App {
     fn on_job(&mut self, j: JobMsg) {
         match j {
             JobMsg::Library(lib) => {
+                self.loading = false;
                 // The guide stays until a real library with pages arrives.
                 if lib.docs.is_empty() && self.lib.guide {
                     return;

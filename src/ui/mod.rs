@@ -138,6 +138,18 @@ fn read_terminal(tx: Sender<Msg>) -> io::Result<()> {
     Ok(())
 }
 
+/// Clears the screen and makes the next frame draw every cell. (Not `Terminal::clear`: it asks
+/// the terminal for the cursor position, a query whose answer the input thread would eat.)
+fn redraw_all(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>) -> io::Result<()> {
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // An empty frame: the screen is blank already, and the next frame differs everywhere.
+    terminal.draw(|_| {})?;
+    Ok(())
+}
+
 /// Runs the terminal UI until the user quits.
 pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     let depth = if opts.no_color {
@@ -189,6 +201,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         });
         jobs.library(lib);
     } else {
+        app.loading = true;
         jobs.load(config.clone());
     }
     if sync {
@@ -231,6 +244,8 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     read_terminal(tx.clone())?;
     drop(tx);
 
+    // For the first-frame benchmark (docs/performance.md): leave once the first frame is out.
+    let exit_after_first_frame = std::env::var_os("KEN_BENCH_FIRST_FRAME").is_some();
     let mut dirty = true;
     loop {
         if dirty {
@@ -238,6 +253,9 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                 break; // the terminal is gone
             }
             dirty = false;
+            if exit_after_first_frame {
+                break;
+            }
         }
         if app.quit {
             break;
@@ -287,11 +305,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                     let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
                     // Here again after `fg`.
                     enter_terminal(app.mouse)?;
-                    terminal.clear()?;
+                    redraw_all(&mut terminal)?;
                     dirty = true;
                 }
                 Effect::Redraw => {
-                    terminal.clear()?;
+                    redraw_all(&mut terminal)?;
                     dirty = true;
                 }
             }

@@ -110,7 +110,9 @@ fn library(app: &App, f: &mut Frame, area: Rect) {
         area.height.saturating_sub(1),
     );
     if app.tree.rows.is_empty() {
-        let msg = if app.tree.filter.is_empty() {
+        let msg = if app.loading {
+            "Reading the library…"
+        } else if app.tree.filter.is_empty() {
             "No pages yet."
         } else {
             "No page matches the filter."
