@@ -32,10 +32,10 @@ tmux -L "$sock" -f /dev/null new-session -d -s b -x 120 -y 40 \
   "hyperfine --warmup 5 --runs 50 --output=inherit --export-markdown '$work/ff.md' \
      -n 'largest SCS page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source 'scs=$scs' 'scs:$largest'\" \
      -n '170 KB page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source 'big=$work/big' 'big:docs/big.md'\" \
-     > '$work/ff.log' 2>&1; touch '$work/ff.done'"
+     ; touch '$work/ff.done'"
 wait_file "$work/ff.done"
 cat "$work/ff.md"
-grep -E "Time|±" "$work/ff.log" | head -8 || true
+
 
 # Memory: ken on the SCS corpus, library loaded, a search answered.
 tmux -L "$sock" new-window -t b "'$bin' --offline --source 'scs=$scs'; sleep 600"

@@ -19,12 +19,11 @@ use crate::state;
 /// Stack documentation), and lets you list, search and read them without a browser or a
 /// network connection.
 #[derive(Debug, Parser)]
+#[command(name = "ken", version, about, long_about)]
 #[command(
-    name = "ken",
-    version,
-    about,
-    long_about,
-    args_conflicts_with_subcommands = true
+    override_usage = "ken [OPTIONS]            the terminal UI: library, search, reader
+       ken [OPTIONS] DOC        open DOC (PATH or SOURCE:PATH, extension optional) in the reader
+       ken [OPTIONS] <COMMAND>"
 )]
 #[command(after_help = "\
 Examples:
@@ -65,10 +64,6 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
-    /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
-    #[arg(value_name = "DOC")]
-    pub doc: Option<String>,
-
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -100,6 +95,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Any other word is a page to open in the reader (`ken docs/glossary.md`).
+    #[command(external_subcommand)]
+    Open(Vec<String>),
 }
 
 /// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
@@ -159,7 +157,7 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
     let config = Config::load(&inputs)?;
     let out = Out {
@@ -167,28 +165,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let config_for_ui = config.clone();
     let mut base = Base::open(config);
-    match cli.command {
-        None => {
-            let opts = crate::ui::Options {
-                doc: cli.doc.clone(),
-                offline: cli.offline,
-                keymap: cli.keymap.clone(),
-                theme: cli.theme.clone(),
-                no_color: cli.color == ColorChoice::Never,
+    match cli.command.take() {
+        None => ui(config_for_ui, &cli, None),
+        Some(Command::Open(args)) => {
+            let [doc] = args.as_slice() else {
+                anyhow::bail!("open one page at a time: ken [OPTIONS] DOC (options go before DOC)");
             };
-            // Keys are read from the terminal itself (/dev/tty when stdin is not one).
-            if !std::io::stdout().is_terminal() {
-                anyhow::bail!(
-                    "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
-                );
-            }
-            drop(base);
-            crate::ui::run(config_for_ui, opts)
+            ui(config_for_ui, &cli, Some(doc.clone()))
         }
         Some(Command::Sync { json }) => sync(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status(&base, &out, json),
         Some(Command::List { json }) => list(&mut base, cli.offline, json),
     }
+}
+
+/// Starts the terminal UI (on a terminal only).
+fn ui(config: Config, cli: &Cli, doc: Option<String>) -> anyhow::Result<ExitCode> {
+    // Keys are read from the terminal itself (/dev/tty when stdin is not one).
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
+        );
+    }
+    let opts = crate::ui::Options {
+        doc,
+        offline: cli.offline,
+        keymap: cli.keymap.clone(),
+        theme: cli.theme.clone(),
+        no_color: cli.color == ColorChoice::Never,
+    };
+    crate::ui::run(config, opts)
 }
 
 fn short(commit: &str) -> &str {
