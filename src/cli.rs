@@ -19,11 +19,12 @@ use crate::state;
 /// Stack documentation), and lets you list, search and read them without a browser or a
 /// network connection.
 #[derive(Debug, Parser)]
-#[command(name = "ken", version, about, long_about)]
 #[command(
-    override_usage = "ken [OPTIONS]            the terminal UI: library, search, reader
-       ken [OPTIONS] DOC        open DOC (PATH or SOURCE:PATH, extension optional) in the reader
-       ken [OPTIONS] <COMMAND>"
+    name = "ken",
+    version,
+    about,
+    long_about,
+    subcommand_precedence_over_arg = true
 )]
 #[command(after_help = "\
 Examples:
@@ -64,6 +65,10 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
+    /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
+    #[arg(value_name = "DOC")]
+    pub doc: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -95,9 +100,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Any other word is a page to open in the reader (`ken docs/glossary.md`).
-    #[command(external_subcommand)]
-    Open(Vec<String>),
+    /// Search every source: words (all must match), "phrases", prefix*, -excluded,
+    /// title:/path:/source: and front-matter filters (status:stable). See docs/guide/search.md.
+    Search {
+        /// The query; several arguments are joined with spaces. Quote a query that starts
+        /// with `-` ("-draft keys"), or put `--` before it.
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// Most pages shown (each with up to 3 sections).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+        limit: u16,
+        /// Print the hits as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
+    Show {
+        doc: String,
+        /// Lay out to N columns (default: the terminal's width, or 80).
+        #[arg(long, value_name = "N")]
+        width: Option<usize>,
+        #[arg(long, value_enum, default_value_t = crate::show::Paging::Auto)]
+        paging: crate::show::Paging,
+    },
+}
+
+/// `println!` that returns an error instead of panicking when stdout is closed (`| head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
 }
 
 /// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
@@ -157,7 +189,7 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
-fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
     let config = Config::load(&inputs)?;
     let out = Out {
@@ -165,36 +197,37 @@ fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let config_for_ui = config.clone();
     let mut base = Base::open(config);
-    match cli.command.take() {
-        None => ui(config_for_ui, &cli, None),
-        Some(Command::Open(args)) => {
-            let [doc] = args.as_slice() else {
-                anyhow::bail!("open one page at a time: ken [OPTIONS] DOC (options go before DOC)");
+    match cli.command {
+        None => {
+            let opts = crate::ui::Options {
+                doc: cli.doc.clone(),
+                offline: cli.offline,
+                keymap: cli.keymap.clone(),
+                theme: cli.theme.clone(),
+                no_color: cli.color == ColorChoice::Never,
             };
-            ui(config_for_ui, &cli, Some(doc.clone()))
+            // Keys are read from the terminal itself (/dev/tty when stdin is not one).
+            if !std::io::stdout().is_terminal() {
+                anyhow::bail!(
+                    "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
+                );
+            }
+            drop(base);
+            crate::ui::run(config_for_ui, opts)
         }
         Some(Command::Sync { json }) => sync(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status(&base, &out, json),
         Some(Command::List { json }) => list(&mut base, cli.offline, json),
+        Some(Command::Search { query, limit, json }) => {
+            if !crate::index::command::indexed_all(&base) {
+                ensure_synced(&mut base, cli.offline);
+            }
+            crate::index::command::search(&base, &query.join(" "), limit.into(), json, out.color)
+        }
+        Some(Command::Show { doc, width, paging }) => {
+            crate::show::run(&base, &doc, width, paging, out.color)
+        }
     }
-}
-
-/// Starts the terminal UI (on a terminal only).
-fn ui(config: Config, cli: &Cli, doc: Option<String>) -> anyhow::Result<ExitCode> {
-    // Keys are read from the terminal itself (/dev/tty when stdin is not one).
-    if !std::io::stdout().is_terminal() {
-        anyhow::bail!(
-            "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
-        );
-    }
-    let opts = crate::ui::Options {
-        doc,
-        offline: cli.offline,
-        keymap: cli.keymap.clone(),
-        theme: cli.theme.clone(),
-        no_color: cli.color == ColorChoice::Never,
-    };
-    crate::ui::run(config, opts)
 }
 
 fn short(commit: &str) -> &str {
@@ -257,9 +290,10 @@ fn report_failures<T>(results: &[Result<T, SourceFailure>]) -> bool {
 fn sync(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
     let results = base.sync(offline, &mut progress_reporter());
     let failed = report_failures(&results);
+    crate::index::command::after_sync(base);
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&ok)?);
+        outln!("{}", serde_json::to_string_pretty(&ok)?);
     } else {
         for s in ok {
             let name = out.bold(&sanitize::line(&s.name, 0));
@@ -282,7 +316,7 @@ fn sync(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Result
                     )
                 }
             };
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(if failed {
@@ -328,19 +362,20 @@ fn status(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                 "data_dir": {"path": data, "from": cfg.data_dir.origin},
                 "mirrors": {"path": data.join("mirrors"), "from": cfg.data_dir.origin},
                 "state": {"path": state::State::path(data), "from": cfg.data_dir.origin},
-            }
+            },
+            "index": crate::index::command::status_json(base),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     let s = |x: &str| sanitize::line(x, 0).into_owned();
-    println!(
+    outln!(
         "{} {}",
         out.bold("Sources"),
         out.dim(&format!("(from {})", cfg.sources_origin))
     );
     for spec in &cfg.sources {
-        println!("  {}  {}", out.bold(&s(&spec.name)), s(&spec.url));
+        outln!("  {}  {}", out.bold(&s(&spec.name)), s(&spec.url));
         let st = base
             .state
             .sources
@@ -359,38 +394,42 @@ fn status(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                     facts.push(format!("synced {}", state::ago(t, now)));
                 }
                 facts.push(format!("{} docs", st.docs));
-                println!("      {}", facts.join(" · "));
+                outln!("      {}", facts.join(" · "));
             }
-            _ => println!("      {}", out.dim("never synced (run `ken sync`)")),
+            _ => outln!("      {}", out.dim("never synced (run `ken sync`)")),
         }
         if let Some(err) = st.and_then(|st| st.last_error.as_deref()) {
-            println!("      last sync failed: {}", s(err));
+            outln!("      last sync failed: {}", s(err));
         }
     }
-    println!("{}", out.bold("Paths"));
+    outln!("{}", out.bold("Paths"));
     let exists = if cfg.config_file_exists {
         ""
     } else {
         ", not present"
     };
-    let row = |label: &str, p: &std::path::Path, origin: String| {
-        println!(
+    let rows = [
+        (
+            "config file",
+            &cfg.config_file.path,
+            format!("({}{exists})", cfg.config_file.origin),
+        ),
+        (
+            "config dir",
+            &cfg.config_dir.path,
+            format!("({})", cfg.config_dir.origin),
+        ),
+        ("data dir", data, format!("({})", cfg.data_dir.origin)),
+    ];
+    for (label, p, origin) in rows {
+        outln!(
             "  {label:<12} {} {}",
             s(&p.display().to_string()),
             out.dim(&origin)
         );
-    };
-    row(
-        "config file",
-        &cfg.config_file.path,
-        format!("({}{exists})", cfg.config_file.origin),
-    );
-    row(
-        "config dir",
-        &cfg.config_dir.path,
-        format!("({})", cfg.config_dir.origin),
-    );
-    row("data dir", data, format!("({})", cfg.data_dir.origin));
+    }
+    outln!("{}", out.bold("Index"));
+    outln!("  {}", crate::index::command::status_line(base));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,469 @@
+//! Turning a parsed query into a tantivy query, running it, and grouping the hits by page.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Term, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, TantivyDocument};
+
+use super::query::{self, Clause, Kind};
+use super::schema::{self, Fields};
+use super::snippet::{self, Snippet};
+use super::{IndexError, SearchIndex};
+
+/// Boosts: a title match beats a heading match beats a path match beats a body match.
+const TITLE_BOOST: f32 = 4.0;
+const HEADING_BOOST: f32 = 2.5;
+const PATH_BOOST: f32 = 1.5;
+const BODY_BOOST: f32 = 1.0;
+const CODE_BOOST: f32 = 0.6;
+/// Words found by typo tolerance count less than the words typed.
+const FUZZY_WEIGHT: f32 = 0.6;
+/// Words found by a prefix count a little less than the prefix as a whole word.
+const PREFIX_WEIGHT: f32 = 0.8;
+/// Most words a prefix or a typo expands to (the most frequent are kept).
+const MAX_PREFIX_EXPANSIONS: usize = 50;
+const MAX_FUZZY_EXPANSIONS: usize = 12;
+
+/// How to search.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Most pages returned.
+    pub limit: usize,
+    /// Most sections shown per page.
+    pub sections_per_page: usize,
+    /// Search-as-you-type: the last word, not yet followed by a space, is a prefix.
+    pub as_you_type: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            sections_per_page: 3,
+            as_you_type: false,
+        }
+    }
+}
+
+/// One matching section.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionHit {
+    /// The section's heading; empty for the text before the first heading.
+    pub section: String,
+    /// The headings above it and it ("Install › Keys").
+    pub heading_path: String,
+    /// The anchor to scroll to; empty for the top of the page.
+    pub anchor: String,
+    pub score: f32,
+    pub snippet: Snippet,
+}
+
+/// One matching page with its best sections, best first.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageHits {
+    pub title: String,
+    pub source: String,
+    pub path: String,
+    /// The best section's score.
+    pub score: f32,
+    pub sections: Vec<SectionHit>,
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Results {
+    pub pages: Vec<PageHits>,
+    /// Lines for the user: partial matches, typo corrections, lenient parsing.
+    pub notices: Vec<String>,
+    /// No section had every word; these are the best partial matches.
+    pub partial: bool,
+    /// The stemmed terms that matched (including prefix and typo expansions), for
+    /// highlighting the words in the opened page with [`snippet::highlight_ranges`].
+    pub terms: Vec<String>,
+}
+
+impl SearchIndex {
+    /// Searches. Never panics on any query text; an empty query is an [`IndexError::Query`].
+    pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<Results, IndexError> {
+        let parsed = query::parse(text, opts.as_you_type);
+        let searcher = self.reader.searcher();
+        let mut b = Builder {
+            searcher: &searcher,
+            f: self.fields,
+            stem: schema::stemmed(),
+            plain: schema::plain(),
+            highlight: HashSet::new(),
+            notices: parsed.notices.clone(),
+        };
+        let mut positives: Vec<Box<dyn Query>> = Vec::new();
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        let mut negatives: Vec<Box<dyn Query>> = Vec::new();
+        for c in &parsed.clauses {
+            let (q, is_filter) = b.clause(c).map_err(|e| self.err(e))?;
+            let Some(q) = q else { continue };
+            if c.negated {
+                negatives.push(q);
+            } else if is_filter {
+                filters.push(q);
+            } else {
+                positives.push(q);
+            }
+        }
+        if positives.is_empty() && filters.is_empty() {
+            if negatives.is_empty() {
+                return Err(IndexError::Query(
+                    "nothing to search for: type some words".into(),
+                ));
+            }
+            filters.push(Box::new(AllQuery));
+        }
+        let limit = opts.limit.max(1);
+        let want = (limit * 4).clamp(20, 400);
+        let compose = |must_all: bool| -> BooleanQuery {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if must_all {
+                clauses.extend(positives.iter().map(|q| (Occur::Must, q.box_clone())));
+            } else {
+                let any = BooleanQuery::union(positives.iter().map(|q| q.box_clone()).collect());
+                clauses.push((Occur::Must, Box::new(any)));
+            }
+            clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
+            clauses.extend(negatives.iter().map(|q| (Occur::MustNot, q.box_clone())));
+            BooleanQuery::new(clauses)
+        };
+        let collector = TopDocs::with_limit(want).order_by_score();
+        let mut top = searcher
+            .search(&compose(true), &collector)
+            .map_err(|e| self.err(e))?;
+        let mut results = Results::default();
+        if top.is_empty() && positives.len() > 1 {
+            top = searcher
+                .search(&compose(false), &collector)
+                .map_err(|e| self.err(e))?;
+            if !top.is_empty() {
+                results.partial = true;
+                b.notices.push(
+                    "no section has every word; showing the best partial matches".to_string(),
+                );
+            }
+        }
+        // Group by page, best first.
+        let mut order: Vec<String> = Vec::new();
+        let mut pages: BTreeMap<String, (PageHits, Vec<(f32, TantivyDocument)>)> = BTreeMap::new();
+        let f = self.fields;
+        let text = |d: &TantivyDocument, field: Field| -> String {
+            d.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
+            let key = super::build::page_key(&text(&doc, f.source), &text(&doc, f.path));
+            if !pages.contains_key(&key) {
+                if order.len() >= limit {
+                    continue;
+                }
+                order.push(key.clone());
+                pages.insert(
+                    key.clone(),
+                    (
+                        PageHits {
+                            title: text(&doc, f.title),
+                            source: text(&doc, f.source),
+                            path: text(&doc, f.path),
+                            score,
+                            sections: Vec::new(),
+                        },
+                        Vec::new(),
+                    ),
+                );
+            }
+            if let Some((_, docs)) = pages.get_mut(&key)
+                && docs.len() < opts.sections_per_page.max(1)
+            {
+                docs.push((score, doc));
+            }
+        }
+        for key in order {
+            let Some((mut page, docs)) = pages.remove(&key) else {
+                continue;
+            };
+            for (score, d) in docs {
+                let body = text(&d, f.body);
+                let mut snip = snippet::make(&body, &b.highlight, snippet::SNIPPET_CHARS);
+                if snip.highlights.is_empty() {
+                    let code = text(&d, f.code);
+                    let c = snippet::make(&code, &b.highlight, snippet::SNIPPET_CHARS);
+                    if !c.highlights.is_empty() || body.trim().is_empty() {
+                        snip = c;
+                    }
+                }
+                page.sections.push(SectionHit {
+                    section: text(&d, f.section),
+                    heading_path: text(&d, f.heading),
+                    anchor: text(&d, f.anchor),
+                    score,
+                    snippet: snip,
+                });
+            }
+            results.pages.push(page);
+        }
+        let mut terms: Vec<String> = b.highlight.into_iter().collect();
+        terms.sort();
+        results.terms = terms;
+        results.notices = b.notices;
+        Ok(results)
+    }
+}
+
+struct Builder<'a> {
+    searcher: &'a Searcher,
+    f: Fields,
+    stem: TextAnalyzer,
+    plain: TextAnalyzer,
+    highlight: HashSet<String>,
+    notices: Vec<String>,
+}
+
+type Built = (Option<Box<dyn Query>>, bool);
+
+impl Builder<'_> {
+    /// The query for one clause, and whether it is a filter (kept when falling back to
+    /// partial matches).
+    fn clause(&mut self, c: &Clause) -> tantivy::Result<Built> {
+        let f = self.f;
+        let default = [
+            (f.title, TITLE_BOOST),
+            (f.heading, HEADING_BOOST),
+            (f.path, PATH_BOOST),
+            (f.body, BODY_BOOST),
+            (f.code, CODE_BOOST),
+        ];
+        let Some(name) = c.field.as_deref() else {
+            return Ok((self.text(c, &default, Some(f.words))?, false));
+        };
+        let fields: &[(Field, f32)] = match name {
+            "title" => &[(f.title, 1.0)],
+            "path" => &[(f.path, 1.0)],
+            "heading" | "section" => &[(f.heading, 1.0)],
+            "body" => &[(f.body, 1.0)],
+            "code" => &[(f.code, 1.0)],
+            "source" => {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(f.source, c.text.trim()),
+                    IndexRecordOption::Basic,
+                ));
+                return Ok((Some(q), true));
+            }
+            key => {
+                if self.meta_key_known(key)? {
+                    return Ok((Some(self.meta(key, c)?), true));
+                }
+                self.notices.push(format!(
+                    "no page has a front-matter field {key:?}; “{key}:{}” was searched as words",
+                    c.text
+                ));
+                let words = Clause {
+                    field: None,
+                    text: format!("{key}:{}", c.text),
+                    kind: Kind::Phrase,
+                    negated: c.negated,
+                };
+                return Ok((self.text(&words, &default, Some(f.words))?, false));
+            }
+        };
+        let vocabulary = match name {
+            "title" | "heading" | "section" | "body" => Some(f.words),
+            _ => None,
+        };
+        Ok((self.text(c, fields, vocabulary)?, true))
+    }
+
+    /// A word, prefix or phrase over text fields. `vocabulary` is the unstemmed field that
+    /// prefixes and typos are expanded against (else the first field's own terms).
+    fn text(
+        &mut self,
+        c: &Clause,
+        fields: &[(Field, f32)],
+        vocabulary: Option<Field>,
+    ) -> tantivy::Result<Option<Box<dyn Query>>> {
+        let stems = schema::terms(&mut self.stem, &c.text);
+        if stems.is_empty() {
+            return Ok(None);
+        }
+        if stems.len() > 1 {
+            // A phrase, or a word with inner punctuation ("scs-0100").
+            if !c.negated {
+                self.highlight.extend(stems.iter().cloned());
+            }
+            let mut should: Vec<Box<dyn Query>> = Vec::new();
+            for (field, boost) in fields {
+                let terms: Vec<Term> = stems
+                    .iter()
+                    .map(|s| Term::from_field_text(*field, s))
+                    .collect();
+                should.push(Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new(terms)),
+                    *boost,
+                )));
+            }
+            return Ok(Some(Box::new(BooleanQuery::union(should))));
+        }
+        let stem = stems[0].clone();
+        let plain = schema::terms(&mut self.plain, &c.text)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| stem.clone());
+        let mut weighted: Vec<(String, f32)> = vec![(stem.clone(), 1.0)];
+        match c.kind {
+            Kind::Prefix => {
+                let field = vocabulary.unwrap_or(fields[0].0);
+                let stemmed_vocabulary = vocabulary.is_none();
+                for w in self.expand_prefix(field, &plain)? {
+                    let s = if stemmed_vocabulary {
+                        w
+                    } else {
+                        schema::terms(&mut self.stem, &w)
+                            .into_iter()
+                            .next()
+                            .unwrap_or(w)
+                    };
+                    if !weighted.iter().any(|(x, _)| *x == s) {
+                        weighted.push((s, PREFIX_WEIGHT));
+                    }
+                }
+            }
+            Kind::Word if !c.negated && plain.chars().count() >= 4 => {
+                let found = fields.iter().try_fold(0u64, |n, (field, _)| {
+                    self.searcher
+                        .doc_freq(&Term::from_field_text(*field, &stem))
+                        .map(|d| n + d)
+                })?;
+                if found == 0
+                    && let Some(vocab) = vocabulary
+                {
+                    {
+                        let distance = if plain.chars().count() >= 8 { 2 } else { 1 };
+                        let similar = self.expand_fuzzy(vocab, &plain, distance)?;
+                        if !similar.is_empty() {
+                            self.notices.push(format!(
+                                "no page has “{}”; showing similar words: {}",
+                                c.text,
+                                similar.join(", ")
+                            ));
+                        }
+                        for w in similar {
+                            if let Some(s) = schema::terms(&mut self.stem, &w).into_iter().next()
+                                && !weighted.iter().any(|(x, _)| *x == s)
+                            {
+                                weighted.push((s, FUZZY_WEIGHT));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !c.negated {
+            self.highlight
+                .extend(weighted.iter().map(|(s, _)| s.clone()));
+        }
+        let mut should: Vec<Box<dyn Query>> = Vec::new();
+        for (s, w) in &weighted {
+            for (field, boost) in fields {
+                should.push(Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(*field, s),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    boost * w,
+                )));
+            }
+        }
+        Ok(Some(Box::new(BooleanQuery::union(should))))
+    }
+
+    /// Words of a field starting with `prefix`, the most frequent first.
+    fn expand_prefix(&self, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        for seg in self.searcher.segment_readers() {
+            let inv = seg.inverted_index(field)?;
+            let mut stream = inv.terms().range().ge(prefix.as_bytes()).into_stream()?;
+            while stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                if let Ok(k) = std::str::from_utf8(key) {
+                    *found.entry(k.to_string()).or_default() += stream.value().doc_freq as u64;
+                }
+            }
+        }
+        Ok(most_frequent(found, MAX_PREFIX_EXPANSIONS))
+    }
+
+    /// Words of a field within `distance` edits of `word` (a swap of two letters is one).
+    fn expand_fuzzy(&self, field: Field, word: &str, distance: u8) -> tantivy::Result<Vec<String>> {
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()?;
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        for seg in self.searcher.segment_readers() {
+            let inv = seg.inverted_index(field)?;
+            let mut stream = inv.terms().search(&automaton).into_stream()?;
+            while stream.advance() {
+                if let Ok(k) = std::str::from_utf8(stream.key()) {
+                    *found.entry(k.to_string()).or_default() += stream.value().doc_freq as u64;
+                }
+            }
+        }
+        Ok(most_frequent(found, MAX_FUZZY_EXPANSIONS))
+    }
+
+    fn meta_key_known(&self, key: &str) -> tantivy::Result<bool> {
+        let prefix = format!("{}=", key.to_lowercase());
+        for seg in self.searcher.segment_readers() {
+            let inv = seg.inverted_index(self.f.meta)?;
+            let mut stream = inv.terms().range().ge(prefix.as_bytes()).into_stream()?;
+            if stream.advance() && stream.key().starts_with(prefix.as_bytes()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn meta(&self, key: &str, c: &Clause) -> tantivy::Result<Box<dyn Query>> {
+        let term = schema::meta_term(key, &c.text);
+        let terms: Vec<String> = if c.kind == Kind::Prefix {
+            self.expand_prefix(self.f.meta, &term)?
+        } else {
+            vec![term]
+        };
+        if terms.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        let should: Vec<Box<dyn Query>> = terms
+            .iter()
+            .map(|t| -> Box<dyn Query> {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.f.meta, t),
+                    IndexRecordOption::Basic,
+                ))
+            })
+            .collect();
+        Ok(Box::new(BooleanQuery::union(should)))
+    }
+}
+
+fn most_frequent(found: BTreeMap<String, u64>, n: usize) -> Vec<String> {
+    let mut v: Vec<(String, u64)> = found.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(n);
+    v.into_iter().map(|(k, _)| k).collect()
+}
