@@ -1,12 +1,14 @@
-//! The page model the reader draws, behind one trait: computed once per page, laid out again
-//! for each width. This is a plain stand-in (source lines, headings and code fences styled)
-//! until `crate::markdown` lands; [`model`] is the one place to switch.
+//! The page model the reader draws: the markdown module's [`markdown::Document`], computed
+//! once per page and laid out again for each width, its roles turned into theme styles.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
 
+use crate::markdown::{self, AdmonitionKind, Flags, Role, Syntax};
 use crate::sanitize;
 use crate::slug::Slugger;
 use crate::theme::Theme;
@@ -24,23 +26,126 @@ pub trait Layout: Send + Sync {
     fn layout(&self, width: u16, theme: &Theme) -> Laid;
 }
 
-/// The model of a page's Markdown body.
+/// The model of a page's Markdown body. The title and front-matter facts are the reader's
+/// header, so the model is made without them.
 pub fn model(body: &str) -> Arc<dyn Layout> {
-    Arc::new(Plain::parse(body))
+    Arc::new(Page(markdown::parse(body, None)))
 }
 
-enum Block {
-    Heading {
-        level: usize,
-        text: String,
-        anchor: String,
-    },
-    Code(String),
-    Text(String),
+struct Page(markdown::Document);
+
+/// The theme slot of a markdown role.
+pub fn role_slot(role: Role) -> &'static str {
+    match role {
+        Role::Text => "ui.text",
+        Role::Heading(1) => "heading.1",
+        Role::Heading(2) => "heading.2",
+        Role::Heading(3) => "heading.3",
+        Role::Heading(4) => "heading.4",
+        Role::Heading(5) => "heading.5",
+        Role::Heading(_) => "heading.6",
+        Role::HeadingRule => "heading.rule",
+        Role::Title => "heading.1",
+        Role::FrontMatter => "front_matter",
+        Role::Quote => "quote",
+        Role::Admonition(k) => match k {
+            AdmonitionKind::Note => "admonition.note",
+            AdmonitionKind::Tip => "admonition.tip",
+            AdmonitionKind::Info => "admonition.info",
+            AdmonitionKind::Caution => "admonition.caution",
+            AdmonitionKind::Warning => "admonition.warning",
+            AdmonitionKind::Danger => "admonition.danger",
+            AdmonitionKind::Important => "admonition.important",
+            AdmonitionKind::Other => "admonition",
+        },
+        Role::Label => "label",
+        Role::CodeBlock => "code.block",
+        Role::Syntax(s) => match s {
+            Syntax::Comment => "syntax.comment",
+            Syntax::String => "syntax.string",
+            Syntax::Keyword => "syntax.keyword",
+            Syntax::Number => "syntax.number",
+            Syntax::Constant => "syntax.constant",
+            Syntax::Function => "syntax.function",
+            Syntax::Type => "syntax.type",
+            Syntax::Variable => "syntax.variable",
+            Syntax::Operator => "syntax.operator",
+            Syntax::Punctuation => "syntax.punctuation",
+            Syntax::Tag => "syntax.tag",
+            Syntax::Attribute => "syntax.attribute",
+            Syntax::Inserted => "syntax.inserted",
+            Syntax::Deleted => "syntax.deleted",
+            Syntax::Changed => "syntax.changed",
+            Syntax::Heading => "syntax.heading",
+        },
+        Role::CodeFrame => "code.frame",
+        Role::WrapMarker => "code.wrap",
+        Role::TableBorder => "table.border",
+        Role::TableHeader => "table.header",
+        Role::ListMarker => "list.marker",
+        Role::Rule => "rule",
+        Role::Html => "html",
+        Role::Note => "note",
+    }
 }
 
-struct Plain {
-    blocks: Vec<Block>,
+/// The theme slots of inline marks, applied over the role's style in this order.
+pub const FLAG_SLOTS: [(Flags, &str); 10] = [
+    (Flags::STRONG, "strong"),
+    (Flags::EMPHASIS, "emphasis"),
+    (Flags::STRIKE, "strikethrough"),
+    (Flags::CODE, "code.inline"),
+    (Flags::LINK, "link"),
+    (Flags::IMAGE, "image"),
+    (Flags::FOOTNOTE, "footnote"),
+    (Flags::HIGHLIGHT, "highlight"),
+    (Flags::MATCH, "search.match"),
+    (Flags::SELECTED, "ui.selection"),
+];
+
+/// The terminal style of a markdown style in a theme.
+pub fn style_of(theme: &Theme, st: &markdown::Style) -> Style {
+    let mut out = theme.style(role_slot(st.role));
+    for (flag, slot) in FLAG_SLOTS {
+        if st.flags.contains(flag) {
+            out = out.patch(theme.style(slot));
+        }
+    }
+    out
+}
+
+impl Layout for Page {
+    fn layout(&self, width: u16, theme: &Theme) -> Laid {
+        let lay = self.0.layout(width.max(1) as usize);
+        let mut cache: HashMap<markdown::Style, Style> = HashMap::new();
+        let lines = lay
+            .lines
+            .iter()
+            .map(|l| {
+                Line::from(
+                    l.spans
+                        .iter()
+                        .map(|s| {
+                            let st = *cache
+                                .entry(s.style)
+                                .or_insert_with(|| style_of(theme, &s.style));
+                            // The markdown layout sanitized already; this is the last line of
+                            // defence before the terminal.
+                            Span::styled(sanitize::line(&s.text, 0).into_owned(), st)
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let anchors = self
+            .0
+            .headings
+            .iter()
+            .zip(&lay.heading_lines)
+            .map(|(h, l)| (h.anchor.clone(), *l))
+            .collect();
+        Laid { lines, anchors }
+    }
 }
 
 /// A heading's text and anchor: `{#custom-id}` taken as the anchor and removed from the text.
@@ -54,42 +159,6 @@ pub fn heading_anchor(slugger: &mut Slugger, text: &str) -> (String, String) {
         return (shown.clone(), slugger.anchor(&shown, Some(id)));
     }
     (t.to_string(), slugger.anchor(t, None))
-}
-
-impl Plain {
-    fn parse(body: &str) -> Plain {
-        let mut blocks = Vec::new();
-        let mut slugger = Slugger::new();
-        let mut fence: Option<&str> = None;
-        for line in body.lines() {
-            let t = line.trim_start();
-            if let Some(f) = fence {
-                if t.starts_with(f) {
-                    fence = None;
-                }
-                blocks.push(Block::Code(line.to_string()));
-                continue;
-            }
-            if t.starts_with("```") || t.starts_with("~~~") {
-                fence = Some(&t[..3]);
-                blocks.push(Block::Code(line.to_string()));
-                continue;
-            }
-            let hashes = t.chars().take_while(|c| *c == '#').count();
-            if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
-                let raw = t[hashes..].trim().trim_end_matches('#').trim();
-                let (text, anchor) = heading_anchor(&mut slugger, raw);
-                blocks.push(Block::Heading {
-                    level: hashes,
-                    text,
-                    anchor,
-                });
-                continue;
-            }
-            blocks.push(Block::Text(line.to_string()));
-        }
-        Plain { blocks }
-    }
 }
 
 /// Splits one line into pieces of at most `width` columns, at spaces where it can.
@@ -134,42 +203,6 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     out
 }
 
-impl Layout for Plain {
-    fn layout(&self, width: u16, theme: &Theme) -> Laid {
-        let width = width.max(1) as usize;
-        let mut laid = Laid::default();
-        for b in &self.blocks {
-            match b {
-                Block::Heading {
-                    level,
-                    text,
-                    anchor,
-                } => {
-                    laid.anchors.push((anchor.clone(), laid.lines.len()));
-                    let style = theme.style(&format!("heading.{level}"));
-                    let shown = format!("{} {}", "#".repeat(*level), text);
-                    for piece in wrap(&sanitize::line(&shown, 0), width) {
-                        laid.lines.push(Line::from(Span::styled(piece, style)));
-                    }
-                }
-                Block::Code(l) => {
-                    let style = theme.style("code.block");
-                    for piece in wrap(&sanitize::line(l, 0), width) {
-                        laid.lines.push(Line::from(Span::styled(piece, style)));
-                    }
-                }
-                Block::Text(l) => {
-                    let style = theme.style("ui.text");
-                    for piece in wrap(&sanitize::line(l, 0), width) {
-                        laid.lines.push(Line::from(Span::styled(piece, style)));
-                    }
-                }
-            }
-        }
-        laid
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,11 +216,20 @@ mod tests {
 
     #[test]
     fn anchors_point_at_heading_lines() {
-        let m = Plain::parse("# Top\ntext\n## Rotate keys {#rotate}\n## Top\n");
+        let m = model("# Top\n\ntext\n\n## Rotate keys {#rotate}\n\n## Top\n");
         let laid = m.layout(80, &Theme::plain(crate::theme::Depth::None));
-        assert_eq!(
-            laid.anchors,
-            vec![("top".into(), 0), ("rotate".into(), 2), ("top-1".into(), 3)]
-        );
+        let names: Vec<&str> = laid.anchors.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(names, vec!["top", "rotate", "top-1"]);
+        for (_, line) in &laid.anchors {
+            let text: String = laid.lines[*line]
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect();
+            assert!(
+                text.contains("Top") || text.contains("Rotate keys"),
+                "{text}"
+            );
+        }
     }
 }
