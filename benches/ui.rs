@@ -154,7 +154,7 @@ fn scroll_1mib(files: &[(String, String)]) {
     let lib = Arc::new(data::memory_library("big", &[("big.md", big.as_str())]));
     let (mut app, mut term) = app(lib);
     let t = Instant::now();
-    app.open_doc(0, None, Vec::new());
+    app.open_doc(0, None, data::Terms::default());
     let open = t.elapsed();
     let lines = app.reader.as_ref().map_or(0, |r| r.laid.lines.len());
     let mut times = Vec::new();

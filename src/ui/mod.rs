@@ -175,7 +175,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     let sync = !opts.offline && config.sync_on_start;
 
     let (tx, rx) = channel();
-    let jobs = Jobs::start(tx.clone(), jobs::scan_factory());
+    let jobs = Jobs::start(tx.clone(), jobs::index_factory(config.clone()));
     let lib = if any_copy {
         data::Library::empty()
     } else {
@@ -227,11 +227,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
 
     if let Some(name) = &opts.doc {
         match data::open_direct(&base, name) {
-            Some((doc, parsed)) => app.show_page(doc, parsed, None, Vec::new()),
+            Some((doc, parsed)) => app.show_page(doc, parsed, None, data::Terms::default()),
             None => {
                 // Perhaps in the guide, or named differently: try again once the library is in.
                 match app.lib.resolve(name) {
-                    Some(i) => app.open_doc(i, None, Vec::new()),
+                    Some(i) => app.open_doc(i, None, data::Terms::default()),
                     None if any_copy => app.want = Some(name.clone()),
                     None => app.error(format!("no page called {name}")),
                 }

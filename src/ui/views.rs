@@ -222,6 +222,8 @@ fn search(app: &App, f: &mut Frame, area: Rect) {
         )
     } else if s.busy() && s.shown == 0 {
         Line::styled("searching…", t.style("ui.dim"))
+    } else if let (Some(n), true) = (&s.results.notice, s.results.pages.is_empty()) {
+        Line::styled(clean(n), t.style("ui.dim"))
     } else {
         let n = s.results.total;
         let more = if n > s.results.pages.len() {
@@ -371,7 +373,7 @@ fn reader(app: &App, f: &mut Frame, area: Rect) {
         let line = &r.laid.lines[i];
         let mut ranges = Vec::new();
         if !r.terms.is_empty() {
-            ranges = super::data::find_all(&r.line_text(i), &r.terms);
+            ranges = r.terms.ranges(&r.line_text(i));
         }
         let mut l = highlight(line, &ranges, hl);
         if let Some(fd) = &r.find {
