@@ -708,38 +708,6 @@ impl Searcher for ScanSearcher {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn find_all_is_case_insensitive_and_merged() {
-        assert_eq!(
-            find_all("Key keys KEY", &["key".into()]),
-            vec![0..3, 4..7, 9..12]
-        );
-        assert_eq!(
-            find_all("Fernet", &["fern".into(), "ernet".into()]),
-            vec![0..6]
-        );
-    }
-
-    #[test]
-    fn index_char_ranges_become_byte_ranges() {
-        assert_eq!(char_to_byte("äb keys", &[3..7]), vec![4..8]);
-        let t = Terms::Plain(vec!["key".into()]);
-        assert_eq!(t.ranges("Keys"), vec![0..3]);
-    }
-
-    #[test]
-    fn sections_split_at_headings_outside_code() {
-        let s = sections("intro\n# One\ntext\n```\n# not\n```\n## Two\nmore\n");
-        let heads: Vec<_> = s.iter().map(|s| s.heading.clone()).collect();
-        assert_eq!(heads, vec![None, Some("One".into()), Some("Two".into())]);
-        assert_eq!(s[2].anchor.as_deref(), Some("two"));
-    }
-}
-
 /// The search index (`crate::index`), as `ken search` uses it, searching as you type.
 pub struct IndexSearcher(pub crate::index::SearchIndex);
 
@@ -795,5 +763,38 @@ impl Searcher for IndexSearcher {
             terms: Terms::Stemmed(r.terms.into_iter().collect()),
             notice: r.notices.into_iter().next(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_all_is_case_insensitive_and_merged() {
+        assert_eq!(
+            find_all("Key keys KEY", &["key".into()]),
+            vec![0..3, 4..7, 9..12]
+        );
+        assert_eq!(
+            find_all("Fernet", &["fern".into(), "ernet".into()]),
+            vec![0..6]
+        );
+    }
+
+    #[test]
+    fn index_char_ranges_become_byte_ranges() {
+        let r = char_to_byte("äb keys", std::slice::from_ref(&(3..7)));
+        assert_eq!(r.first(), Some(&(4..8)));
+        let t = Terms::Plain(vec!["key".into()]);
+        assert_eq!(t.ranges("Keys").first(), Some(&(0..3)));
+    }
+
+    #[test]
+    fn sections_split_at_headings_outside_code() {
+        let s = sections("intro\n# One\ntext\n```\n# not\n```\n## Two\nmore\n");
+        let heads: Vec<_> = s.iter().map(|s| s.heading.clone()).collect();
+        assert_eq!(heads, vec![None, Some("One".into()), Some("Two".into())]);
+        assert_eq!(s[2].anchor.as_deref(), Some("two"));
     }
 }
