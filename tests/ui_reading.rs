@@ -521,3 +521,43 @@ fn help_lists_the_reading_keys() {
         );
     }
 }
+
+#[test]
+fn block_numbers_of_two_digits_wait_for_the_second_digit_or_enter() {
+    let blocks: String = (1..=12)
+        .map(|i| format!("Block {i}:\n\n```sh\necho {i}\n```\n\n"))
+        .collect();
+    let lib = library(&[("docs/many.md".into(), format!("# Many\n\n{blocks}"))]);
+    let mut app = app_with(lib);
+    open(&mut app, "docs/many.md");
+    app.take_effects();
+    press(&mut app, "y 1");
+    assert!(
+        writes(&mut app).is_empty(),
+        "1 could be the start of 10, 11, 12"
+    );
+    assert!(screen80(&app).contains("Copy code block (1–12): 1"));
+    press(&mut app, "2");
+    assert_eq!(writes(&mut app), vec![osc52("echo 12\n")]);
+    press(&mut app, "y 1 enter");
+    assert_eq!(writes(&mut app), vec![osc52("echo 1\n")]);
+    press(&mut app, "y 3");
+    assert_eq!(
+        writes(&mut app),
+        vec![osc52("echo 3\n")],
+        "no block 30: at once"
+    );
+}
+
+#[test]
+fn a_page_without_a_source_spec_has_nothing_to_edit() {
+    let mut app = app();
+    open(&mut app, "docs/index.md");
+    press(&mut app, "e");
+    assert!(
+        message(&app).contains("is not from a configured source"),
+        "{}",
+        message(&app)
+    );
+    assert!(app.take_effects().is_empty());
+}
