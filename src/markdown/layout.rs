@@ -1,6 +1,7 @@
 //! Layout of a [`Document`] to a width: styled lines, with anchors, links and code blocks
 //! mapped to line numbers. Re-layout at another width reuses the document.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -17,10 +18,11 @@ const MIN_INNER: usize = 16;
 /// Longest word kept whole in a table column's minimum width.
 const MAX_MIN_COL: usize = 16;
 
-/// A run of laid-out text with its style.
+/// A run of laid-out text with its style. Indentation, bars and markers are shared static
+/// strings, so repeating them on every line costs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StyledText {
-    pub text: String,
+    pub text: Cow<'static, str>,
     pub style: Style,
 }
 
@@ -33,7 +35,7 @@ pub struct Line {
 impl Line {
     /// The line as plain text.
     pub fn text(&self) -> String {
-        self.spans.iter().map(|s| s.text.as_str()).collect()
+        self.spans.iter().map(|s| s.text.as_ref()).collect()
     }
 
     /// Display width in columns.
@@ -74,7 +76,10 @@ impl Line {
                 if i == 1 {
                     style.flags |= flags;
                 }
-                out.push(StyledText { text, style });
+                out.push(StyledText {
+                    text: text.into(),
+                    style,
+                });
             }
         }
         Line { spans: out }
@@ -188,7 +193,7 @@ fn width_of(s: &str) -> usize {
     if s.is_ascii() { s.len() } else { s.width() }
 }
 
-fn st(text: impl Into<String>, style: Style) -> StyledText {
+fn st(text: impl Into<Cow<'static, str>>, style: Style) -> StyledText {
     StyledText {
         text: text.into(),
         style,
@@ -199,9 +204,32 @@ fn prefix_width(p: &Prefix) -> usize {
     p.iter().map(|s| s.text.width()).sum()
 }
 
+const SPACES: &str = "                                                                ";
+
+/// A static string for the prefixes ken uses, so lines share them.
+fn shared(s: &str) -> Cow<'static, str> {
+    if !s.is_empty() && s.len() <= SPACES.len() && s.bytes().all(|b| b == b' ') {
+        return Cow::Borrowed(&SPACES[..s.len()]);
+    }
+    const KNOWN: [&str; 12] = [
+        "│ ", "│", "• ", "◦ ", "▪ ", "# ", "## ", "### ", "#### ", "##### ", "###### ", "[x] ",
+    ];
+    match KNOWN.iter().find(|k| **k == s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_string()),
+    }
+}
+
+/// A prefix with `add` appended.
 fn extend(p: &Prefix, add: &str, role: Role) -> Prefix {
-    let mut v = p.clone();
-    v.push(st(add, Style::role(role)));
+    let mut v = Vec::with_capacity(p.len() + 1);
+    v.extend(p.iter().cloned());
+    if !add.is_empty() {
+        v.push(StyledText {
+            text: shared(add),
+            style: Style::role(role),
+        });
+    }
     v
 }
 
@@ -301,9 +329,10 @@ impl Lay<'_> {
         self.out.lines.push(Line { spans });
     }
 
-    fn line(&mut self, prefix: &Prefix, mut content: Vec<StyledText>) {
-        let mut spans = prefix.clone();
-        spans.append(&mut content);
+    fn line(&mut self, prefix: &Prefix, content: Vec<StyledText>) {
+        let mut spans = Vec::with_capacity(prefix.len() + content.len());
+        spans.extend(prefix.iter().cloned());
+        spans.extend(content);
         self.push(spans);
     }
 
@@ -311,11 +340,13 @@ impl Lay<'_> {
     fn blank(&mut self, prefix: &Prefix) {
         let mut p = prefix.clone();
         while let Some(last) = p.last_mut() {
-            let t = last.text.trim_end().to_string();
+            let t = last.text.trim_end();
             if t.is_empty() {
                 p.pop();
             } else {
-                last.text = t;
+                if t.len() != last.text.len() {
+                    last.text = shared(t);
+                }
                 break;
             }
         }
@@ -957,8 +988,8 @@ impl Wrapper<'_> {
 
     fn push_piece(&mut self, text: &str, style: Style) {
         match self.line.last_mut() {
-            Some(last) if last.style == style => last.text.push_str(text),
-            _ => self.line.push(st(text, style)),
+            Some(last) if last.style == style => last.text.to_mut().push_str(text),
+            _ => self.line.push(st(text.to_string(), style)),
         }
     }
 
