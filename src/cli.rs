@@ -19,9 +19,17 @@ use crate::state;
 /// Stack documentation), and lets you list, search and read them without a browser or a
 /// network connection.
 #[derive(Debug, Parser)]
-#[command(name = "ken", version, about, long_about)]
+#[command(
+    name = "ken",
+    version,
+    about,
+    long_about,
+    subcommand_precedence_over_arg = true
+)]
 #[command(after_help = "\
 Examples:
+  ken                               browse, search and read (syncs in the background)
+  ken docs/glossary.md              open one page in the reader
   ken sync                          fetch the configured sources now
   ken --source ./runbooks list      list the documents of a local folder
   ken status --json                 what is synced, and where ken keeps it
@@ -47,6 +55,19 @@ pub struct Cli {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// The keymap: `default`, `emacs` (your keymap.toml in the config dir is merged over it).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub keymap: Option<String>,
+
+    /// The theme: `default` (16 ANSI colours), `dark`, `light`, `high-contrast`, or
+    /// themes/NAME.toml in the config dir.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
+
+    /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
+    #[arg(value_name = "DOC")]
+    pub doc: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -93,6 +114,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
+    Show {
+        doc: String,
+        /// Lay out to N columns (default: the terminal's width, or 80).
+        #[arg(long, value_name = "N")]
+        width: Option<usize>,
+        #[arg(long, value_enum, default_value_t = crate::show::Paging::Auto)]
+        paging: crate::show::Paging,
+    },
+}
+
+/// `println!` that returns an error instead of panicking when stdout is closed (`| head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
 }
 
 /// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
@@ -158,15 +195,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let out = Out {
         color: use_color(cli.color, std::io::stdout().is_terminal()),
     };
+    let config_for_ui = config.clone();
     let mut base = Base::open(config);
     match cli.command {
         None => {
-            status(&base, &out, false)?;
-            println!();
-            println!(
-                "The terminal UI is not built yet. Try `ken sync`, `ken list` or `ken --help`."
-            );
-            Ok(ExitCode::SUCCESS)
+            let opts = crate::ui::Options {
+                doc: cli.doc.clone(),
+                offline: cli.offline,
+                keymap: cli.keymap.clone(),
+                theme: cli.theme.clone(),
+                no_color: cli.color == ColorChoice::Never,
+            };
+            // Keys are read from the terminal itself (/dev/tty when stdin is not one).
+            if !std::io::stdout().is_terminal() {
+                anyhow::bail!(
+                    "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
+                );
+            }
+            drop(base);
+            crate::ui::run(config_for_ui, opts)
         }
         Some(Command::Sync { json }) => sync(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status(&base, &out, json),
@@ -176,6 +223,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ensure_synced(&mut base, cli.offline);
             }
             crate::index::command::search(&base, &query.join(" "), limit.into(), json, out.color)
+        }
+        Some(Command::Show { doc, width, paging }) => {
+            crate::show::run(&base, &doc, width, paging, out.color)
         }
     }
 }
@@ -243,7 +293,7 @@ fn sync(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Result
     crate::index::command::after_sync(base);
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&ok)?);
+        outln!("{}", serde_json::to_string_pretty(&ok)?);
     } else {
         for s in ok {
             let name = out.bold(&sanitize::line(&s.name, 0));
@@ -266,7 +316,7 @@ fn sync(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Result
                     )
                 }
             };
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(if failed {
@@ -315,17 +365,17 @@ fn status(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
             },
             "index": crate::index::command::status_json(base),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     let s = |x: &str| sanitize::line(x, 0).into_owned();
-    println!(
+    outln!(
         "{} {}",
         out.bold("Sources"),
         out.dim(&format!("(from {})", cfg.sources_origin))
     );
     for spec in &cfg.sources {
-        println!("  {}  {}", out.bold(&s(&spec.name)), s(&spec.url));
+        outln!("  {}  {}", out.bold(&s(&spec.name)), s(&spec.url));
         let st = base
             .state
             .sources
@@ -344,40 +394,42 @@ fn status(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                     facts.push(format!("synced {}", state::ago(t, now)));
                 }
                 facts.push(format!("{} docs", st.docs));
-                println!("      {}", facts.join(" · "));
+                outln!("      {}", facts.join(" · "));
             }
-            _ => println!("      {}", out.dim("never synced (run `ken sync`)")),
+            _ => outln!("      {}", out.dim("never synced (run `ken sync`)")),
         }
         if let Some(err) = st.and_then(|st| st.last_error.as_deref()) {
-            println!("      last sync failed: {}", s(err));
+            outln!("      last sync failed: {}", s(err));
         }
     }
-    println!("{}", out.bold("Paths"));
+    outln!("{}", out.bold("Paths"));
     let exists = if cfg.config_file_exists {
         ""
     } else {
         ", not present"
     };
-    let row = |label: &str, p: &std::path::Path, origin: String| {
-        println!(
+    let rows = [
+        (
+            "config file",
+            &cfg.config_file.path,
+            format!("({}{exists})", cfg.config_file.origin),
+        ),
+        (
+            "config dir",
+            &cfg.config_dir.path,
+            format!("({})", cfg.config_dir.origin),
+        ),
+        ("data dir", data, format!("({})", cfg.data_dir.origin)),
+    ];
+    for (label, p, origin) in rows {
+        outln!(
             "  {label:<12} {} {}",
             s(&p.display().to_string()),
             out.dim(&origin)
         );
-    };
-    row(
-        "config file",
-        &cfg.config_file.path,
-        format!("({}{exists})", cfg.config_file.origin),
-    );
-    row(
-        "config dir",
-        &cfg.config_dir.path,
-        format!("({})", cfg.config_dir.origin),
-    );
-    row("data dir", data, format!("({})", cfg.data_dir.origin));
-    println!("{}", out.bold("Index"));
-    println!("  {}", crate::index::command::status_line(base));
+    }
+    outln!("{}", out.bold("Index"));
+    outln!("  {}", crate::index::command::status_line(base));
     Ok(ExitCode::SUCCESS)
 }
 

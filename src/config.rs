@@ -320,7 +320,7 @@ fn expand_relative(p: &Path, config_file: &Path) -> PathBuf {
     }
     config_file
         .parent()
-        .map(|d| d.join(p))
+        .map(|d| d.join(p).components().collect())
         .unwrap_or_else(|| p.to_path_buf())
 }
 
@@ -347,7 +347,12 @@ pub fn parse_spec(spec: &str) -> Result<SourceSpec, ConfigError> {
         if p.is_relative()
             && let Ok(cwd) = std::env::current_dir()
         {
-            url = cwd.join(p).display().to_string();
+            url = cwd
+                .join(p)
+                .components()
+                .collect::<PathBuf>()
+                .display()
+                .to_string();
         }
     }
     let name = match name {

@@ -4,10 +4,19 @@
 
 pub mod base;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod corpus;
+pub mod forge;
 pub mod index;
+pub mod keymap;
+pub mod markdown;
 pub mod sanitize;
+pub mod show;
+pub mod sidebar;
 pub mod slug;
 pub mod source;
 pub mod state;
+pub mod store;
+pub mod theme;
+pub mod ui;

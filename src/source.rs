@@ -151,6 +151,42 @@ impl SyncLock {
     }
 }
 
+/// The CA bundle found at start, loaded into libgit2 only when an https fetch needs it.
+static CA_BUNDLE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// Keeps libgit2's start-up cheap. libgit2 initialises OpenSSL eagerly and parses the whole
+/// system CA bundle (about 30 ms with OpenSSL 3) on the first git2 call of a process, even one
+/// that only reads a mirror. This points `SSL_CERT_FILE` at an empty file for libgit2's
+/// start-up and remembers the real bundle, which [`sync_git`] loads before an https fetch.
+/// Certificates stay verified: `SSL_CERT_DIR` (hashed lookups, loaded lazily) is untouched.
+///
+/// # Safety
+/// Mutates the environment: call it first thing in `main`, before any thread exists.
+pub unsafe fn defer_ca_loading() {
+    let probe = openssl_probe::probe();
+    if CA_BUNDLE.set(probe.cert_file).is_ok() && Path::new("/dev/null").exists() {
+        // SAFETY: the caller guarantees no other thread reads the environment concurrently.
+        unsafe { std::env::set_var("SSL_CERT_FILE", "/dev/null") };
+    }
+}
+
+/// Loads the CA bundle into libgit2 before the first https connection of the process.
+fn load_ca_bundle(url: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    let https = url.starts_with("https://") || url.starts_with("http://");
+    if !https {
+        return;
+    }
+    ONCE.call_once(|| {
+        if let Some(Some(file)) = CA_BUNDLE.get() {
+            // SAFETY: sets libgit2's global TLS context before this process's first https use.
+            unsafe {
+                let _ = git2::opts::set_ssl_cert_file(file);
+            }
+        }
+    });
+}
+
 /// Process-wide network timeouts for libgit2; set once before the first connection.
 fn set_timeouts() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -174,6 +210,7 @@ pub fn sync_git(
     progress: &mut dyn FnMut(Transfer),
 ) -> Result<Synced, SourceError> {
     set_timeouts();
+    load_ca_bundle(url);
     let path = mirror_path(data_dir, &spec.name);
     if !path.exists() {
         let tmp = tempfile::Builder::new()
@@ -388,6 +425,11 @@ fn is_transient(e: &git2::Error) -> bool {
         e.code(),
         ErrorCode::Auth | ErrorCode::NotFound | ErrorCode::Certificate
     ) {
+        return false;
+    }
+    // The server answered and refused (no such repository, access denied): asking again
+    // gets the same answer.
+    if e.message().starts_with("remote error") {
         return false;
     }
     matches!(e.class(), C::Net | C::Os | C::Http | C::Ssh | C::Ssl)

@@ -68,7 +68,10 @@ fn scs_history_changes_and_list_match_git() {
     let branch = git(&repo, &["symbolic-ref", "--short", "HEAD"])
         .trim()
         .to_string();
-    git(&repo, &["update-ref", &format!("refs/heads/{branch}"), &old]);
+    git(
+        &repo,
+        &["update-ref", &format!("refs/heads/{branch}"), &old],
+    );
 
     let daemon = GitDaemon::start(tmp.path());
     let ken = Ken::new();
@@ -79,7 +82,10 @@ fn scs_history_changes_and_list_match_git() {
     let first: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(first[0]["new"], old.as_str());
 
-    git(&repo, &["update-ref", &format!("refs/heads/{branch}"), &head]);
+    git(
+        &repo,
+        &["update-ref", &format!("refs/heads/{branch}"), &head],
+    );
     let r = run(ken.cmd(&["--source", &src, "sync", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let second: Value = serde_json::from_str(&r.stdout).unwrap();

@@ -50,9 +50,8 @@ fn a_20_mib_blob_is_never_read_into_memory() {
     assert_eq!(run(ken.cmd(&["--source", &src, "sync"])).code, 0);
     let (code, with_blob) = peak_rss_kib(ken.std_cmd(&["--source", &src, "list"]));
     assert_eq!(code, 0);
-    // Listing reads the blob's size from its header only: memory stays below the blob's size
-    // and grows by far less than it.
-    assert!(with_blob < 20 * 1024, "peak RSS {with_blob} KiB");
+    // Listing reads the blob's size from its header only: memory grows by far less than the
+    // blob's 20 MiB.
     assert!(
         with_blob < baseline + 5 * 1024,
         "peak RSS {with_blob} KiB vs {baseline} KiB without the blob"

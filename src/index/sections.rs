@@ -63,8 +63,10 @@ pub fn split(markdown: &str) -> Vec<Section> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 let (level, id) = in_heading.take().unwrap_or((1, None));
+                // The anchor comes from the text as written (the site slugs `a  b` to `a--b`
+                // and drops a no-break space); only the shown heading is tidied.
+                let anchor = slugger.anchor(heading_text.trim(), id.as_deref());
                 let text = collapse(&heading_text);
-                let anchor = slugger.anchor(&text, id.as_deref());
                 trail.retain(|(l, _)| *l < level);
                 trail.push((level, text.clone()));
                 cur = Section {

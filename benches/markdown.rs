@@ -1,0 +1,96 @@
+//! Rendering benchmarks. With `KEN_SCS_CORPUS` set (the `scs` folder of the shared test
+//! data) the pages are real: the largest SCS page, and a 170 KB page made by concatenating
+//! corpus pages. Without it, the fixtures under tests/fixtures/markdown are repeated.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ken::corpus;
+use ken::markdown;
+
+const BIG: usize = 170 * 1024;
+
+fn pages(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if p.is_dir() && !name.starts_with('.') {
+                stack.push(p);
+            } else if name.ends_with(".md") || name.ends_with(".mdx") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// (largest page, 170 KB page), as bodies without front matter.
+fn inputs() -> (String, String) {
+    let files = match std::env::var_os("KEN_SCS_CORPUS") {
+        Some(dir) => pages(Path::new(&dir)),
+        None => pages(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/markdown")),
+    };
+    let bodies: Vec<String> = files
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|b| corpus::parse(&corpus::decode(b), "x.md").body)
+        .collect();
+    let largest = bodies
+        .iter()
+        .max_by_key(|b| b.len())
+        .cloned()
+        .unwrap_or_default();
+    let mut big = String::new();
+    while big.len() < BIG && !bodies.is_empty() {
+        for b in &bodies {
+            big.push_str(b);
+            big.push_str("\n\n");
+            if big.len() >= BIG {
+                break;
+            }
+        }
+    }
+    (largest, big)
+}
+
+fn bench(c: &mut Criterion) {
+    let (largest, big) = inputs();
+    c.bench_function("parse largest page", |b| {
+        b.iter(|| markdown::parse(black_box(&largest), None))
+    });
+    let doc = markdown::parse(&largest, None);
+    c.bench_function("layout largest page at 100", |b| {
+        b.iter(|| black_box(&doc).layout(100))
+    });
+    c.bench_function("parse 170 KB page", |b| {
+        b.iter(|| markdown::parse(black_box(&big), None))
+    });
+    let big_doc = markdown::parse(&big, None);
+    let _laid_out = big_doc.layout(100);
+    c.bench_function("re-layout 170 KB page at a new width", |b| {
+        let mut w = 80;
+        b.iter(|| {
+            w = if w == 80 { 81 } else { 80 };
+            black_box(&big_doc).layout(w)
+        })
+    });
+    let line = "word ".repeat(1024 * 1024 / 5);
+    c.bench_function("parse + layout 1 MiB single line", |b| {
+        b.iter(|| markdown::parse(black_box(&line), None).layout(100))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);

@@ -1,0 +1,1003 @@
+//! Layout of a [`Document`] to a width: styled lines, with anchors, links and code blocks
+//! mapped to line numbers. Re-layout at another width reuses the document.
+
+use std::collections::HashMap;
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+use super::dialect::SectionKind;
+use super::model::{Align, Block, Document, Item, Span};
+use super::style::{Flags, Role, Style};
+
+/// Narrowest width ken lays out to; narrower requests are laid out at this width.
+pub const MIN_WIDTH: usize = 20;
+/// Indentation stops when fewer columns than this would be left for text.
+const MIN_INNER: usize = 16;
+/// Longest word kept whole in a table column's minimum width.
+const MAX_MIN_COL: usize = 16;
+
+/// A run of laid-out text with its style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StyledText {
+    pub text: String,
+    pub style: Style,
+}
+
+/// One terminal line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Line {
+    pub spans: Vec<StyledText>,
+}
+
+impl Line {
+    /// The line as plain text.
+    pub fn text(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// Display width in columns.
+    pub fn width(&self) -> usize {
+        self.spans.iter().map(|s| s.text.width()).sum()
+    }
+
+    /// A copy with `flags` added to the text in display columns `[start, end)`, splitting
+    /// spans where needed: how the UI shows find matches ([`Flags::MATCH`]) and the selected
+    /// link ([`Flags::SELECTED`]) without touching the layout.
+    pub fn mark(&self, start: usize, end: usize, flags: Flags) -> Line {
+        let mut out = Vec::with_capacity(self.spans.len() + 2);
+        let mut col = 0;
+        for s in &self.spans {
+            let w = s.text.width();
+            if col + w <= start || col >= end {
+                out.push(s.clone());
+                col += w;
+                continue;
+            }
+            let mut parts: [String; 3] = Default::default();
+            for g in s.text.graphemes(true) {
+                let i = if col < start {
+                    0
+                } else if col < end {
+                    1
+                } else {
+                    2
+                };
+                parts[i].push_str(g);
+                col += g.width();
+            }
+            for (i, text) in parts.into_iter().enumerate() {
+                if text.is_empty() {
+                    continue;
+                }
+                let mut style = s.style;
+                if i == 1 {
+                    style.flags |= flags;
+                }
+                out.push(StyledText { text, style });
+            }
+        }
+        Line { spans: out }
+    }
+}
+
+/// Where a link appears: line and display columns `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkPos {
+    pub link: u32,
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A find-in-page match: line and display columns `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A document laid out to one width.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub width: usize,
+    pub lines: Vec<Line>,
+    /// The first line of each heading, by index into [`Document::headings`].
+    pub heading_lines: Vec<usize>,
+    /// The header line of each code block, by index into [`Document::code_blocks`].
+    pub code_lines: Vec<usize>,
+    /// Every place a link appears, in reading order.
+    pub link_positions: Vec<LinkPos>,
+    anchors: HashMap<String, usize>,
+}
+
+impl Layout {
+    /// The line of the heading with this anchor.
+    pub fn anchor_line(&self, anchor: &str) -> Option<usize> {
+        self.anchors.get(anchor).copied()
+    }
+
+    /// The index (into [`Document::headings`]) of the section that line `line` is in.
+    pub fn section_at(&self, line: usize) -> Option<usize> {
+        match self.heading_lines.partition_point(|&l| l <= line) {
+            0 => None,
+            n => Some(n - 1),
+        }
+    }
+
+    /// Case-insensitive matches of `query` in the rendered text, in reading order.
+    /// A match does not cross a line break.
+    pub fn find(&self, query: &str) -> Vec<Match> {
+        let q: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut chars: Vec<(char, usize, usize)> = Vec::new();
+        for (n, line) in self.lines.iter().enumerate() {
+            chars.clear();
+            let mut col = 0;
+            for s in &line.spans {
+                for g in s.text.graphemes(true) {
+                    let w = g.width();
+                    for c in g.chars().flat_map(char::to_lowercase) {
+                        chars.push((c, col, col + w));
+                    }
+                    col += w;
+                }
+            }
+            let mut i = 0;
+            while i + q.len() <= chars.len() {
+                if chars[i..i + q.len()]
+                    .iter()
+                    .zip(&q)
+                    .all(|((c, _, _), qc)| c == qc)
+                {
+                    out.push(Match {
+                        line: n,
+                        start: chars[i].1,
+                        end: chars[i + q.len() - 1].2,
+                    });
+                    i += q.len();
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The whole layout as plain text, one `\n` after each line.
+    pub fn plain(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            for sp in &l.spans {
+                s.push_str(&sp.text);
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+type Prefix = Vec<StyledText>;
+
+fn st(text: impl Into<String>, style: Style) -> StyledText {
+    StyledText {
+        text: text.into(),
+        style,
+    }
+}
+
+fn prefix_width(p: &Prefix) -> usize {
+    p.iter().map(|s| s.text.width()).sum()
+}
+
+fn extend(p: &Prefix, add: &str, role: Role) -> Prefix {
+    let mut v = p.clone();
+    v.push(st(add, Style::role(role)));
+    v
+}
+
+/// Lays a document out to `width` columns (at least [`MIN_WIDTH`]).
+pub fn layout(doc: &Document, width: usize) -> Layout {
+    let width = width.max(MIN_WIDTH);
+    let mut l = Lay {
+        doc,
+        width,
+        out: Layout {
+            width,
+            heading_lines: vec![0; doc.headings.len()],
+            code_lines: vec![0; doc.code_blocks.len()],
+            ..Layout::default()
+        },
+        list_depth: 0,
+    };
+    let empty = Prefix::new();
+    if let Some(h) = &doc.header {
+        if let Some(t) = &h.title {
+            l.wrapped(
+                &[Span {
+                    text: t.clone(),
+                    flags: Flags::STRONG,
+                    link: None,
+                }],
+                Role::Title,
+                &empty,
+                &empty,
+            );
+        }
+        if !h.facts.is_empty() {
+            let mut spans = Vec::new();
+            for (i, (k, v)) in h.facts.iter().enumerate() {
+                let sep = if i == 0 { "" } else { " · " };
+                spans.push(Span {
+                    text: format!("{sep}{k}: "),
+                    flags: Flags::NONE,
+                    link: None,
+                });
+                spans.push(Span {
+                    text: v.clone(),
+                    flags: Flags::STRONG,
+                    link: None,
+                });
+            }
+            l.wrapped(&spans, Role::FrontMatter, &empty, &empty);
+        }
+        l.push(vec![st("─".repeat(width), Style::role(Role::Rule))]);
+        if !doc.blocks.is_empty() {
+            l.blank(&empty);
+        }
+    }
+    l.blocks(&doc.blocks, &empty, &empty);
+    let mut out = l.out;
+    for (i, h) in doc.headings.iter().enumerate() {
+        out.anchors
+            .entry(h.anchor.clone())
+            .or_insert(out.heading_lines[i]);
+    }
+    out.link_positions = link_positions(&out.lines);
+    out
+}
+
+fn link_positions(lines: &[Line]) -> Vec<LinkPos> {
+    let mut v: Vec<LinkPos> = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let mut col = 0;
+        for s in &line.spans {
+            let w = s.text.width();
+            if let Some(link) = s.style.link {
+                match v.last_mut() {
+                    Some(p) if p.line == n && p.link == link && p.end == col => p.end += w,
+                    _ => v.push(LinkPos {
+                        link,
+                        line: n,
+                        start: col,
+                        end: col + w,
+                    }),
+                }
+            }
+            col += w;
+        }
+    }
+    v
+}
+
+struct Lay<'d> {
+    doc: &'d Document,
+    width: usize,
+    out: Layout,
+    list_depth: usize,
+}
+
+impl Lay<'_> {
+    fn push(&mut self, spans: Vec<StyledText>) {
+        self.out.lines.push(Line { spans });
+    }
+
+    fn line(&mut self, prefix: &Prefix, mut content: Vec<StyledText>) {
+        let mut spans = prefix.clone();
+        spans.append(&mut content);
+        self.push(spans);
+    }
+
+    /// A blank line inside the containers of `prefix` (their bars kept, trailing spaces not).
+    fn blank(&mut self, prefix: &Prefix) {
+        let mut p = prefix.clone();
+        while let Some(last) = p.last_mut() {
+            let t = last.text.trim_end().to_string();
+            if t.is_empty() {
+                p.pop();
+            } else {
+                last.text = t;
+                break;
+            }
+        }
+        self.push(p);
+    }
+
+    fn inner(&self, prefix: &Prefix) -> usize {
+        self.width.saturating_sub(prefix_width(prefix)).max(1)
+    }
+
+    /// Adds to a prefix unless that would leave too little room for text.
+    fn nest(
+        &self,
+        first: &Prefix,
+        rest: &Prefix,
+        f: &str,
+        r: &str,
+        role: Role,
+    ) -> (Prefix, Prefix) {
+        if self.inner(rest) < MIN_INNER + r.width() {
+            return (first.clone(), rest.clone());
+        }
+        (extend(first, f, role), extend(rest, r, role))
+    }
+
+    fn blocks(&mut self, blocks: &[Block], first: &Prefix, rest: &Prefix) {
+        self.blocks_in(blocks, first, rest, false);
+    }
+
+    /// Blocks one after the other with a blank line between them; in a tight list item a
+    /// nested list follows its text directly.
+    fn blocks_in(&mut self, blocks: &[Block], first: &Prefix, rest: &Prefix, tight: bool) {
+        for (i, b) in blocks.iter().enumerate() {
+            if i > 0 && !(tight && matches!(b, Block::List { .. })) {
+                self.blank(rest);
+            }
+            self.block(b, if i == 0 { first } else { rest }, rest);
+        }
+        if blocks.is_empty() && prefix_width(first) > 0 && first != rest {
+            // An empty item still shows its bullet.
+            self.line(first, Vec::new());
+        }
+    }
+
+    fn wrapped(&mut self, spans: &[Span], role: Role, first: &Prefix, rest: &Prefix) {
+        let w = self.inner(rest);
+        for (i, l) in wrap(spans, role, w).into_iter().enumerate() {
+            self.line(if i == 0 { first } else { rest }, l);
+        }
+    }
+
+    fn block(&mut self, b: &Block, first: &Prefix, rest: &Prefix) {
+        match b {
+            Block::Paragraph(spans) => self.wrapped(spans, Role::Text, first, rest),
+            Block::Heading {
+                level,
+                index,
+                spans,
+            } => self.heading(*level, *index, spans, first, rest),
+            Block::List {
+                start,
+                tight,
+                items,
+            } => self.list(*start, *tight, items, first, rest),
+            Block::Quote(blocks) => {
+                let (f, r) = self.nest(first, rest, "│ ", "│ ", Role::Quote);
+                self.blocks(blocks, &f, &r);
+            }
+            Block::Admonition {
+                kind,
+                title,
+                blocks,
+            } => {
+                let role = Role::Admonition(*kind);
+                let style = Style::role(role);
+                let inner = self.inner(rest);
+                let mut label = format!("╭─ {}", kind.label());
+                if !title.is_empty() {
+                    label.push_str(": ");
+                    label.push_str(title);
+                }
+                label.push(' ');
+                let head = fit(&label, inner);
+                let fill = inner.saturating_sub(head.width());
+                self.line(
+                    first,
+                    vec![
+                        st(
+                            head,
+                            Style {
+                                flags: Flags::STRONG,
+                                ..style
+                            },
+                        ),
+                        st("─".repeat(fill), style),
+                    ],
+                );
+                let (_, r) = self.nest(rest, rest, "│ ", "│ ", role);
+                self.blocks(blocks, &r, &r);
+                let inner = self.inner(rest);
+                self.line(
+                    rest,
+                    vec![st(
+                        format!("╰{}", "─".repeat(inner.saturating_sub(1))),
+                        style,
+                    )],
+                );
+            }
+            Block::Section {
+                kind,
+                label,
+                blocks,
+            } => {
+                let label = match (kind, label.is_empty()) {
+                    (SectionKind::Tab, false) => format!("▸ Tab: {label}"),
+                    (SectionKind::Tab, true) => "▸ Tab".to_string(),
+                    (SectionKind::Details, false) => format!("▸ {label}"),
+                    (SectionKind::Details, true) => "▸ Details".to_string(),
+                };
+                let spans = [Span {
+                    text: label,
+                    flags: Flags::STRONG,
+                    link: None,
+                }];
+                self.wrapped(&spans, Role::Label, first, rest);
+                let (f, r) = self.nest(rest, rest, "  ", "  ", Role::Text);
+                if !blocks.is_empty() {
+                    self.blank(rest);
+                }
+                self.blocks(blocks, &f, &r);
+            }
+            Block::Code(i) => self.code(*i, first, rest),
+            Block::Table { aligns, head, rows } => self.table(aligns, head, rows, first, rest),
+            Block::Rule => {
+                let w = self.inner(rest);
+                self.line(first, vec![st("─".repeat(w), Style::role(Role::Rule))]);
+            }
+            Block::Html(text) => {
+                for (i, l) in text.lines().enumerate() {
+                    let spans = [Span {
+                        text: l.to_string(),
+                        flags: Flags::NONE,
+                        link: None,
+                    }];
+                    self.wrapped(&spans, Role::Html, if i == 0 { first } else { rest }, rest);
+                }
+            }
+            Block::Footnote { label, blocks } => {
+                let mark = format!("[^{label}]: ");
+                let w = mark.width();
+                let (f, r) = if self.inner(rest) < MIN_INNER + w {
+                    (first.clone(), rest.clone())
+                } else {
+                    (
+                        extend(first, &mark, Role::Note),
+                        extend(rest, &" ".repeat(w), Role::Text),
+                    )
+                };
+                self.blocks(blocks, &f, &r);
+            }
+        }
+    }
+
+    fn heading(&mut self, level: u8, index: usize, spans: &[Span], first: &Prefix, rest: &Prefix) {
+        if let Some(l) = self.out.heading_lines.get_mut(index) {
+            *l = self.out.lines.len();
+        }
+        let role = Role::Heading(level);
+        let spans: Vec<Span> = spans
+            .iter()
+            .map(|s| Span {
+                flags: s.flags | Flags::STRONG,
+                ..s.clone()
+            })
+            .collect();
+        if level <= 2 {
+            let w = self.inner(rest);
+            let lines = wrap(&spans, role, w);
+            let widest = lines
+                .iter()
+                .map(|l| l.iter().map(|s| s.text.width()).sum::<usize>())
+                .max()
+                .unwrap_or(0);
+            for (i, l) in lines.into_iter().enumerate() {
+                self.line(if i == 0 { first } else { rest }, l);
+            }
+            let ch = if level == 1 { "═" } else { "─" };
+            self.line(
+                rest,
+                vec![st(ch.repeat(widest.max(1)), Style::role(Role::HeadingRule))],
+            );
+        } else {
+            let marks = "#".repeat(level as usize) + " ";
+            let (f, r) = if self.inner(rest) < MIN_INNER + marks.len() {
+                (first.clone(), rest.clone())
+            } else {
+                (
+                    extend(first, &marks, role),
+                    extend(rest, &" ".repeat(marks.len()), Role::Text),
+                )
+            };
+            self.wrapped(&spans, role, &f, &r);
+        }
+    }
+
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        tight: bool,
+        items: &[Item],
+        first: &Prefix,
+        rest: &Prefix,
+    ) {
+        self.list_depth += 1;
+        let last_number = start.map(|s| s.saturating_add(items.len().saturating_sub(1) as u64));
+        let num_width = last_number.map_or(0, |n| n.to_string().len());
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 && !tight {
+                self.blank(rest);
+            }
+            let mut marker = match start {
+                Some(s) => format!("{:>num_width$}. ", s.saturating_add(i as u64)),
+                None => match self.list_depth % 3 {
+                    1 => "• ".to_string(),
+                    2 => "◦ ".to_string(),
+                    _ => "▪ ".to_string(),
+                },
+            };
+            if let Some(done) = item.task {
+                marker.push_str(if done { "[x] " } else { "[ ] " });
+            }
+            let f = if i == 0 { first } else { rest };
+            let w = marker.width();
+            let (f, r) = if self.inner(rest) < MIN_INNER + w {
+                (extend(f, "", Role::ListMarker), rest.clone())
+            } else {
+                (
+                    extend(f, &marker, Role::ListMarker),
+                    extend(rest, &" ".repeat(w), Role::Text),
+                )
+            };
+            self.blocks_in(&item.blocks, &f, &r, tight);
+        }
+        self.list_depth -= 1;
+    }
+
+    fn code(&mut self, i: usize, first: &Prefix, rest: &Prefix) {
+        let Some(cb) = self.doc.code_blocks.get(i) else {
+            return;
+        };
+        if let Some(l) = self.out.code_lines.get_mut(i) {
+            *l = self.out.lines.len();
+        }
+        let frame = Style::role(Role::CodeFrame);
+        let inner = self.inner(rest);
+        let mut head = format!("── [{}]", cb.number);
+        if let Some(lang) = &cb.lang {
+            head.push(' ');
+            head.push_str(lang);
+        }
+        if let Some(t) = &cb.title {
+            head.push_str(" · ");
+            head.push_str(t);
+        }
+        head.push(' ');
+        let head = fit(&head, inner);
+        let fill = inner.saturating_sub(head.width());
+        self.line(first, vec![st(head, frame), st("─".repeat(fill), frame)]);
+        let (_, r) = self.nest(rest, rest, "  ", "  ", Role::CodeBlock);
+        let avail = self.inner(&r);
+        for runs in &cb.lines {
+            let styled: Vec<StyledText> = runs
+                .iter()
+                .map(|(class, text)| {
+                    st(
+                        text.clone(),
+                        Style::role(class.map_or(Role::CodeBlock, Role::Syntax)),
+                    )
+                })
+                .collect();
+            for l in cut(styled, avail) {
+                self.line(&r, l);
+            }
+        }
+        if let Some(note) = &cb.note {
+            let spans = [Span {
+                text: format!("({note})"),
+                flags: Flags::NONE,
+                link: None,
+            }];
+            self.wrapped(&spans, Role::Note, &r, &r);
+        }
+    }
+
+    fn table(
+        &mut self,
+        aligns: &[Align],
+        head: &[Vec<Span>],
+        rows: &[Vec<Vec<Span>>],
+        first: &Prefix,
+        rest: &Prefix,
+    ) {
+        let n = head
+            .len()
+            .max(rows.iter().map(|r| r.len()).max().unwrap_or(0));
+        if n == 0 {
+            return;
+        }
+        let inner = self.inner(rest);
+        let seps = 3 * (n - 1);
+        let avail = inner.saturating_sub(seps);
+        if avail < 6 * n {
+            return self.table_records(head, rows, first, rest);
+        }
+        fn cell(row: &[Vec<Span>], i: usize) -> &[Span] {
+            row.get(i).map_or(&[], |c| c.as_slice())
+        }
+        let mut nat = vec![1usize; n];
+        let mut minw = vec![1usize; n];
+        for row in std::iter::once(head).chain(rows.iter().map(|r| r.as_slice())) {
+            for i in 0..n {
+                let (w, m) = measure(cell(row, i));
+                nat[i] = nat[i].max(w);
+                minw[i] = minw[i].max(m.min(MAX_MIN_COL));
+            }
+        }
+        for i in 0..n {
+            minw[i] = minw[i].min(nat[i]);
+        }
+        let widths = fit_columns(&nat, &minw, avail);
+        let border = Style::role(Role::TableBorder);
+        let mut first_line = true;
+        let mut emit = |lay: &mut Self, content: Vec<StyledText>| {
+            let p = if first_line { first } else { rest };
+            first_line = false;
+            lay.line(p, content);
+        };
+        let any_wrapped = std::iter::once(head)
+            .chain(rows.iter().map(|r| r.as_slice()))
+            .any(|row| (0..n).any(|i| measure(cell(row, i)).0 > widths[i]));
+        let rule = |cross: &str| -> Vec<StyledText> {
+            let s: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+            vec![st(s.join(cross), border)]
+        };
+        let row_lines = |row: &[Vec<Span>], role: Role| -> Vec<Vec<StyledText>> {
+            let cells: Vec<Vec<Vec<StyledText>>> = (0..n)
+                .map(|i| wrap(cell(row, i), role, widths[i]))
+                .collect();
+            let height = cells.iter().map(|c| c.len()).max().unwrap_or(1).max(1);
+            (0..height)
+                .map(|h| {
+                    let mut line = Vec::new();
+                    for (i, c) in cells.iter().enumerate() {
+                        if i > 0 {
+                            line.push(st(" │ ", border));
+                        }
+                        let content = c.get(h).cloned().unwrap_or_default();
+                        let w: usize = content.iter().map(|s| s.text.width()).sum();
+                        let pad = widths[i].saturating_sub(w);
+                        let align = aligns.get(i).copied().unwrap_or(Align::None);
+                        let (l, r) = match align {
+                            Align::Right => (pad, 0),
+                            Align::Center => (pad / 2, pad - pad / 2),
+                            _ => (0, pad),
+                        };
+                        if l > 0 {
+                            line.push(st(" ".repeat(l), Style::role(Role::Text)));
+                        }
+                        line.extend(content);
+                        // No trailing spaces after the last column.
+                        if r > 0 && i + 1 < n {
+                            line.push(st(" ".repeat(r), Style::role(Role::Text)));
+                        }
+                    }
+                    line
+                })
+                .collect()
+        };
+        if !head.is_empty() {
+            for l in row_lines(head, Role::TableHeader) {
+                emit(self, l);
+            }
+            emit(self, rule("─┼─"));
+        }
+        for (ri, row) in rows.iter().enumerate() {
+            if ri > 0 && any_wrapped {
+                emit(self, rule("─┼─"));
+            }
+            for l in row_lines(row, Role::Text) {
+                emit(self, l);
+            }
+        }
+    }
+
+    /// A table too wide for the width: each row as `header: value` lines.
+    fn table_records(
+        &mut self,
+        head: &[Vec<Span>],
+        rows: &[Vec<Vec<Span>>],
+        first: &Prefix,
+        rest: &Prefix,
+    ) {
+        let border = Style::role(Role::TableBorder);
+        let inner = self.inner(rest);
+        for (ri, row) in rows.iter().enumerate() {
+            let p = if ri == 0 { first } else { rest };
+            self.line(p, vec![st("─".repeat(inner), border)]);
+            for (i, c) in row.iter().enumerate() {
+                let mut spans: Vec<Span> = head
+                    .get(i)
+                    .map(|h| {
+                        h.iter()
+                            .map(|s| Span {
+                                flags: s.flags | Flags::STRONG,
+                                ..s.clone()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                spans.push(Span {
+                    text: ": ".into(),
+                    flags: Flags::STRONG,
+                    link: None,
+                });
+                spans.extend(c.iter().cloned());
+                self.wrapped(&spans, Role::Text, rest, rest);
+            }
+        }
+    }
+}
+
+/// Natural width (longest line) and minimum width (longest word) of a cell.
+fn measure(spans: &[Span]) -> (usize, usize) {
+    let mut nat = 0;
+    let mut line = 0;
+    let mut word = 0;
+    let mut longest = 0;
+    for s in spans {
+        if s.text == "\n" {
+            nat = nat.max(line);
+            line = 0;
+            longest = longest.max(word);
+            word = 0;
+            continue;
+        }
+        for g in s.text.graphemes(true) {
+            let w = g.width();
+            line += w;
+            if g.trim().is_empty() {
+                longest = longest.max(word);
+                word = 0;
+            } else {
+                word += w;
+            }
+        }
+    }
+    (nat.max(line), longest.max(word))
+}
+
+/// Column widths that sum to at most `avail`: narrow columns keep their natural width, the
+/// rest share what is left by their natural width, then columns too narrow for their longest
+/// word take from columns with room to spare.
+fn fit_columns(nat: &[usize], minw: &[usize], avail: usize) -> Vec<usize> {
+    let n = nat.len();
+    if nat.iter().sum::<usize>() <= avail {
+        return nat.to_vec();
+    }
+    let mut w = vec![0usize; n];
+    let mut open: Vec<usize> = (0..n).collect();
+    let mut remaining = avail;
+    loop {
+        let share = remaining / open.len().max(1);
+        let (fixed, rest): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| nat[i] <= share);
+        if fixed.is_empty() {
+            break;
+        }
+        for i in fixed {
+            w[i] = nat[i];
+            remaining -= nat[i];
+        }
+        open = rest;
+        if open.is_empty() {
+            return w;
+        }
+    }
+    let total: usize = open.iter().map(|&i| nat[i]).sum::<usize>().max(1);
+    for &i in &open {
+        w[i] = (remaining * nat[i] / total).max(1);
+    }
+    let mut left = remaining.saturating_sub(open.iter().map(|&i| w[i]).sum());
+    for &i in open.iter().cycle().take(left * 2) {
+        if left == 0 {
+            break;
+        }
+        if w[i] < nat[i] {
+            w[i] += 1;
+            left -= 1;
+        }
+    }
+    // Give columns their longest word where others can spare the room.
+    for _ in 0..avail {
+        let Some(needy) = (0..n)
+            .filter(|&i| w[i] < minw[i])
+            .max_by_key(|&i| minw[i] - w[i])
+        else {
+            break;
+        };
+        let Some(donor) = (0..n)
+            .filter(|&i| i != needy && w[i] > minw[i].max(1))
+            .max_by_key(|&i| w[i] - minw[i])
+        else {
+            break;
+        };
+        w[donor] -= 1;
+        w[needy] += 1;
+    }
+    w
+}
+
+/// Shortens a one-line label to `max` columns.
+fn fit(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        let gw = g.width();
+        if w + gw + 1 > max {
+            break;
+        }
+        out.push_str(g);
+        w += gw;
+    }
+    out.push('…');
+    out
+}
+
+/// Cuts a code line into pieces of at most `max` columns; every piece but the last ends with
+/// a wrap marker.
+fn cut(runs: Vec<StyledText>, max: usize) -> Vec<Vec<StyledText>> {
+    let total: usize = runs.iter().map(|r| r.text.width()).sum();
+    if total <= max {
+        return vec![runs];
+    }
+    let room = max.saturating_sub(1).max(1);
+    let marker = st("↩", Style::role(Role::WrapMarker));
+    let mut lines = Vec::new();
+    let mut cur: Vec<StyledText> = Vec::new();
+    let mut w = 0;
+    for r in runs {
+        let mut piece = String::new();
+        for g in r.text.graphemes(true) {
+            let gw = g.width();
+            if w + gw > room && w > 0 {
+                if !piece.is_empty() {
+                    cur.push(st(std::mem::take(&mut piece), r.style));
+                }
+                cur.push(marker.clone());
+                lines.push(std::mem::take(&mut cur));
+                w = 0;
+            }
+            piece.push_str(g);
+            w += gw;
+        }
+        if !piece.is_empty() {
+            cur.push(st(piece, r.style));
+        }
+    }
+    lines.push(cur);
+    lines
+}
+
+/// Greedy word wrap of inline spans to `width` columns. Words longer than the width are
+/// broken between graphemes; `"\n"` spans are hard breaks; runs of spaces become one.
+pub fn wrap(spans: &[Span], role: Role, width: usize) -> Vec<Vec<StyledText>> {
+    let width = width.max(1);
+    let mut w = Wrapper {
+        width,
+        lines: Vec::new(),
+        line: Vec::new(),
+        line_w: 0,
+        word: Vec::new(),
+        word_w: 0,
+        space: None,
+    };
+    for s in spans {
+        let style = Style {
+            role,
+            flags: s.flags,
+            link: s.link,
+        };
+        if s.text == "\n" {
+            w.flush_word();
+            w.newline();
+            continue;
+        }
+        let mut rest = s.text.as_str();
+        while !rest.is_empty() {
+            let ws = rest.find(' ').unwrap_or(rest.len());
+            if ws > 0 {
+                w.add_word_piece(&rest[..ws], style);
+            }
+            rest = &rest[ws..];
+            let non = rest.find(|c| c != ' ').unwrap_or(rest.len());
+            if non > 0 {
+                w.flush_word();
+                if w.line_w > 0 {
+                    w.space = Some(style);
+                }
+            }
+            rest = &rest[non..];
+        }
+    }
+    w.flush_word();
+    if !w.line.is_empty() || w.lines.is_empty() {
+        w.lines.push(w.line);
+    }
+    w.lines
+}
+
+struct Wrapper {
+    width: usize,
+    lines: Vec<Vec<StyledText>>,
+    line: Vec<StyledText>,
+    line_w: usize,
+    word: Vec<StyledText>,
+    word_w: usize,
+    space: Option<Style>,
+}
+
+impl Wrapper {
+    fn add_word_piece(&mut self, text: &str, style: Style) {
+        self.word_w += text.width();
+        match self.word.last_mut() {
+            Some(last) if last.style == style => last.text.push_str(text),
+            _ => self.word.push(st(text, style)),
+        }
+    }
+
+    fn newline(&mut self) {
+        self.lines.push(std::mem::take(&mut self.line));
+        self.line_w = 0;
+        self.space = None;
+    }
+
+    fn push_piece(&mut self, p: StyledText) {
+        match self.line.last_mut() {
+            Some(last) if last.style == p.style => last.text.push_str(&p.text),
+            _ => self.line.push(p),
+        }
+    }
+
+    fn flush_word(&mut self) {
+        if self.word.is_empty() {
+            return;
+        }
+        let word = std::mem::take(&mut self.word);
+        let ww = std::mem::replace(&mut self.word_w, 0);
+        let space = self.space.take();
+        if self.line_w > 0 {
+            if self.line_w + 1 + ww <= self.width {
+                if let Some(s) = space {
+                    self.push_piece(st(" ", s));
+                    self.line_w += 1;
+                }
+            } else {
+                self.newline();
+            }
+        }
+        if self.line_w + ww <= self.width {
+            for p in word {
+                self.push_piece(p);
+            }
+            self.line_w += ww;
+            return;
+        }
+        // A word longer than the line: break it between graphemes.
+        for p in word {
+            for g in p.text.graphemes(true) {
+                let gw = g.width();
+                if self.line_w + gw > self.width && self.line_w > 0 {
+                    self.newline();
+                }
+                self.push_piece(st(g, p.style));
+                self.line_w += gw;
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `ken show DOC`: one page rendered to the terminal (or a pipe), paged when it is long.
+
+use std::io::{IsTerminal, Write};
+use std::process::{Command, ExitCode, Stdio};
+
+use clap::ValueEnum;
+
+use crate::base::Base;
+use crate::corpus::{self, Document};
+use crate::markdown::{self, Routing, Site, SiteDoc, ansi};
+
+/// When to send the page through a pager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Paging {
+    /// When stdout is a terminal and the page is taller than it.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// A problem a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ShowError {
+    #[error("no document {doc:?}{hint}")]
+    NotFound { doc: String, hint: String },
+    #[error("{doc:?} names a document in several sources ({sources}); write SOURCE:PATH")]
+    Ambiguous { doc: String, sources: String },
+    #[error("{0}")]
+    Read(String),
+}
+
+/// Finds a document by path, `source:path`, or site URL.
+pub fn find(base: &Base, doc: &str) -> Result<(usize, Document), ShowError> {
+    let mut all: Vec<(usize, Document)> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, spec) in base.config.sources.iter().enumerate() {
+        match base.catalog(spec) {
+            Ok(cat) => all.extend(cat.docs.into_iter().map(|d| (i, d))),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    let wanted = doc.trim();
+    // `source:path`
+    if let Some((src, path)) = wanted.split_once(':')
+        && !path.starts_with("//")
+        && let Some(si) = base.config.sources.iter().position(|s| s.name == src)
+    {
+        let path = path.trim_start_matches("./");
+        if let Some(d) = all
+            .iter()
+            .find(|(i, d)| *i == si && same_path(&d.path, path))
+        {
+            return Ok(d.clone());
+        }
+    }
+    // A site URL or route.
+    let route = url_path(wanted);
+    let mut hits: Vec<&(usize, Document)> = Vec::new();
+    if let Some(route) = route {
+        for (si, _) in base.config.sources.iter().enumerate() {
+            let docs: Vec<SiteDoc> = all
+                .iter()
+                .filter(|(i, _)| *i == si)
+                .map(|(_, d)| SiteDoc {
+                    path: d.path.clone(),
+                    front_matter: d.front_matter.clone(),
+                })
+                .collect();
+            let site = Site::new(docs, Routing::default());
+            if let Some(p) = site.doc_at(route)
+                && let Some(d) = all.iter().find(|(i, d)| *i == si && d.path == p)
+            {
+                hits.push(d);
+            }
+        }
+    }
+    if hits.is_empty() {
+        let path = wanted.trim_start_matches("./");
+        hits = all
+            .iter()
+            .filter(|(_, d)| same_path(&d.path, path))
+            .collect();
+    }
+    match hits.len() {
+        1 => Ok(hits[0].clone()),
+        0 => {
+            let mut hint = suggestions(&all, wanted);
+            if !problems.is_empty() {
+                hint.push_str(&format!(" ({})", problems.join("; ")));
+            }
+            Err(ShowError::NotFound {
+                doc: doc.to_string(),
+                hint,
+            })
+        }
+        _ => Err(ShowError::Ambiguous {
+            doc: doc.to_string(),
+            sources: hits
+                .iter()
+                .map(|(i, _)| base.config.sources[*i].name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// `a/b.md` matches `a/b.md`, `a/b` and `a/b/` (an index page is not guessed).
+fn same_path(doc_path: &str, wanted: &str) -> bool {
+    let wanted = wanted.trim_end_matches('/');
+    doc_path == wanted
+        || corpus::DOC_EXTENSIONS
+            .iter()
+            .any(|e| doc_path.strip_suffix(e).and_then(|p| p.strip_suffix('.')) == Some(wanted))
+}
+
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+/// The path of `https://host/a/b#x` or `/a/b`, without query and anchor.
+fn url_path(s: &str) -> Option<&str> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .map(|r| r.find('/').map_or("/", |i| &r[i..]))
+        .or_else(|| s.starts_with('/').then_some(s))?;
+    let end = rest.find(['#', '?']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+fn suggestions(all: &[(usize, Document)], wanted: &str) -> String {
+    let w = wanted.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = all
+        .iter()
+        .map(|(_, d)| {
+            let p = d.path.to_lowercase();
+            let name = p.rsplit('/').next().unwrap_or(&p).to_string();
+            let score = strsim::jaro_winkler(&w, &p).max(strsim::jaro_winkler(&w, &name));
+            let score = if p.contains(&w) { score + 1.0 } else { score };
+            // The same file name in another folder is the likeliest meaning.
+            let wanted_name = w.rsplit('/').next().unwrap_or(&w);
+            let score = if stem(&name) == stem(wanted_name) {
+                score + 0.5
+            } else {
+                score
+            };
+            (score, d.path.as_str())
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let best: Vec<&str> = scored
+        .iter()
+        .take(3)
+        .filter(|(s, _)| *s > 0.6)
+        .map(|(_, p)| *p)
+        .collect();
+    if best.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", best.join(", "))
+    }
+}
+
+/// Renders the page at `width` (the terminal's width, else 80).
+pub fn render(
+    base: &Base,
+    doc: &str,
+    width: Option<usize>,
+    color: bool,
+) -> Result<String, ShowError> {
+    let (si, d) = find(base, doc)?;
+    let spec = &base.config.sources[si];
+    let parsed = base
+        .read(spec, &d)
+        .map_err(|e| ShowError::Read(e.to_string()))?;
+    let width = width.unwrap_or_else(|| {
+        if std::io::stdout().is_terminal() {
+            crossterm::terminal::size().map_or(80, |(w, _)| w as usize)
+        } else {
+            80
+        }
+    });
+    let model = markdown::parse(&parsed.body, parsed.front_matter.as_ref());
+    let lay = model.layout(width);
+    Ok(ansi::render(&lay, color))
+}
+
+/// `ken show`: exit 0 when shown, 1 with one line on stderr when not.
+pub fn run(
+    base: &Base,
+    doc: &str,
+    width: Option<usize>,
+    paging: Paging,
+    color: bool,
+) -> anyhow::Result<ExitCode> {
+    let text = match render(base, doc, width, color) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("ken: {}", crate::sanitize::line(&e.to_string(), 0));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let tty = std::io::stdout().is_terminal();
+    let page = match paging {
+        Paging::Never => false,
+        Paging::Always => true,
+        Paging::Auto => {
+            tty && crossterm::terminal::size()
+                .is_ok_and(|(_, h)| text.lines().count() >= h as usize)
+        }
+    };
+    if page && let Some(r) = pager(&text) {
+        r?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sends text through `$PAGER` (default `less -R`); `None` when no pager could be started.
+fn pager(text: &str) -> Option<std::io::Result<()>> {
+    let cmd = std::env::var("PAGER").unwrap_or_else(|_| "less -R".into());
+    let mut parts = cmd.split_whitespace();
+    let prog = parts.next()?;
+    let mut child = Command::new(prog)
+        .args(parts)
+        .stdin(Stdio::piped())
+        .spawn()
+        .ok()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // The reader quitting the pager early closes the pipe: not an error.
+        match stdin.write_all(text.as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Some(Err(e)),
+            _ => {}
+        }
+    }
+    Some(child.wait().map(|_| ()))
+}

@@ -1,0 +1,125 @@
+//! The page model the reader draws: the markdown module's [`markdown::Document`] (see
+//! [`super::page`]), computed once per page and laid out again for each width.
+
+use std::sync::Arc;
+
+use ratatui::text::Line;
+use unicode_width::UnicodeWidthChar;
+
+use crate::slug::Slugger;
+use crate::theme::Theme;
+
+/// A page laid out to a width.
+#[derive(Debug, Clone, Default)]
+pub struct Laid {
+    pub lines: Vec<Line<'static>>,
+    /// Heading anchors and the line each starts on.
+    pub anchors: Vec<(String, usize)>,
+    /// Where each link is drawn (models with links only).
+    pub links: Vec<super::page::LinkSpan>,
+    /// The first line of each heading of [`Layout::page`], in order.
+    pub heading_lines: Vec<usize>,
+    /// The header line of each code block of [`Layout::page`], in order.
+    pub code_lines: Vec<usize>,
+}
+
+/// A width-independent page model.
+pub trait Layout: Send + Sync {
+    fn layout(&self, width: u16, theme: &Theme) -> Laid;
+
+    /// The parsed document (links, headings, code blocks), for models that have one.
+    fn page(&self) -> Option<&crate::markdown::Document> {
+        None
+    }
+}
+
+/// The model of a page's Markdown body: the markdown module's document.
+pub fn model(body: &str) -> Arc<dyn Layout> {
+    super::page::model(body)
+}
+
+/// A heading's text and anchor: `{#custom-id}` taken as the anchor and removed from the text.
+pub fn heading_anchor(slugger: &mut Slugger, text: &str) -> (String, String) {
+    let t = text.trim();
+    if let Some(open) = t.rfind("{#")
+        && t.ends_with('}')
+    {
+        let id = &t[open + 2..t.len() - 1];
+        let shown = t[..open].trim_end().to_string();
+        return (shown.clone(), slugger.anchor(&shown, Some(id)));
+    }
+    (t.to_string(), slugger.anchor(t, None))
+}
+
+/// Splits one line into pieces of at most `width` columns, at spaces where it can.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut col = 0;
+    let mut last_space: Option<(usize, usize)> = None; // (byte in cur, col after)
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if c == ' ' && col + w > width {
+            // A space at the edge: the break itself.
+            out.push(std::mem::take(&mut cur));
+            col = 0;
+            last_space = None;
+            continue;
+        }
+        if col + w > width && !cur.is_empty() {
+            match last_space {
+                Some((b, _)) if b > 0 => {
+                    let rest = cur[b..].trim_start().to_string();
+                    cur.truncate(b);
+                    out.push(std::mem::take(&mut cur).trim_end().to_string());
+                    col = rest.chars().map(|c| c.width().unwrap_or(0)).sum();
+                    cur = rest;
+                }
+                _ => {
+                    out.push(std::mem::take(&mut cur));
+                    col = 0;
+                }
+            }
+            last_space = None;
+        }
+        if c == ' ' {
+            last_space = Some((cur.len(), col));
+        }
+        cur.push(c);
+        col += w;
+    }
+    out.push(cur);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces_and_breaks_long_words() {
+        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+    }
+
+    #[test]
+    fn anchors_point_at_heading_lines() {
+        let m = model("# Top\n\ntext\n\n## Rotate keys {#rotate}\n\n## Top\n");
+        let laid = m.layout(80, &Theme::plain(crate::theme::Depth::None));
+        let names: Vec<&str> = laid.anchors.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(names, vec!["top", "rotate", "top-1"]);
+        for (_, line) in &laid.anchors {
+            let text: String = laid.lines[*line]
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect();
+            assert!(
+                text.contains("Top") || text.contains("Rotate keys"),
+                "{text}"
+            );
+        }
+    }
+}

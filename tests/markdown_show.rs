@@ -1,0 +1,156 @@
+//! `ken show` end to end with an isolated config and data dir and a local directory source.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    src: std::path::PathBuf,
+    cfg: std::path::PathBuf,
+    data: std::path::PathBuf,
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+fn env() -> Env {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = tmp.path().join("kb");
+    write(
+        &src,
+        "docs/02-iaas/guide.md",
+        "---\ntitle: The IaaS guide\nstatus: Draft\n---\n# Guide\n\nRead **this** \x1b]0;pwned\x07 first.\n\n```bash\necho hi\n```\n",
+    );
+    write(&src, "docs/index.md", "# Start\n\nWelcome.\n");
+    write(
+        &src,
+        "runbooks/restart.md",
+        "# Restart\n\n:::warning\nCareful.\n:::\n",
+    );
+    let cfg = tmp.path().join("cfg");
+    let data = tmp.path().join("data");
+    Env {
+        _tmp: tmp,
+        src,
+        cfg,
+        data,
+    }
+}
+
+impl Env {
+    fn ken(&self) -> Command {
+        let mut c = Command::cargo_bin("ken").expect("binary");
+        c.env("KEN_CONFIG_DIR", &self.cfg)
+            .env("KEN_DATA_DIR", &self.data)
+            .env_remove("NO_COLOR")
+            .env_remove("PAGER")
+            .arg("--source")
+            .arg(format!("kb={}", self.src.display()));
+        c
+    }
+}
+
+#[test]
+fn shows_a_page_plain_when_piped() {
+    let e = env();
+    e.ken()
+        .args(["show", "docs/02-iaas/guide.md", "--width", "40"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("The IaaS guide"))
+        .stdout(predicate::str::contains("status: Draft"))
+        .stdout(predicate::str::contains("── [1] bash"))
+        .stdout(predicate::str::contains("␛]0;pwned␇"))
+        .stdout(predicate::str::contains("\x1b").not());
+}
+
+#[test]
+fn colour_on_request_but_never_from_the_page() {
+    let e = env();
+    let out = e
+        .ken()
+        .args([
+            "--color",
+            "always",
+            "show",
+            "docs/02-iaas/guide",
+            "--width",
+            "60",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("\x1b[0;"), "styled: {s}");
+    assert!(!s.contains("\x1b]"), "an OSC reached the output");
+    assert!(!s.contains('\x07'));
+}
+
+#[test]
+fn source_path_and_site_urls_name_pages() {
+    let e = env();
+    e.ken()
+        .args(["show", "kb:runbooks/restart.md"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("╭─ WARNING"));
+    e.ken()
+        .args(["show", "https://docs.scs.community/docs/iaas/guide#guide"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("The IaaS guide"));
+    e.ken()
+        .args(["show", "/docs/"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Welcome."));
+}
+
+#[test]
+fn unknown_doc_exits_1_with_suggestions() {
+    let e = env();
+    e.ken()
+        .args(["show", "docs/guide.md"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("no document \"docs/guide.md\""))
+        .stderr(predicate::str::contains(
+            "did you mean docs/02-iaas/guide.md",
+        ))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+}
+
+#[test]
+fn hostile_file_names_are_sanitized_in_messages() {
+    let e = env();
+    write(&e.src, "evil\x1b[2J\x1b]0;t\x07.md", "# evil\n");
+    let out = e.ken().args(["show", "evil"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("evil␛[2J"), "{err}");
+    assert!(!err.contains('\x1b') && !err.contains('\x07'));
+    let out = e
+        .ken()
+        .args(["show", "evil\x1b[2J\x1b]0;t\x07"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+}
+
+#[test]
+fn paging_always_uses_the_pager() {
+    let e = env();
+    e.ken()
+        .env("PAGER", "sed s/^/paged:/")
+        .args(["show", "docs/index.md", "--paging", "always"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("paged:Start"));
+}
