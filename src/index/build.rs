@@ -485,7 +485,7 @@ fn vocabulary(title: &str, sections: &[sections::Section]) -> String {
         static PLAIN: std::cell::RefCell<tantivy::tokenizer::TextAnalyzer> =
             std::cell::RefCell::new(schema::plain());
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut out = String::new();
     PLAIN.with(|a| {
         let mut a = a.borrow_mut();
@@ -495,9 +495,10 @@ fn vocabulary(title: &str, sections: &[sections::Section]) -> String {
         for text in texts {
             let mut stream = a.token_stream(text);
             while let Some(t) = stream.next() {
-                if seen.insert(t.text.clone()) {
+                if !seen.contains(t.text.as_str()) {
                     out.push_str(&t.text);
                     out.push(' ');
+                    seen.insert(t.text.clone());
                 }
             }
         }
