@@ -206,7 +206,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 theme: cli.theme.clone(),
                 no_color: cli.color == ColorChoice::Never,
             };
-            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+            // Keys are read from the terminal itself (/dev/tty when stdin is not one).
+            if !std::io::stdout().is_terminal() {
                 anyhow::bail!(
                     "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
                 );

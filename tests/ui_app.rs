@@ -101,8 +101,9 @@ fn search_as_you_type_newest_wins() {
             title: "Stale".into(),
             sections: vec![],
         }],
-        terms: vec!["fe".into()],
+        terms: data::Terms::Plain(vec!["fe".into()]),
         total: 1,
+        notice: None,
     };
     app.update(Msg::Job(JobMsg::SearchDone {
         id: ids[1],
@@ -129,7 +130,10 @@ fn enter_opens_at_the_section_with_words_highlighted() {
     assert_eq!(hit.heading.as_deref(), Some("Rotate the keys"));
     press(&mut app, "enter");
     let r = app.reader.as_ref().unwrap();
-    assert_eq!(r.terms, vec!["primary", "node"]);
+    assert_eq!(
+        r.terms,
+        data::Terms::Plain(vec!["primary".into(), "node".into()])
+    );
     let top = r.line_text(r.scroll);
     // The page is scrolled so that the section is visible (the bottom of a short page
     // may hold it lower than the top line).
@@ -137,7 +141,7 @@ fn enter_opens_at_the_section_with_words_highlighted() {
         .map(|i| r.line_text(i))
         .collect();
     assert!(
-        visible.iter().any(|l| l.trim() == "Rotate the keys"),
+        visible.iter().any(|l| l.trim_end() == "Rotate the keys"),
         "top: {top}"
     );
     // Esc in the reader drops the highlight first, then q goes back to the results.
@@ -167,8 +171,9 @@ fn a_hit_whose_page_is_gone_says_so() {
                     highlights: std::iter::once(0..1).collect(),
                 }],
             }],
-            terms: vec!["x".into()],
+            terms: data::Terms::Plain(vec!["x".into()]),
             total: 1,
+            notice: None,
         }),
         millis: 0.5,
     }));

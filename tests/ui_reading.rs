@@ -71,7 +71,7 @@ fn app() -> App {
 
 fn open(app: &mut App, path: &str) {
     let i = app.lib.find("runbooks", path).expect("page in the library");
-    app.open_doc(i, None, Vec::new());
+    app.open_doc(i, None, Default::default());
     assert_eq!(app.screen, Screen::Reader);
 }
 

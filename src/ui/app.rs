@@ -172,7 +172,7 @@ pub struct Reader {
     pub width: u16,
     pub scroll: usize,
     /// Words to highlight (from the search that opened the page).
-    pub terms: Vec<String>,
+    pub terms: data::Terms,
     pub find: Option<Find>,
     /// The selected link (index into `laid.links`).
     pub link: Option<usize>,
@@ -227,6 +227,8 @@ pub struct App {
     pub quit: bool,
     /// A page to open once the library is loaded (`ken DOC`).
     pub want: Option<String>,
+    /// The library is being read in the background.
+    pub loading: bool,
     pub(super) effects: Vec<Effect>,
     /// History, bookmarks, outline, prompts: see [`super::reading`].
     pub reading: super::reading::Reading,
@@ -258,6 +260,7 @@ impl App {
             now: 0,
             quit: false,
             want: None,
+            loading: false,
             effects: Vec::new(),
             reading: Default::default(),
         };
@@ -329,7 +332,7 @@ impl App {
         // Keep the open page pointing at the new copy.
         if let Some(name) = self.want.take() {
             match self.lib.resolve(&name) {
-                Some(i) => self.open_doc(i, None, Vec::new()),
+                Some(i) => self.open_doc(i, None, data::Terms::default()),
                 None if !self.lib.docs.is_empty() => {
                     self.error(format!("no page called {name}"));
                 }
@@ -501,7 +504,7 @@ impl App {
             return;
         };
         match row.kind {
-            RowKind::Page { doc } => self.open_doc(doc, None, Vec::new()),
+            RowKind::Page { doc } => self.open_doc(doc, None, data::Terms::default()),
             RowKind::Folder { open, doc } => {
                 if open {
                     self.tree.expanded.remove(&row.path);
@@ -510,7 +513,7 @@ impl App {
                 }
                 self.rebuild_rows();
                 if let (Some(d), false) = (doc, open) {
-                    self.open_doc(d, None, Vec::new());
+                    self.open_doc(d, None, data::Terms::default());
                 }
             }
             RowKind::Link { href } => self.info(format!("external link: {href}")),
@@ -520,7 +523,7 @@ impl App {
     // ---- the reader ---------------------------------------------------------------------
 
     /// Opens document `i` of the library, at `anchor`, highlighting `terms`.
-    pub fn open_doc(&mut self, i: usize, anchor: Option<&str>, terms: Vec<String>) {
+    pub fn open_doc(&mut self, i: usize, anchor: Option<&str>, terms: data::Terms) {
         let Some(doc) = self.lib.docs.get(i).cloned() else {
             return;
         };
@@ -543,7 +546,7 @@ impl App {
         doc: Document,
         parsed: crate::corpus::Parsed,
         anchor: Option<&str>,
-        terms: Vec<String>,
+        terms: data::Terms,
     ) {
         let facts = facts(&doc, &parsed);
         let model = render::model(&parsed.body);
@@ -632,7 +635,7 @@ impl App {
                 if r.find.is_some() {
                     r.find = None;
                 } else if !r.terms.is_empty() {
-                    r.terms.clear();
+                    r.terms = data::Terms::default();
                 } else {
                     self.message = None;
                 }
@@ -1025,6 +1028,7 @@ impl App {
     fn on_job(&mut self, j: JobMsg) {
         match j {
             JobMsg::Library(lib) => {
+                self.loading = false;
                 // The guide stays until a real library with pages arrives.
                 if lib.docs.is_empty() && self.lib.guide {
                     return;

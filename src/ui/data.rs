@@ -1,7 +1,7 @@
 //! What the UI reads: the library (documents and their tree), pages, and search — behind
 //! small traits, so that the index and markdown modules plug in without touching the views.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -38,14 +38,48 @@ pub struct PageHits {
     pub sections: Vec<SectionHit>,
 }
 
+/// The words to highlight in a page opened from search results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Terms {
+    /// Matched as written, ignoring case.
+    Plain(Vec<String>),
+    /// Stems: a word is highlighted when its stem is one of them (the search index's terms).
+    Stemmed(HashSet<String>),
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        Terms::Plain(Vec::new())
+    }
+}
+
+impl Terms {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Terms::Plain(v) => v.is_empty(),
+            Terms::Stemmed(s) => s.is_empty(),
+        }
+    }
+
+    /// Byte ranges of `text` to highlight.
+    pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
+        match self {
+            Terms::Plain(v) => find_all(text, v),
+            Terms::Stemmed(s) => crate::index::snippet::highlight_ranges(s, text),
+        }
+    }
+}
+
 /// What a search returned.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Results {
     pub pages: Vec<PageHits>,
     /// The words to highlight in a page opened from the results.
-    pub terms: Vec<String>,
+    pub terms: Terms,
     /// Pages that matched in all (may be more than shown).
     pub total: usize,
+    /// A line for the user about the answer (partial matches, a typo corrected).
+    pub notice: Option<String>,
 }
 
 /// Searches the library. Runs on the search job's thread.
@@ -415,6 +449,7 @@ pub fn memory_library(source: &str, files: &[(&str, &str)]) -> Library {
 /// into sections at its headings, matched word by word.
 pub struct ScanSearcher {
     pages: Vec<ScanPage>,
+    notice: Option<String>,
 }
 
 struct ScanPage {
@@ -493,7 +528,16 @@ impl ScanSearcher {
                 })
             })
             .collect();
-        ScanSearcher { pages }
+        ScanSearcher {
+            pages,
+            notice: None,
+        }
+    }
+
+    /// Adds a line for the user to every answer.
+    pub fn with_notice(mut self, notice: String) -> ScanSearcher {
+        self.notice = Some(notice);
+        self
     }
 }
 
@@ -591,7 +635,10 @@ impl Searcher for ScanSearcher {
     fn search(&self, query: &str, limit: usize) -> Result<Results, String> {
         let terms = terms(query);
         if terms.is_empty() {
-            return Ok(Results::default());
+            return Ok(Results {
+                notice: self.notice.clone(),
+                ..Results::default()
+            });
         }
         let mut scored: Vec<(f64, PageHits)> = Vec::new();
         for p in &self.pages {
@@ -654,8 +701,67 @@ impl Searcher for ScanSearcher {
         let total = scored.len();
         Ok(Results {
             pages: scored.into_iter().take(limit).map(|s| s.1).collect(),
-            terms,
+            terms: Terms::Plain(terms),
             total,
+            notice: self.notice.clone(),
+        })
+    }
+}
+
+/// The search index (`crate::index`), as `ken search` uses it, searching as you type.
+pub struct IndexSearcher(pub crate::index::SearchIndex);
+
+/// Character ranges of `text` as byte ranges.
+fn char_to_byte(text: &str, ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let at = |n: usize| text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    ranges.iter().map(|r| at(r.start)..at(r.end)).collect()
+}
+
+impl Searcher for IndexSearcher {
+    fn search(&self, query: &str, limit: usize) -> Result<Results, String> {
+        if query.trim().is_empty() {
+            return Ok(Results::default());
+        }
+        let opts = crate::index::SearchOptions {
+            limit,
+            sections_per_page: 3,
+            as_you_type: true,
+        };
+        let r = match self.0.search(query, &opts) {
+            Ok(r) => r,
+            // A query with nothing to search for yet (`-`, `"`): no results, and why.
+            Err(crate::index::IndexError::Query(m)) => {
+                return Ok(Results {
+                    notice: Some(m),
+                    ..Results::default()
+                });
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        let pages: Vec<PageHits> = r
+            .pages
+            .into_iter()
+            .map(|p| PageHits {
+                source: p.source,
+                path: p.path,
+                title: p.title,
+                sections: p
+                    .sections
+                    .into_iter()
+                    .map(|s| SectionHit {
+                        heading: Some(s.section).filter(|h| !h.is_empty()),
+                        anchor: Some(s.anchor).filter(|a| !a.is_empty()),
+                        highlights: char_to_byte(&s.snippet.text, &s.snippet.highlights),
+                        snippet: s.snippet.text,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Results {
+            total: pages.len(),
+            pages,
+            terms: Terms::Stemmed(r.terms.into_iter().collect()),
+            notice: r.notices.into_iter().next(),
         })
     }
 }
@@ -674,6 +780,14 @@ mod tests {
             find_all("Fernet", &["fern".into(), "ernet".into()]),
             vec![0..6]
         );
+    }
+
+    #[test]
+    fn index_char_ranges_become_byte_ranges() {
+        let r = char_to_byte("äb keys", std::slice::from_ref(&(3..7)));
+        assert_eq!(r.first(), Some(&(4..8)));
+        let t = Terms::Plain(vec!["key".into()]);
+        assert_eq!(t.ranges("Keys").first(), Some(&(0..3)));
     }
 
     #[test]

@@ -43,9 +43,28 @@ pub struct SyncOutcome {
 /// Builds the searcher for a library. The search index plugs in here.
 pub type SearcherFactory = Arc<dyn Fn(&Library) -> Arc<dyn Searcher> + Send + Sync>;
 
-/// The default searcher: a scan of every page (until the index lands).
+/// A scan of every page in memory: for the built-in guide, and tests.
 pub fn scan_factory() -> SearcherFactory {
     Arc::new(|lib: &Library| Arc::new(data::ScanSearcher::build(lib)) as Arc<dyn Searcher>)
+}
+
+/// The search index of the knowledge base, brought up to date with the last good copies
+/// first (as `ken search` does); the guide is scanned. If the index cannot be opened, the
+/// pages are scanned instead, and the search says why.
+pub fn index_factory(config: Config) -> SearcherFactory {
+    Arc::new(move |lib: &Library| {
+        if lib.guide {
+            return Arc::new(data::ScanSearcher::build(lib)) as Arc<dyn Searcher>;
+        }
+        let base = Base::open(config.clone());
+        match crate::index::open_current(&base, &mut |_| {}, &mut |_| {}) {
+            Ok(ix) => Arc::new(data::IndexSearcher(ix)),
+            Err(e) => Arc::new(
+                data::ScanSearcher::build(lib)
+                    .with_notice(format!("search index: {e}; searching without it")),
+            ),
+        }
+    })
 }
 
 enum SearchJob {

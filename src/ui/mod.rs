@@ -141,6 +141,18 @@ fn read_terminal(tx: Sender<Msg>) -> io::Result<()> {
     Ok(())
 }
 
+/// Clears the screen and makes the next frame draw every cell. (Not `Terminal::clear`: it asks
+/// the terminal for the cursor position, a query whose answer the input thread would eat.)
+fn redraw_all(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>) -> io::Result<()> {
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // An empty frame: the screen is blank already, and the next frame differs everywhere.
+    terminal.draw(|_| {})?;
+    Ok(())
+}
+
 /// Runs the terminal UI until the user quits.
 pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     let depth = if opts.no_color {
@@ -166,7 +178,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     let sync = !opts.offline && config.sync_on_start;
 
     let (tx, rx) = channel();
-    let jobs = Jobs::start(tx.clone(), jobs::scan_factory());
+    let jobs = Jobs::start(tx.clone(), jobs::index_factory(config.clone()));
     let lib = if any_copy {
         data::Library::empty()
     } else {
@@ -205,6 +217,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         });
         jobs.library(lib);
     } else {
+        app.loading = true;
         jobs.load(config.clone());
     }
     if sync {
@@ -230,11 +243,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
 
     if let Some(name) = &opts.doc {
         match data::open_direct(&base, name) {
-            Some((doc, parsed)) => app.show_page(doc, parsed, None, Vec::new()),
+            Some((doc, parsed)) => app.show_page(doc, parsed, None, data::Terms::default()),
             None => {
                 // Perhaps in the guide, or named differently: try again once the library is in.
                 match app.lib.resolve(name) {
-                    Some(i) => app.open_doc(i, None, Vec::new()),
+                    Some(i) => app.open_doc(i, None, data::Terms::default()),
                     None if any_copy => app.want = Some(name.clone()),
                     None => app.error(format!("no page called {name}")),
                 }
@@ -247,6 +260,8 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     read_terminal(tx.clone())?;
     drop(tx);
 
+    // For the first-frame benchmark (docs/performance.md): leave once the first frame is out.
+    let exit_after_first_frame = std::env::var_os("KEN_BENCH_FIRST_FRAME").is_some();
     let mut dirty = true;
     loop {
         if dirty {
@@ -254,6 +269,9 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                 break; // the terminal is gone
             }
             dirty = false;
+            if exit_after_first_frame {
+                break;
+            }
         }
         if app.quit {
             break;
@@ -303,11 +321,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                     let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
                     // Here again after `fg`.
                     enter_terminal(app.mouse)?;
-                    terminal.clear()?;
+                    redraw_all(&mut terminal)?;
                     dirty = true;
                 }
                 Effect::Redraw => {
-                    terminal.clear()?;
+                    redraw_all(&mut terminal)?;
                     dirty = true;
                 }
                 Effect::Write(bytes) => {

@@ -96,15 +96,18 @@ pub fn slot(role: Role) -> &'static str {
     }
 }
 
-const FLAG_SLOTS: [(Flags, &str); 8] = [
-    (Flags::EMPHASIS, "emphasis"),
+/// The theme slots of inline marks, applied over the role's style in this order.
+const FLAG_SLOTS: [(Flags, &str); 10] = [
     (Flags::STRONG, "strong"),
+    (Flags::EMPHASIS, "emphasis"),
     (Flags::STRIKE, "strikethrough"),
     (Flags::CODE, "code.inline"),
     (Flags::LINK, "link"),
     (Flags::IMAGE, "image"),
     (Flags::FOOTNOTE, "footnote"),
     (Flags::HIGHLIGHT, "highlight"),
+    (Flags::MATCH, "search.match"),
+    (Flags::SELECTED, "ui.selection"),
 ];
 
 /// The terminal style of a markdown style under a theme.
@@ -130,7 +133,10 @@ impl Layout for MarkdownPage {
                 let st = *cache
                     .entry((s.style.role, s.style.flags))
                     .or_insert_with(|| tui_style(theme, &s.style));
-                let end = at + s.text.len();
+                // The markdown layout sanitized already; this is the last line of defence
+                // before the terminal.
+                let text = crate::sanitize::line(&s.text, 0).into_owned();
+                let end = at + text.len();
                 if let Some(link) = s.style.link {
                     match laid.links.last_mut() {
                         Some(l) if l.line == n && l.link == link && l.bytes.end == at => {
@@ -144,7 +150,7 @@ impl Layout for MarkdownPage {
                     }
                 }
                 at = end;
-                spans.push(Span::styled(s.text.clone(), st));
+                spans.push(Span::styled(text, st));
             }
             laid.lines.push(Line::from(spans));
         }

@@ -219,7 +219,7 @@ impl App {
         };
         let before = self.reading.navigating;
         self.reading.navigating = !record;
-        self.open_doc(i, None, Vec::new());
+        self.open_doc(i, None, Default::default());
         self.reading.navigating = before;
         let Some(r) = &mut self.reader else {
             return false;
@@ -402,7 +402,7 @@ impl App {
                     .unwrap_or_default();
                 match self.lib.find(&source, &path) {
                     Some(i) => {
-                        self.open_doc(i, anchor.as_deref(), Vec::new());
+                        self.open_doc(i, anchor.as_deref(), Default::default());
                     }
                     None => self.error(format!("broken link: {path} is not in the library")),
                 }
@@ -776,7 +776,7 @@ impl App {
         if !name.is_empty()
             && let Some(i) = self.lib.resolve(name)
         {
-            self.open_doc(i, anchor.as_deref(), Vec::new());
+            self.open_doc(i, anchor.as_deref(), Default::default());
             return;
         }
         let mut sources: Vec<String> = self.lib.docs.iter().map(|d| d.source.clone()).collect();
@@ -785,7 +785,7 @@ impl App {
             if let Target::Doc { path, anchor } = self.site(&s).resolve("", text)
                 && let Some(i) = self.lib.find(&s, &path)
             {
-                self.open_doc(i, anchor.as_deref(), Vec::new());
+                self.open_doc(i, anchor.as_deref(), Default::default());
                 return;
             }
         }
@@ -854,7 +854,7 @@ impl App {
             Ok(parsed) => {
                 let before = self.reading.navigating;
                 self.reading.navigating = true;
-                self.show_page(doc, parsed, None, Vec::new());
+                self.show_page(doc, parsed, None, Default::default());
                 self.reading.navigating = before;
                 if let Some(r) = &mut self.reader {
                     let base = place

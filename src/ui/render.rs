@@ -1,13 +1,11 @@
-//! The page model the reader draws, behind one trait: computed once per page, laid out again
-//! for each width. This is a plain stand-in (source lines, headings and code fences styled)
-//! until `crate::markdown` lands; [`model`] is the one place to switch.
+//! The page model the reader draws: the markdown module's [`markdown::Document`] (see
+//! [`super::page`]), computed once per page and laid out again for each width.
 
 use std::sync::Arc;
 
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use unicode_width::UnicodeWidthChar;
 
-use crate::sanitize;
 use crate::slug::Slugger;
 use crate::theme::Theme;
 
@@ -40,25 +38,6 @@ pub fn model(body: &str) -> Arc<dyn Layout> {
     super::page::model(body)
 }
 
-/// The plain stand-in model (source lines, headings and fences styled).
-pub fn plain_model(body: &str) -> Arc<dyn Layout> {
-    Arc::new(Plain::parse(body))
-}
-
-enum Block {
-    Heading {
-        level: usize,
-        text: String,
-        anchor: String,
-    },
-    Code(String),
-    Text(String),
-}
-
-struct Plain {
-    blocks: Vec<Block>,
-}
-
 /// A heading's text and anchor: `{#custom-id}` taken as the anchor and removed from the text.
 pub fn heading_anchor(slugger: &mut Slugger, text: &str) -> (String, String) {
     let t = text.trim();
@@ -70,42 +49,6 @@ pub fn heading_anchor(slugger: &mut Slugger, text: &str) -> (String, String) {
         return (shown.clone(), slugger.anchor(&shown, Some(id)));
     }
     (t.to_string(), slugger.anchor(t, None))
-}
-
-impl Plain {
-    fn parse(body: &str) -> Plain {
-        let mut blocks = Vec::new();
-        let mut slugger = Slugger::new();
-        let mut fence: Option<&str> = None;
-        for line in body.lines() {
-            let t = line.trim_start();
-            if let Some(f) = fence {
-                if t.starts_with(f) {
-                    fence = None;
-                }
-                blocks.push(Block::Code(line.to_string()));
-                continue;
-            }
-            if t.starts_with("```") || t.starts_with("~~~") {
-                fence = Some(&t[..3]);
-                blocks.push(Block::Code(line.to_string()));
-                continue;
-            }
-            let hashes = t.chars().take_while(|c| *c == '#').count();
-            if (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
-                let raw = t[hashes..].trim().trim_end_matches('#').trim();
-                let (text, anchor) = heading_anchor(&mut slugger, raw);
-                blocks.push(Block::Heading {
-                    level: hashes,
-                    text,
-                    anchor,
-                });
-                continue;
-            }
-            blocks.push(Block::Text(line.to_string()));
-        }
-        Plain { blocks }
-    }
 }
 
 /// Splits one line into pieces of at most `width` columns, at spaces where it can.
@@ -150,42 +93,6 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     out
 }
 
-impl Layout for Plain {
-    fn layout(&self, width: u16, theme: &Theme) -> Laid {
-        let width = width.max(1) as usize;
-        let mut laid = Laid::default();
-        for b in &self.blocks {
-            match b {
-                Block::Heading {
-                    level,
-                    text,
-                    anchor,
-                } => {
-                    laid.anchors.push((anchor.clone(), laid.lines.len()));
-                    let style = theme.style(&format!("heading.{level}"));
-                    let shown = format!("{} {}", "#".repeat(*level), text);
-                    for piece in wrap(&sanitize::line(&shown, 0), width) {
-                        laid.lines.push(Line::from(Span::styled(piece, style)));
-                    }
-                }
-                Block::Code(l) => {
-                    let style = theme.style("code.block");
-                    for piece in wrap(&sanitize::line(l, 0), width) {
-                        laid.lines.push(Line::from(Span::styled(piece, style)));
-                    }
-                }
-                Block::Text(l) => {
-                    let style = theme.style("ui.text");
-                    for piece in wrap(&sanitize::line(l, 0), width) {
-                        laid.lines.push(Line::from(Span::styled(piece, style)));
-                    }
-                }
-            }
-        }
-        laid
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,11 +106,20 @@ mod tests {
 
     #[test]
     fn anchors_point_at_heading_lines() {
-        let m = Plain::parse("# Top\ntext\n## Rotate keys {#rotate}\n## Top\n");
+        let m = model("# Top\n\ntext\n\n## Rotate keys {#rotate}\n\n## Top\n");
         let laid = m.layout(80, &Theme::plain(crate::theme::Depth::None));
-        assert_eq!(
-            laid.anchors,
-            vec![("top".into(), 0), ("rotate".into(), 2), ("top-1".into(), 3)]
-        );
+        let names: Vec<&str> = laid.anchors.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(names, vec!["top", "rotate", "top-1"]);
+        for (_, line) in &laid.anchors {
+            let text: String = laid.lines[*line]
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect();
+            assert!(
+                text.contains("Top") || text.contains("Rotate keys"),
+                "{text}"
+            );
+        }
     }
 }

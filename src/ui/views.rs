@@ -124,7 +124,9 @@ fn library(app: &App, f: &mut Frame, area: Rect) {
         area.height.saturating_sub(1),
     );
     if app.tree.rows.is_empty() {
-        let msg = if app.tree.filter.is_empty() {
+        let msg = if app.loading {
+            "Reading the library…"
+        } else if app.tree.filter.is_empty() {
             "No pages yet."
         } else {
             "No page matches the filter."
@@ -234,6 +236,8 @@ fn search(app: &App, f: &mut Frame, area: Rect) {
         )
     } else if s.busy() && s.shown == 0 {
         Line::styled("searching…", t.style("ui.dim"))
+    } else if let (Some(n), true) = (&s.results.notice, s.results.pages.is_empty()) {
+        Line::styled(clean(n), t.style("ui.dim"))
     } else {
         let n = s.results.total;
         let more = if n > s.results.pages.len() {
@@ -383,7 +387,7 @@ fn reader(app: &App, f: &mut Frame, area: Rect) {
         let line = &r.laid.lines[i];
         let mut ranges = Vec::new();
         if !r.terms.is_empty() {
-            ranges = super::data::find_all(&r.line_text(i), &r.terms);
+            ranges = r.terms.ranges(&r.line_text(i));
         }
         let mut l = highlight(line, &ranges, hl);
         l = super::reading_views::decorate(app, r, i, l);
