@@ -202,7 +202,6 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         jobs.library(lib);
     } else {
         app.loading = true;
-        jobs.load(config.clone());
     }
     if sync {
         app.sync = app::SyncState::Running {
@@ -212,8 +211,10 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                 .map_or(String::new(), |s| s.name.clone()),
             percent: 0,
         };
-        jobs.sync(config.clone());
     }
+    // Loading and syncing start once the first frame is out, so that they do not compete
+    // with it for the CPU.
+    let mut background = Some((any_copy, sync));
     if let Some(p) = problems.first() {
         app.error(p.clone());
     }
@@ -255,6 +256,14 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
             dirty = false;
             if exit_after_first_frame {
                 break;
+            }
+            if let Some((load, sync)) = background.take() {
+                if load {
+                    jobs.load(config.clone());
+                }
+                if sync {
+                    jobs.sync(config.clone());
+                }
             }
         }
         if app.quit {
