@@ -408,3 +408,37 @@ fn paste_goes_into_the_search_box_on_one_line() {
     app.update(Msg::Paste("rotate\nkeys\x1b[2J".into()));
     assert_eq!(app.search.query, "rotate keys[2J");
 }
+
+#[test]
+fn code_is_highlighted_in_the_background_for_the_open_page_only() {
+    let mut app = app();
+    press(&mut app, "/");
+    type_text(&mut app, "install");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.reader.as_ref().unwrap().title, "Install the tools");
+    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    let (source, path, body) = app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Highlight { source, path, body } => Some((source, path, body)),
+            _ => None,
+        })
+        .expect("a highlight job for the page");
+    assert_eq!(path, "docs/01-getting-started/install.md");
+    // An answer for a page no longer open is dropped.
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source: source.clone(),
+        path: "docs/other.md".into(),
+        model: ken::ui::render::model(&body),
+    })));
+    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source,
+        path,
+        model: ken::ui::render::model(&body),
+    })));
+    let r = app.reader.as_ref().unwrap();
+    assert!(!r.model.wants_highlight());
+    assert!((0..r.laid.lines.len()).any(|i| r.line_text(i).contains("pip install")));
+}

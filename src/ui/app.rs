@@ -35,7 +35,16 @@ pub enum Msg {
 /// What the event loop must do for the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Search { id: u64, query: String },
+    Search {
+        id: u64,
+        query: String,
+    },
+    /// Highlight the code of the page open in the reader (the answer names it).
+    Highlight {
+        source: String,
+        path: String,
+        body: String,
+    },
     Mouse(bool),
     Suspend,
     Redraw,
@@ -537,7 +546,14 @@ impl App {
         terms: data::Terms,
     ) {
         let facts = facts(&doc, &parsed);
-        let model = render::model(&parsed.body);
+        let model = render::model_with(&parsed.body, false);
+        if model.wants_highlight() {
+            self.effects.push(Effect::Highlight {
+                source: doc.source.clone(),
+                path: doc.path.clone(),
+                body: parsed.body.clone(),
+            });
+        }
         let width = self.size.0.max(1);
         let laid = model.layout(width, &self.theme);
         let mut r = Reader {
@@ -1028,6 +1044,22 @@ impl App {
                 let n = self.search.items().len();
                 self.search.selected = self.search.selected.min(n.saturating_sub(1));
                 self.clamp_search();
+            }
+            JobMsg::Highlighted(h) => {
+                let theme = &self.theme;
+                let Some(r) = &mut self.reader else {
+                    return;
+                };
+                if r.doc.source != h.source || r.doc.path != h.path {
+                    return; // another page is open now
+                }
+                // Highlighting changes colours, not line breaks: the place stays.
+                r.model = h.model;
+                r.laid = r.model.layout(r.width, theme);
+                if r.find.is_some() {
+                    self.update_find();
+                }
+                self.clamp_reader();
             }
             JobMsg::SyncProgress { source, percent } => {
                 self.sync = SyncState::Running { source, percent };

@@ -301,6 +301,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         for e in app.take_effects() {
             match e {
                 Effect::Search { id, query } => jobs.search(id, query),
+                Effect::Highlight { source, path, body } => jobs.highlight(source, path, body),
                 Effect::Mouse(on) => {
                     let _ = if on {
                         execute!(io::stdout(), EnableMouseCapture)

@@ -24,15 +24,28 @@ pub struct Laid {
 /// A width-independent page model.
 pub trait Layout: Send + Sync {
     fn layout(&self, width: u16, theme: &Theme) -> Laid;
+    /// Whether a model with highlighted code would look different (the page has code that
+    /// was not highlighted).
+    fn wants_highlight(&self) -> bool {
+        false
+    }
 }
 
-/// The model of a page's Markdown body. The title and front-matter facts are the reader's
-/// header, so the model is made without them.
+/// The model of a page's Markdown body, with code highlighted. The title and front-matter
+/// facts are the reader's header, so the model is made without them.
 pub fn model(body: &str) -> Arc<dyn Layout> {
-    Arc::new(Page(markdown::parse(body, None)))
+    model_with(body, true)
 }
 
-struct Page(markdown::Document);
+/// The model without syntax highlighting: what the reader shows at once, so that opening a
+/// page does not wait for syntect; the highlighted model follows from a background job.
+pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
+    let doc = markdown::model::parse(body, None, markdown::Options { highlight });
+    let wants = !highlight && !doc.code_blocks.is_empty();
+    Arc::new(Page(doc, wants))
+}
+
+struct Page(markdown::Document, bool);
 
 /// The theme slot of a markdown role.
 pub fn role_slot(role: Role) -> &'static str {
@@ -115,6 +128,10 @@ pub fn style_of(theme: &Theme, st: &markdown::Style) -> Style {
 }
 
 impl Layout for Page {
+    fn wants_highlight(&self) -> bool {
+        self.1
+    }
+
     fn layout(&self, width: u16, theme: &Theme) -> Laid {
         let lay = self.0.layout(width.max(1) as usize);
         let mut cache: HashMap<markdown::Style, Style> = HashMap::new();
