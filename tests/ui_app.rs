@@ -442,3 +442,37 @@ fn code_is_highlighted_in_the_background_for_the_open_page_only() {
     assert!(!r.model.wants_highlight());
     assert!((0..r.laid.lines.len()).any(|i| r.line_text(i).contains("pip install")));
 }
+
+#[test]
+fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
+    let mut body = String::from("# Long\n\n");
+    for i in 0..3000 {
+        body.push_str(&format!("Paragraph {i} of a long runbook page.\n\n"));
+    }
+    let lib = Arc::new(data::memory_library("kb", &[("long.md", body.as_str())]));
+    let km = Keymap::preset("default").unwrap();
+    let theme = Theme::preset("default", Depth::None).unwrap();
+    let mut app = App::new(km, theme, lib);
+    app.update(Msg::Resize(80, 24));
+    app.open_doc(0, None, data::Terms::default());
+    let first = app.reader.as_ref().unwrap().laid.lines.len();
+    assert!(first > 20 && first < 3000, "{first} lines at first");
+    assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));
+    let (source, path, full) = app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Highlight { source, path, body } => Some((source, path, body)),
+            _ => None,
+        })
+        .expect("the whole page is made in the background");
+    assert_eq!(full, body);
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source,
+        path,
+        model: ken::ui::render::model(&full),
+    })));
+    assert!(app.reader.as_ref().unwrap().laid.lines.len() >= 6000);
+    press(&mut app, "G");
+    assert!(screen80(&app).contains("Paragraph 2999 of a long runbook page."));
+}

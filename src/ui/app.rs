@@ -546,8 +546,14 @@ impl App {
         terms: data::Terms,
     ) {
         let facts = facts(&doc, &parsed);
-        let model = render::model_with(&parsed.body, false);
-        if model.wants_highlight() {
+        // A long page opened at its top shows its beginning first, so that opening it does
+        // not take longer the longer it is; the whole page (highlighted) follows.
+        let head = match anchor {
+            None => render::head(&parsed.body, render::HEAD_BYTES),
+            Some(_) => None,
+        };
+        let model = render::model_with(head.unwrap_or(&parsed.body), false);
+        if head.is_some() || model.wants_highlight() {
             self.effects.push(Effect::Highlight {
                 source: doc.source.clone(),
                 path: doc.path.clone(),

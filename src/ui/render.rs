@@ -37,6 +37,33 @@ pub fn model(body: &str) -> Arc<dyn Layout> {
     model_with(body, true)
 }
 
+/// Pages longer than this open with a model of their beginning first.
+pub const HEAD_BYTES: usize = 24 * 1024;
+
+/// The beginning of a long Markdown body, cut at a blank line outside code fences after
+/// `bytes`; `None` when the body is short enough to take whole.
+pub fn head(body: &str, bytes: usize) -> Option<&str> {
+    if body.len() <= bytes * 2 {
+        return None;
+    }
+    let mut fence = false;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        }
+        at += line.len();
+        if at >= bytes && !fence && t.trim().is_empty() {
+            return Some(&body[..at]);
+        }
+        if at >= bytes * 4 {
+            break;
+        }
+    }
+    None
+}
+
 /// The model without syntax highlighting: what the reader shows at once, so that opening a
 /// page does not wait for syntect; the highlighted model follows from a background job.
 pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
@@ -229,6 +256,20 @@ mod tests {
         assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
+    }
+
+    #[test]
+    fn long_pages_are_cut_at_a_blank_line_outside_code() {
+        assert_eq!(head("short", 10), None);
+        let body = format!(
+            "{}\n\n```\n{}\n\n```\n\nrest {}",
+            "a".repeat(8),
+            "b".repeat(8),
+            "c".repeat(40)
+        );
+        let h = head(&body, 12).unwrap();
+        assert!(h.ends_with("```\n\n"), "{h:?}");
+        assert!(body.starts_with(h));
     }
 
     #[test]
