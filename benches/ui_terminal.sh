@@ -42,12 +42,13 @@ src_scs="scs=file://$work/scs-repo"
 wait_file() { for _ in $(seq 1 6000); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 tmux -L "$sock" -f /dev/null new-session -d -s b -x 120 -y 40 \
-  "hyperfine --warmup 5 --runs 50 --output=inherit --export-markdown '$work/ff.md' \
+  "hyperfine --warmup 5 --runs 50 --output=inherit --export-markdown '$work/ff.md' --export-json '$work/ff.json' \
      -n 'largest SCS page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source '$src_scs' 'scs:$largest'\" \
      -n '170 KB page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source '$src_big' 'big:docs/big.md'\" \
      ; touch '$work/ff.done'"
 wait_file "$work/ff.done"
 cat "$work/ff.md"
+python3 -c 'import json,sys; [print("median", r["command"], "%.1f ms" % (r["median"]*1000)) for r in json.load(open(sys.argv[1]))["results"]]' "$work/ff.json"
 
 
 # Memory: ken on the SCS corpus, library loaded, a search answered.
