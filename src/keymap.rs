@@ -72,6 +72,21 @@ actions! {
     FindPrev => "find_prev", "previous match";
     DeleteChar => "delete_char", "delete the character before the cursor";
     ClearInput => "clear_input", "clear what was typed";
+    NextLink => "next_link", "select the next link of the page";
+    PrevLink => "prev_link", "select the previous link of the page";
+    FollowLink => "follow_link", "follow the selected link (an external one: show and copy its URL)";
+    HistoryBack => "history_back", "back to the previous page, at the same place";
+    HistoryForward => "history_forward", "forward again after going back";
+    Outline => "outline", "show or hide the outline (jump to a heading)";
+    Bookmark => "bookmark", "bookmark this page at this section";
+    Bookmarks => "bookmarks", "list the bookmarks";
+    Recent => "recent", "list the pages read recently";
+    DeleteItem => "delete_item", "delete the selected bookmark";
+    CopyBlock => "copy_block", "copy code block N to the clipboard (then type N)";
+    CopySection => "copy_section", "copy the text of the current section to the clipboard";
+    CopyLocation => "copy_location", "copy the page's URL (or source:path) to the clipboard";
+    OpenLocation => "open_location", "open a page by URL or path";
+    Edit => "edit", "contribute: the upstream edit URL, or $EDITOR for a local folder";
 }
 
 /// The screens with a table of their own in a keymap file.

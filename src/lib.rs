@@ -4,8 +4,10 @@
 
 pub mod base;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod corpus;
+pub mod forge;
 pub mod index;
 pub mod keymap;
 pub mod markdown;
@@ -15,5 +17,6 @@ pub mod sidebar;
 pub mod slug;
 pub mod source;
 pub mod state;
+pub mod store;
 pub mod theme;
 pub mod ui;

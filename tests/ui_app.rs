@@ -454,7 +454,10 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     let theme = Theme::preset("default", Depth::None).unwrap();
     let mut app = App::new(km, theme, lib);
     app.update(Msg::Resize(80, 24));
+    // As for `ken DOC`.
+    app.quick_head = true;
     app.open_doc(0, None, data::Terms::default());
+    app.quick_head = false;
     let first = app.reader.as_ref().unwrap().laid.lines.len();
     assert!(first > 20 && first < 3000, "{first} lines at first");
     assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));

@@ -440,9 +440,17 @@ impl Ctx<'_> {
         let f = self.fields;
         let metas = meta_terms(parsed.front_matter.as_ref());
         let key = page_key(self.name, &path);
-        for (i, s) in sections::split(&parsed.body).iter().enumerate() {
+        let page_id = {
+            let mut h = std::hash::DefaultHasher::new();
+            key.hash(&mut h);
+            h.finish()
+        };
+        let sections = sections::split(&parsed.body);
+        let vocabulary = vocabulary(&parsed.title, &sections);
+        for (i, s) in sections.iter().enumerate() {
             let mut d = TantivyDocument::new();
             d.add_text(f.page, &key);
+            d.add_u64(f.page_id, page_id);
             d.add_text(f.source, self.name);
             d.add_text(f.path, &path);
             d.add_text(f.title, &parsed.title);
@@ -451,9 +459,9 @@ impl Ctx<'_> {
             d.add_text(f.anchor, &s.anchor);
             d.add_text(f.body, &s.body);
             d.add_text(f.code, &s.code);
-            d.add_text(f.words, &parsed.title);
-            d.add_text(f.words, &s.heading_path);
-            d.add_text(f.words, &s.body);
+            if i == 0 {
+                d.add_text(f.words, &vocabulary);
+            }
             for m in &metas {
                 d.add_text(f.meta, m);
             }
@@ -467,6 +475,35 @@ impl Ctx<'_> {
         }
         Ok(true)
     }
+}
+
+/// The distinct unstemmed words of a page (title, headings, prose), space-separated. The
+/// `words` field only serves as the vocabulary that prefixes and typos are expanded against,
+/// so each word is indexed once per page, in its first section.
+fn vocabulary(title: &str, sections: &[sections::Section]) -> String {
+    thread_local! {
+        static PLAIN: std::cell::RefCell<tantivy::tokenizer::TextAnalyzer> =
+            std::cell::RefCell::new(schema::plain());
+    }
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out = String::new();
+    PLAIN.with(|a| {
+        let mut a = a.borrow_mut();
+        let texts = std::iter::once(title)
+            .chain(sections.iter().map(|s| s.heading.as_str()))
+            .chain(sections.iter().map(|s| s.body.as_str()));
+        for text in texts {
+            let mut stream = a.token_stream(text);
+            while let Some(t) = stream.next() {
+                if !seen.contains(t.text.as_str()) {
+                    out.push_str(&t.text);
+                    out.push(' ');
+                    seen.insert(t.text.clone());
+                }
+            }
+        }
+    });
+    out
 }
 
 /// The one term naming a page: its source, NUL, its path.

@@ -155,41 +155,62 @@ impl SearchIndex {
             }
         }
         // Group by page, best first.
-        let mut order: Vec<String> = Vec::new();
-        let mut pages: BTreeMap<String, (PageHits, Vec<(f32, TantivyDocument)>)> = BTreeMap::new();
+        // Group by page, best first. The page of a hit comes from a fast field, so only the
+        // hits that are shown are read from the document store.
         let f = self.fields;
         let text = |d: &TantivyDocument, field: Field| -> String {
             d.get_first(field)
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         };
+        let mut columns: BTreeMap<u32, tantivy::columnar::Column<u64>> = BTreeMap::new();
+        let mut order: Vec<u64> = Vec::new();
+        let mut kept: BTreeMap<u64, Vec<(f32, tantivy::DocAddress)>> = BTreeMap::new();
         for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
-            let key = super::build::page_key(&text(&doc, f.source), &text(&doc, f.path));
-            if !pages.contains_key(&key) {
-                if order.len() >= limit {
-                    continue;
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64("page_id")
+                        .map_err(|e| self.err(e))?,
+                ),
+            };
+            let key = column.first(addr.doc_id).unwrap_or_default();
+            match kept.get_mut(&key) {
+                Some(hits) if hits.len() < opts.sections_per_page.max(1) => {
+                    hits.push((score, addr));
                 }
-                order.push(key.clone());
-                pages.insert(
-                    key.clone(),
-                    (
-                        PageHits {
-                            title: text(&doc, f.title),
-                            source: text(&doc, f.source),
-                            path: text(&doc, f.path),
-                            score,
-                            sections: Vec::new(),
-                        },
-                        Vec::new(),
-                    ),
-                );
+                Some(_) => {}
+                None if order.len() < limit => {
+                    order.push(key);
+                    kept.insert(key, vec![(score, addr)]);
+                }
+                None => {}
             }
-            if let Some((_, docs)) = pages.get_mut(&key)
-                && docs.len() < opts.sections_per_page.max(1)
-            {
+        }
+        let mut pages: BTreeMap<u64, (PageHits, Vec<(f32, TantivyDocument)>)> = BTreeMap::new();
+        for key in &order {
+            let Some(hits) = kept.remove(key) else {
+                continue;
+            };
+            let mut docs = Vec::with_capacity(hits.len());
+            for (score, addr) in hits {
+                let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
                 docs.push((score, doc));
             }
+            let Some((score, first)) = docs.first() else {
+                continue;
+            };
+            let page = PageHits {
+                title: text(first, f.title),
+                source: text(first, f.source),
+                path: text(first, f.path),
+                score: *score,
+                sections: Vec::new(),
+            };
+            pages.insert(*key, (page, docs));
         }
         for key in order {
             let Some((mut page, docs)) = pages.remove(&key) else {

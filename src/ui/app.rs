@@ -48,6 +48,10 @@ pub enum Effect {
     Mouse(bool),
     Suspend,
     Redraw,
+    /// Bytes for the terminal itself (OSC 52 copy), written between frames.
+    Write(Vec<u8>),
+    /// Edit a file in `$EDITOR`, then show the page again.
+    Edit(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +180,8 @@ pub struct Reader {
     /// Words to highlight (from the search that opened the page).
     pub terms: data::Terms,
     pub find: Option<Find>,
+    /// The selected link (index into `laid.links`).
+    pub link: Option<usize>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -229,7 +235,11 @@ pub struct App {
     pub want: Option<String>,
     /// The library is being read in the background.
     pub loading: bool,
-    effects: Vec<Effect>,
+    /// Open a long page with its beginning first (`ken DOC`'s first frame).
+    pub quick_head: bool,
+    pub(super) effects: Vec<Effect>,
+    /// History, bookmarks, outline, prompts: see [`super::reading`].
+    pub reading: super::reading::Reading,
 }
 
 /// The fewest columns and rows ken draws in.
@@ -259,7 +269,9 @@ impl App {
             quit: false,
             want: None,
             loading: false,
+            quick_head: false,
             effects: Vec::new(),
+            reading: Default::default(),
         };
         app.set_library(lib);
         app
@@ -548,9 +560,11 @@ impl App {
         let facts = facts(&doc, &parsed);
         // A long page opened at its top shows its beginning first, so that opening it does
         // not take longer the longer it is; the whole page (highlighted) follows.
+        // Only for the page named on the command line: places from history and bookmarks
+        // need the whole page's anchors at once.
         let head = match anchor {
-            None => render::head(&parsed.body, render::HEAD_BYTES),
-            Some(_) => None,
+            None if self.quick_head => render::head(&parsed.body, render::HEAD_BYTES),
+            _ => None,
         };
         let model = render::model_with(head.unwrap_or(&parsed.body), false);
         if head.is_some() || model.wants_highlight() {
@@ -572,6 +586,7 @@ impl App {
             scroll: 0,
             terms,
             find: None,
+            link: None,
         };
         if let Some(a) = anchor {
             match r.laid.anchors.iter().find(|(x, _)| x == a) {
@@ -579,14 +594,16 @@ impl App {
                 None => self.error(format!("no section #{a} in this page")),
             }
         }
+        self.leave_page();
         self.reader = Some(r);
+        self.entered_page();
         if self.screen != Screen::Reader {
             self.push_screen(Screen::Reader);
         }
         self.clamp_reader();
     }
 
-    fn clamp_reader(&mut self) {
+    pub(super) fn clamp_reader(&mut self) {
         let h = self.body_height();
         if let Some(r) = &mut self.reader {
             let max = r.laid.lines.len().saturating_sub(h);
@@ -764,7 +781,7 @@ impl App {
 
     // ---- screens ------------------------------------------------------------------------
 
-    fn push_screen(&mut self, s: Screen) {
+    pub(super) fn push_screen(&mut self, s: Screen) {
         if self.screen != s {
             self.back.retain(|x| *x != s);
             self.back.push(self.screen);
@@ -781,6 +798,9 @@ impl App {
 
     /// Whether keys that are characters are typed into a field now.
     pub fn typing(&self) -> bool {
+        if self.reading.prompt.is_some() {
+            return true;
+        }
         match self.screen {
             Screen::Search => true,
             Screen::Library => self.tree.filtering,
@@ -794,6 +814,9 @@ impl App {
     }
 
     fn input(&mut self) -> Option<&mut String> {
+        if let Some(p) = &mut self.reading.prompt {
+            return Some(&mut p.text);
+        }
         match self.screen {
             Screen::Search => Some(&mut self.search.query),
             Screen::Library if self.tree.filtering => Some(&mut self.tree.filter),
@@ -808,6 +831,10 @@ impl App {
     }
 
     fn input_changed(&mut self) {
+        if self.reading.prompt.is_some() {
+            self.prompt_changed();
+            return;
+        }
         match self.screen {
             Screen::Search => {
                 self.search.selected = 0;
@@ -903,6 +930,9 @@ impl App {
                 return;
             }
             _ => {}
+        }
+        if self.reading_action(a) {
+            return;
         }
         match self.screen {
             Screen::Library => self.library_action(a),
@@ -1008,6 +1038,7 @@ impl App {
             let frac = r.scroll as f64 / r.laid.lines.len().max(1) as f64;
             r.width = w.max(1);
             r.laid = r.model.layout(r.width, theme);
+            r.link = None; // link pieces are numbered per layout
             r.scroll = (frac * r.laid.lines.len() as f64) as usize;
             if r.find.is_some() {
                 self.update_find();
@@ -1059,9 +1090,13 @@ impl App {
                 if r.doc.source != h.source || r.doc.path != h.path {
                     return; // another page is open now
                 }
-                // Highlighting changes colours, not line breaks: the place stays.
+                // Highlighting changes colours, not line breaks: the place stays. (The
+                // whole page after its beginning keeps the beginning's lines too.)
                 r.model = h.model;
                 r.laid = r.model.layout(r.width, theme);
+                if r.link.is_some_and(|k| k >= r.laid.links.len()) {
+                    r.link = None;
+                }
                 if r.find.is_some() {
                     self.update_find();
                 }

@@ -8,6 +8,9 @@
 pub mod app;
 pub mod data;
 pub mod jobs;
+pub mod page;
+pub mod reading;
+pub mod reading_views;
 pub mod render;
 pub mod views;
 
@@ -183,6 +186,19 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     };
     let lib = Arc::new(lib);
     let mut app = App::new(keymap, theme, lib.clone());
+    app.reading = reading::Reading::load(crate::store::Store::new(&config.data_dir.path));
+    app.reading.specs = config.sources.clone();
+    app.reading.branches = crate::state::State::load(&config.data_dir.path)
+        .sources
+        .into_iter()
+        .filter_map(|(name, s)| Some((name, s.branch?)))
+        .collect();
+    app.reading.in_tmux = crate::clipboard::in_tmux();
+    let routing_config = config.clone();
+    app.reading.routing_of = Some(Arc::new(move |name: &str| {
+        let spec = routing_config.sources.iter().find(|s| s.name == name)?;
+        reading::source_routing(&Base::open(routing_config.clone()), spec)
+    }));
     app.sources = jobs::source_status(&base);
     app.now = crate::state::now();
     app.offline = opts.offline;
@@ -228,7 +244,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
 
     if let Some(name) = &opts.doc {
         match data::open_direct(&base, name) {
-            Some((doc, parsed)) => app.show_page(doc, parsed, None, data::Terms::default()),
+            Some((doc, parsed)) => {
+                app.quick_head = true;
+                app.show_page(doc, parsed, None, data::Terms::default());
+                app.quick_head = false;
+            }
             None => {
                 // Perhaps in the guide, or named differently: try again once the library is in.
                 match app.lib.resolve(name) {
@@ -322,9 +342,26 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                     redraw_all(&mut terminal)?;
                     dirty = true;
                 }
+                Effect::Write(bytes) => {
+                    let mut out = io::stdout();
+                    let _ = out.write_all(&bytes).and_then(|()| out.flush());
+                }
+                Effect::Edit(path) => {
+                    restore_terminal();
+                    let _ = io::stdout().flush();
+                    if let Err(e) = edit_file(&path) {
+                        app.error(e);
+                    } else {
+                        app.reload_page();
+                    }
+                    enter_terminal(app.mouse)?;
+                    terminal.clear()?;
+                    dirty = true;
+                }
             }
         }
     }
+    app.save_reading();
     drop(terminal);
     restore_terminal();
     let sig = SIGNAL.load(Ordering::SeqCst);
@@ -333,4 +370,30 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a file and waits for it.
+fn edit_file(path: &std::path::Path) -> Result<(), String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    // `EDITOR="code --wait"`: the first word is the program, the rest its arguments.
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(path)
+        .status()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} exited with {status}"))
+    }
 }

@@ -1,15 +1,11 @@
-//! The page model the reader draws: the markdown module's [`markdown::Document`], computed
-//! once per page and laid out again for each width, its roles turned into theme styles.
+//! The page model the reader draws: the markdown module's [`markdown::Document`] (see
+//! [`super::page`]), computed once per page and laid out again for each width.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use unicode_width::UnicodeWidthChar;
 
-use crate::markdown::{self, AdmonitionKind, Flags, Role, Syntax};
-use crate::sanitize;
 use crate::slug::Slugger;
 use crate::theme::Theme;
 
@@ -19,11 +15,23 @@ pub struct Laid {
     pub lines: Vec<Line<'static>>,
     /// Heading anchors and the line each starts on.
     pub anchors: Vec<(String, usize)>,
+    /// Where each link is drawn (models with links only).
+    pub links: Vec<super::page::LinkSpan>,
+    /// The first line of each heading of [`Layout::page`], in order.
+    pub heading_lines: Vec<usize>,
+    /// The header line of each code block of [`Layout::page`], in order.
+    pub code_lines: Vec<usize>,
 }
 
 /// A width-independent page model.
 pub trait Layout: Send + Sync {
     fn layout(&self, width: u16, theme: &Theme) -> Laid;
+
+    /// The parsed document (links, headings, code blocks), for models that have one.
+    fn page(&self) -> Option<&crate::markdown::Document> {
+        None
+    }
+
     /// Whether a model with highlighted code would look different (the page has code that
     /// was not highlighted).
     fn wants_highlight(&self) -> bool {
@@ -31,13 +39,19 @@ pub trait Layout: Send + Sync {
     }
 }
 
-/// The model of a page's Markdown body, with code highlighted. The title and front-matter
-/// facts are the reader's header, so the model is made without them.
+/// The model of a page's Markdown body: the markdown module's document, code highlighted.
 pub fn model(body: &str) -> Arc<dyn Layout> {
-    model_with(body, true)
+    super::page::model(body)
 }
 
-/// Pages longer than this open with a model of their beginning first.
+/// The model without syntax highlighting when `highlight` is false: what the reader shows at
+/// once, so that opening a page does not wait for syntect; the highlighted model follows
+/// from a background job.
+pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
+    super::page::model_with(body, highlight)
+}
+
+/// Pages longer than twice this open with a model of their beginning first.
 pub const HEAD_BYTES: usize = 24 * 1024;
 
 /// The beginning of a long Markdown body, cut at a blank line outside code fences after
@@ -62,134 +76,6 @@ pub fn head(body: &str, bytes: usize) -> Option<&str> {
         }
     }
     None
-}
-
-/// The model without syntax highlighting: what the reader shows at once, so that opening a
-/// page does not wait for syntect; the highlighted model follows from a background job.
-pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
-    let doc = markdown::model::parse(body, None, markdown::Options { highlight });
-    let wants = !highlight && !doc.code_blocks.is_empty();
-    Arc::new(Page(doc, wants))
-}
-
-struct Page(markdown::Document, bool);
-
-/// The theme slot of a markdown role.
-pub fn role_slot(role: Role) -> &'static str {
-    match role {
-        Role::Text => "ui.text",
-        Role::Heading(1) => "heading.1",
-        Role::Heading(2) => "heading.2",
-        Role::Heading(3) => "heading.3",
-        Role::Heading(4) => "heading.4",
-        Role::Heading(5) => "heading.5",
-        Role::Heading(_) => "heading.6",
-        Role::HeadingRule => "heading.rule",
-        Role::Title => "heading.1",
-        Role::FrontMatter => "front_matter",
-        Role::Quote => "quote",
-        Role::Admonition(k) => match k {
-            AdmonitionKind::Note => "admonition.note",
-            AdmonitionKind::Tip => "admonition.tip",
-            AdmonitionKind::Info => "admonition.info",
-            AdmonitionKind::Caution => "admonition.caution",
-            AdmonitionKind::Warning => "admonition.warning",
-            AdmonitionKind::Danger => "admonition.danger",
-            AdmonitionKind::Important => "admonition.important",
-            AdmonitionKind::Other => "admonition",
-        },
-        Role::Label => "label",
-        Role::CodeBlock => "code.block",
-        Role::Syntax(s) => match s {
-            Syntax::Comment => "syntax.comment",
-            Syntax::String => "syntax.string",
-            Syntax::Keyword => "syntax.keyword",
-            Syntax::Number => "syntax.number",
-            Syntax::Constant => "syntax.constant",
-            Syntax::Function => "syntax.function",
-            Syntax::Type => "syntax.type",
-            Syntax::Variable => "syntax.variable",
-            Syntax::Operator => "syntax.operator",
-            Syntax::Punctuation => "syntax.punctuation",
-            Syntax::Tag => "syntax.tag",
-            Syntax::Attribute => "syntax.attribute",
-            Syntax::Inserted => "syntax.inserted",
-            Syntax::Deleted => "syntax.deleted",
-            Syntax::Changed => "syntax.changed",
-            Syntax::Heading => "syntax.heading",
-        },
-        Role::CodeFrame => "code.frame",
-        Role::WrapMarker => "code.wrap",
-        Role::TableBorder => "table.border",
-        Role::TableHeader => "table.header",
-        Role::ListMarker => "list.marker",
-        Role::Rule => "rule",
-        Role::Html => "html",
-        Role::Note => "note",
-    }
-}
-
-/// The theme slots of inline marks, applied over the role's style in this order.
-pub const FLAG_SLOTS: [(Flags, &str); 10] = [
-    (Flags::STRONG, "strong"),
-    (Flags::EMPHASIS, "emphasis"),
-    (Flags::STRIKE, "strikethrough"),
-    (Flags::CODE, "code.inline"),
-    (Flags::LINK, "link"),
-    (Flags::IMAGE, "image"),
-    (Flags::FOOTNOTE, "footnote"),
-    (Flags::HIGHLIGHT, "highlight"),
-    (Flags::MATCH, "search.match"),
-    (Flags::SELECTED, "ui.selection"),
-];
-
-/// The terminal style of a markdown style in a theme.
-pub fn style_of(theme: &Theme, st: &markdown::Style) -> Style {
-    let mut out = theme.style(role_slot(st.role));
-    for (flag, slot) in FLAG_SLOTS {
-        if st.flags.contains(flag) {
-            out = out.patch(theme.style(slot));
-        }
-    }
-    out
-}
-
-impl Layout for Page {
-    fn wants_highlight(&self) -> bool {
-        self.1
-    }
-
-    fn layout(&self, width: u16, theme: &Theme) -> Laid {
-        let lay = self.0.layout(width.max(1) as usize);
-        let mut cache: HashMap<markdown::Style, Style> = HashMap::new();
-        let lines = lay
-            .lines
-            .iter()
-            .map(|l| {
-                Line::from(
-                    l.spans
-                        .iter()
-                        .map(|s| {
-                            let st = *cache
-                                .entry(s.style)
-                                .or_insert_with(|| style_of(theme, &s.style));
-                            // The markdown layout sanitized already; this is the last line of
-                            // defence before the terminal.
-                            Span::styled(sanitize::line(&s.text, 0).into_owned(), st)
-                        })
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .collect();
-        let anchors = self
-            .0
-            .headings
-            .iter()
-            .zip(&lay.heading_lines)
-            .map(|(h, l)| (h.anchor.clone(), *l))
-            .collect();
-        Laid { lines, anchors }
-    }
 }
 
 /// A heading's text and anchor: `{#custom-id}` taken as the anchor and removed from the text.

@@ -69,6 +69,20 @@ pub fn draw(app: &App, f: &mut Frame) {
         f,
         Rect::new(area.x, area.y + area.height - 1, area.width, 1),
     );
+    if app.screen == Screen::Reader {
+        let under_header = Rect::new(
+            body.x,
+            body.y + 2,
+            body.width,
+            body.height.saturating_sub(2),
+        );
+        super::reading_views::panel(app, f, under_header);
+    }
+    super::reading_views::prompt(
+        app,
+        f,
+        Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+    );
 }
 
 fn line_at(f: &mut Frame, area: Rect, row: u16, line: Line) {
@@ -376,6 +390,7 @@ fn reader(app: &App, f: &mut Frame, area: Rect) {
             ranges = r.terms.ranges(&r.line_text(i));
         }
         let mut l = highlight(line, &ranges, hl);
+        l = super::reading_views::decorate(app, r, i, l);
         if let Some(fd) = &r.find {
             let here: Vec<Range<usize>> = fd
                 .matches

@@ -1,0 +1,190 @@
+//! What the reader remembers between runs: history (back, forward, recent pages) and
+//! bookmarks, as JSON files in the data dir, replaced atomically.
+//!
+//! Places are kept by source and path, with the section (anchor) they were at, so that they
+//! survive a re-sync that moves lines around; a place whose page is gone is reported, not
+//! dropped.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// A position in a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub source: String,
+    pub path: String,
+    /// The page's title when the place was taken (to list a page that is gone).
+    #[serde(default)]
+    pub title: String,
+    /// The section at the top of the screen.
+    #[serde(default)]
+    pub anchor: Option<String>,
+    /// Lines below the section's heading (or below the top without a section).
+    #[serde(default)]
+    pub offset: usize,
+}
+
+impl Place {
+    pub fn same_page(&self, other: &Place) -> bool {
+        self.source == other.source && self.path == other.path
+    }
+}
+
+/// How many pages the recent list and each history direction keep.
+pub const HISTORY_LIMIT: usize = 100;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    /// Places to go back to, the newest last.
+    #[serde(default)]
+    pub back: Vec<Place>,
+    /// Places to go forward to, the nearest last.
+    #[serde(default)]
+    pub forward: Vec<Place>,
+    /// Pages read, the most recent first, one place per page.
+    #[serde(default)]
+    pub recent: Vec<Place>,
+}
+
+impl History {
+    /// Notes that `place` is being read now (the most recent page).
+    pub fn visit(&mut self, place: Place) {
+        self.recent.retain(|p| !p.same_page(&place));
+        self.recent.insert(0, place);
+        self.recent.truncate(HISTORY_LIMIT);
+    }
+
+    /// Leaving `from` for a new page: `from` goes on the back stack, forward is cleared.
+    pub fn push(&mut self, from: Place) {
+        self.back.push(from);
+        if self.back.len() > HISTORY_LIMIT {
+            self.back.remove(0);
+        }
+        self.forward.clear();
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bookmark {
+    pub place: Place,
+    /// The heading text of the section, for the list.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Unix time it was made.
+    #[serde(default)]
+    pub added: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bookmarks {
+    #[serde(default)]
+    pub items: Vec<Bookmark>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct StoreError {
+    path: String,
+    source: std::io::Error,
+}
+
+/// The files in the data dir.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    pub fn new(data_dir: &Path) -> Store {
+        Store {
+            dir: data_dir.to_path_buf(),
+        }
+    }
+
+    fn history_path(&self) -> PathBuf {
+        self.dir.join("history.json")
+    }
+
+    fn bookmarks_path(&self) -> PathBuf {
+        self.dir.join("bookmarks.json")
+    }
+
+    /// A missing or unreadable file is an empty history.
+    pub fn history(&self) -> History {
+        load(&self.history_path())
+    }
+
+    pub fn save_history(&self, h: &History) -> Result<(), StoreError> {
+        save(&self.dir, &self.history_path(), h)
+    }
+
+    /// A missing or unreadable file is an empty list.
+    pub fn bookmarks(&self) -> Bookmarks {
+        load(&self.bookmarks_path())
+    }
+
+    pub fn save_bookmarks(&self, b: &Bookmarks) -> Result<(), StoreError> {
+        save(&self.dir, &self.bookmarks_path(), b)
+    }
+}
+
+fn load<T: DeserializeOwned + Default>(path: &Path) -> T {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn save<T: Serialize>(dir: &Path, path: &Path, value: &T) -> Result<(), StoreError> {
+    let io = |source| StoreError {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let json = serde_json::to_vec_pretty(value).map_err(|e| io(e.into()))?;
+    tmp.write_all(&json).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(p: &str) -> Place {
+        Place {
+            source: "s".into(),
+            path: p.into(),
+            title: p.into(),
+            anchor: None,
+            offset: 0,
+        }
+    }
+
+    #[test]
+    fn recent_keeps_one_place_per_page_newest_first() {
+        let mut h = History::default();
+        h.visit(place("a"));
+        h.visit(place("b"));
+        h.visit(place("a"));
+        let paths: Vec<_> = h.recent.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["a", "b"]);
+    }
+
+    #[test]
+    fn saved_and_loaded_and_a_broken_file_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::new(&dir.path().join("data"));
+        let mut h = History::default();
+        h.push(place("a"));
+        h.visit(place("b"));
+        s.save_history(&h).unwrap();
+        assert_eq!(s.history(), h);
+        std::fs::write(s.bookmarks_path(), b"{ not json").unwrap();
+        assert_eq!(s.bookmarks(), Bookmarks::default());
+    }
+}

@@ -1,0 +1,238 @@
+//! Views of the reading features: the selected link, the outline, bookmarks and recent
+//! panels, and the one-line prompt. Like every view, they only draw.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Reader};
+use super::reading::{PanelKind, PromptKind};
+use super::views::highlight;
+use crate::sanitize;
+
+fn clean(s: &str) -> String {
+    sanitize::line(s, 0).into_owned()
+}
+
+fn fit(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if col + cw > w {
+            break;
+        }
+        col += cw;
+        out.push(c);
+    }
+    out
+}
+
+/// Line `i` of the page with the selected link marked.
+pub fn decorate(app: &App, r: &Reader, i: usize, line: Line<'static>) -> Line<'static> {
+    let Some(sel) = r.link.and_then(|k| r.laid.links.get(k)) else {
+        return line;
+    };
+    let ranges: Vec<_> = r
+        .laid
+        .links
+        .iter()
+        .filter(|l| l.line == i && l.link == sel.link)
+        .map(|l| l.bytes.clone())
+        .collect();
+    highlight(&line, &ranges, app.theme.style("ui.selection"))
+}
+
+fn row(f: &mut Frame, area: Rect, y: u16, line: Line) {
+    if y < area.height {
+        f.render_widget(
+            Paragraph::new(line),
+            Rect::new(area.x, area.y + y, area.width, 1),
+        );
+    }
+}
+
+/// The open panel over the reader's `body` (the area under the page's header).
+pub fn panel(app: &App, f: &mut Frame, body: Rect) {
+    let Some(p) = &app.reading.panel else {
+        return;
+    };
+    let t = &app.theme;
+    let area = match p.kind {
+        // The outline sits at the right when there is room for the page beside it.
+        PanelKind::Outline if body.width >= 60 => {
+            let w = (body.width / 3).clamp(24, 40);
+            Rect::new(body.right() - w, body.y, w, body.height)
+        }
+        _ => body,
+    };
+    if area.height < 2 {
+        return;
+    }
+    f.render_widget(Clear, area);
+    let (title, rows): (String, Vec<Line>) = match p.kind {
+        PanelKind::Outline => {
+            let current = app.current_section();
+            let heads = app
+                .reader
+                .as_ref()
+                .and_then(|r| r.model.page())
+                .map(|d| d.headings.clone())
+                .unwrap_or_default();
+            let min = heads.iter().map(|h| h.level).min().unwrap_or(1);
+            let rows = heads
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let mark = if Some(i) == current { "▸ " } else { "  " };
+                    let indent = "  ".repeat(h.level.saturating_sub(min) as usize);
+                    let style = if Some(i) == current {
+                        t.style("ui.title")
+                    } else {
+                        t.style("ui.text")
+                    };
+                    Line::from(vec![
+                        Span::raw(indent),
+                        Span::styled(mark, t.style("list.marker")),
+                        Span::styled(clean(&h.text), style),
+                    ])
+                })
+                .collect();
+            ("Outline".into(), rows)
+        }
+        PanelKind::Bookmarks => {
+            let rows = app
+                .reading
+                .bookmarks
+                .items
+                .iter()
+                .map(|b| {
+                    let mut spans = vec![Span::styled(clean(&b.place.title), t.style("ui.text"))];
+                    if let Some(s) = &b.section {
+                        spans.push(Span::styled(
+                            format!(" › {}", clean(s)),
+                            t.style("search.section"),
+                        ));
+                    }
+                    spans.push(Span::styled(
+                        format!("  {}:{}", clean(&b.place.source), clean(&b.place.path)),
+                        t.style("ui.dim"),
+                    ));
+                    if !app.place_exists(&b.place) {
+                        spans.push(Span::styled("  (page gone)", t.style("ui.status.error")));
+                    }
+                    Line::from(spans)
+                })
+                .collect();
+            ("Bookmarks".into(), rows)
+        }
+        PanelKind::Recent => {
+            let rows = app
+                .reading
+                .history
+                .recent
+                .iter()
+                .map(|p| {
+                    let mut spans = vec![Span::styled(clean(&p.title), t.style("ui.text"))];
+                    if let Some(a) = &p.anchor {
+                        spans.push(Span::styled(
+                            format!(" #{}", clean(a)),
+                            t.style("search.section"),
+                        ));
+                    }
+                    spans.push(Span::styled(
+                        format!("  {}:{}", clean(&p.source), clean(&p.path)),
+                        t.style("ui.dim"),
+                    ));
+                    if !app.place_exists(p) {
+                        spans.push(Span::styled("  (page gone)", t.style("ui.status.error")));
+                    }
+                    Line::from(spans)
+                })
+                .collect();
+            ("Recent pages".into(), rows)
+        }
+    };
+    let border = if area.x > body.x { "│" } else { "" };
+    let inner = Rect::new(
+        area.x + border.width() as u16,
+        area.y,
+        area.width.saturating_sub(border.width() as u16),
+        area.height,
+    );
+    if !border.is_empty() {
+        for y in 0..area.height {
+            f.render_widget(
+                Paragraph::new(Span::styled(border, t.style("ui.border"))),
+                Rect::new(area.x, area.y + y, 1, 1),
+            );
+        }
+    }
+    row(
+        f,
+        inner,
+        0,
+        Line::from(vec![
+            Span::styled(title, t.style("ui.title")),
+            Span::styled(format!("  {}", rows.len()), t.style("ui.dim")),
+        ]),
+    );
+    let list_h = inner.height.saturating_sub(1) as usize;
+    let offset = (p.selected + 1).saturating_sub(list_h);
+    let w = inner.width as usize;
+    for (y, (i, mut l)) in rows
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(list_h)
+        .enumerate()
+    {
+        if i == p.selected {
+            l = l.style(t.style("ui.selection"));
+            let lw = l.width();
+            if lw < w {
+                l.spans.push(Span::raw(" ".repeat(w - lw)));
+            }
+        }
+        row(f, inner, y as u16 + 1, l);
+    }
+}
+
+/// The prompt, over the status bar.
+pub fn prompt(app: &App, f: &mut Frame, status: Rect) {
+    let Some(p) = &app.reading.prompt else {
+        return;
+    };
+    let t = &app.theme;
+    let label = match p.kind {
+        PromptKind::Open => "Open URL or path: ".to_string(),
+        PromptKind::CopyBlock => {
+            let n = app
+                .reader
+                .as_ref()
+                .and_then(|r| r.model.page())
+                .map_or(0, |d| d.code_blocks.len());
+            if n == 1 {
+                "Copy code block (1): ".to_string()
+            } else {
+                format!("Copy code block (1–{n}): ")
+            }
+        }
+    };
+    let text = fit(
+        &clean(&p.text),
+        (status.width as usize).saturating_sub(label.width()),
+    );
+    f.render_widget(Clear, status);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(label.clone(), t.style("ui.title")),
+            Span::styled(text.clone(), t.style("ui.input")),
+        ])),
+        status,
+    );
+    let x = status.x + (label.width() + text.width()) as u16;
+    f.set_cursor_position(Position::new(x.min(status.right() - 1), status.y));
+}
