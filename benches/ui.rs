@@ -13,6 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ken::base::Base;
+use ken::config::{Config, Inputs};
 use ken::keymap::{Action, Keymap};
 use ken::theme::{Depth, Theme};
 use ken::ui::app::{App, Effect, Msg};
@@ -92,19 +94,29 @@ fn app(lib: Arc<data::Library>) -> (App, Terminal<TestBackend>) {
     (app, term)
 }
 
-fn search_keystrokes(files: &[(String, String)]) {
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let lib = Arc::new(data::memory_library("scs", &refs));
+fn base(source: &str, data: &Path) -> Base {
+    let inputs = Inputs {
+        source_flags: vec![source.to_string()],
+        env_data_dir: Some(data.to_path_buf()),
+        env_config_dir: Some(data.join("config")),
+        ..Default::default()
+    };
+    Base::open(Config::load(&inputs).expect("config"))
+}
+
+/// The library and the search index of a folder of Markdown, as the UI gets them.
+fn indexed(name: &str, dir: &Path, data: &Path) -> (Arc<data::Library>, data::IndexSearcher) {
+    let spec = format!("{name}={}", dir.display());
     let t = Instant::now();
-    let searcher = data::ScanSearcher::build(&lib);
-    eprintln!(
-        "search: {} pages, scan searcher built in {}",
-        lib.docs.len(),
-        ms(t.elapsed())
-    );
+    let ix = ken::index::open_current(&base(&spec, data), &mut |_| {}, &mut |_| {})
+        .expect("index builds");
+    eprintln!("{name}: index built in {}", ms(t.elapsed()));
+    let lib = Arc::new(data::load_library(base(&spec, data)));
+    (lib, data::IndexSearcher(ix))
+}
+
+fn search_keystrokes(label: &str, lib: Arc<data::Library>, searcher: &dyn Searcher) {
+    eprintln!("{label}: {} pages", lib.docs.len());
     let (mut app, mut term) = app(lib);
     app.update(Msg::Action(Action::Search));
     let mut times = Vec::new();
@@ -138,7 +150,7 @@ fn search_keystrokes(files: &[(String, String)]) {
             app.take_effects();
         }
     }
-    report("keystroke → results drawn (SCS)", times, cpus);
+    report(&format!("keystroke → results drawn ({label})"), times, cpus);
 }
 
 fn scroll_1mib(files: &[(String, String)]) {
@@ -154,8 +166,24 @@ fn scroll_1mib(files: &[(String, String)]) {
     let lib = Arc::new(data::memory_library("big", &[("big.md", big.as_str())]));
     let (mut app, mut term) = app(lib);
     let t = Instant::now();
+    // As `ken DOC` opens it.
+    app.quick_head = true;
     app.open_doc(0, None, data::Terms::default());
+    app.quick_head = false;
     let open = t.elapsed();
+    // The whole page, highlighted, as the render job makes it.
+    let t = Instant::now();
+    for e in app.take_effects() {
+        if let Effect::Highlight { source, path, body } = e {
+            let model = ken::ui::render::model(&body);
+            app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+                source,
+                path,
+                model,
+            })));
+        }
+    }
+    let whole = t.elapsed();
     let lines = app.reader.as_ref().map_or(0, |r| r.laid.lines.len());
     let mut times = Vec::new();
     let mut cpus = Vec::new();
@@ -172,9 +200,11 @@ fn scroll_1mib(files: &[(String, String)]) {
         }
     }
     eprintln!(
-        "1 MiB page ({} bytes, {lines} lines): opened and laid out in {}",
+        "1 MiB page ({} bytes, {lines} lines): first screen ready in {}; the whole page \
+         highlighted and laid out (background job) in {}",
         big.len(),
-        ms(open)
+        ms(open),
+        ms(whole)
     );
     report(
         "a frame of scrolling the 1 MiB page (page down + draw)",
@@ -199,6 +229,22 @@ fn main() {
     let mut files = Vec::new();
     read_tree(root, root, &mut files);
     files.sort();
-    search_keystrokes(&files);
+    let data = tempfile::tempdir().expect("temp dir");
+    let (lib, searcher) = indexed("scs", root, &data.path().join("scs"));
+    search_keystrokes("SCS", lib, &searcher);
+    // The 40,000-page corpus of the index benchmark (`KEN_BENCH_40K=1 cargo bench --bench
+    // index` makes it).
+    let big = std::env::var_os("KEN_BENCH_40K_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus/40k"),
+        std::path::PathBuf::from,
+    );
+    if std::env::var_os("KEN_BENCH_40K").is_some() && big.is_dir() {
+        let (lib, searcher) = indexed("kb", &big, &data.path().join("40k"));
+        search_keystrokes("40,000 pages", lib, &searcher);
+    } else {
+        eprintln!(
+            "KEN_BENCH_40K=1 (after the index bench made target/bench-corpus/40k) adds 40,000 pages"
+        );
+    }
     scroll_1mib(&files);
 }

@@ -26,28 +26,43 @@ done
 echo "largest SCS page: $largest ($(stat -c %s "$scs/$largest") bytes)"
 echo "big page: $(stat -c %s "$work/big/docs/big.md") bytes"
 
+# Both as git repositories, synced and indexed by ken, so pages are read from its mirror's
+# object store as in real use.
+g() { git -C "$1" -c user.name=b -c user.email=b@b "${@:2}"; }
+cp -r "$scs" "$work/scs-repo"
+for r in "$work/scs-repo" "$work/big"; do
+  g "$r" init -q -b main && g "$r" add -A && g "$r" commit -q -m bench
+done
+src_big="big=file://$work/big"
+src_scs="scs=file://$work/scs-repo"
+"$bin" --source "$src_scs" sync >/dev/null
+"$bin" --source "$src_big" sync >/dev/null
+"$bin" --source "$src_scs" search keystone >/dev/null || true
+
 wait_file() { for _ in $(seq 1 6000); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 tmux -L "$sock" -f /dev/null new-session -d -s b -x 120 -y 40 \
-  "hyperfine --warmup 5 --runs 50 --output=inherit --export-markdown '$work/ff.md' \
-     -n 'largest SCS page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source 'scs=$scs' 'scs:$largest'\" \
-     -n '170 KB page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source 'big=$work/big' 'big:docs/big.md'\" \
+  "hyperfine --warmup 5 --runs 50 --output=inherit --export-markdown '$work/ff.md' --export-json '$work/ff.json' \
+     -n 'largest SCS page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source '$src_scs' 'scs:$largest'\" \
+     -n '170 KB page' \"KEN_BENCH_FIRST_FRAME=1 '$bin' --offline --source '$src_big' 'big:docs/big.md'\" \
      ; touch '$work/ff.done'"
 wait_file "$work/ff.done"
 cat "$work/ff.md"
+python3 -c 'import json,sys; [print("median", r["command"], "%.1f ms" % (r["median"]*1000)) for r in json.load(open(sys.argv[1]))["results"]]' "$work/ff.json"
 
 
 # Memory: ken on the SCS corpus, library loaded, a search answered.
-tmux -L "$sock" new-window -t b "'$bin' --offline --source 'scs=$scs'; sleep 600"
+tmux -L "$sock" -f /dev/null new-session -d -s m -x 120 -y 40 "'$bin' --offline --source '$src_scs'; sleep 600"
 for _ in $(seq 1 400); do
-  tmux -L "$sock" capture-pane -p -t b | grep -q "Introduction" && break; sleep 0.05
+  tmux -L "$sock" capture-pane -p -t m | grep -q "Introduction" && break; sleep 0.05
 done
-tmux -L "$sock" send-keys -t b s
-tmux -L "$sock" send-keys -t b -l "keystone"
+tmux -L "$sock" send-keys -t m s
+tmux -L "$sock" send-keys -t m -l "keystone"
 for _ in $(seq 1 400); do
-  tmux -L "$sock" capture-pane -p -t b | grep -q "pages ·" && break; sleep 0.05
+  tmux -L "$sock" capture-pane -p -t m | grep -q "pages ·" && break; sleep 0.05
 done
-shell="$(tmux -L "$sock" display -p -t b '#{pane_pid}')"
+shell="$(tmux -L "$sock" display -p -t m '#{pane_pid}')"
 pid="$(cat "/proc/$shell/task/$shell/children" | cut -d' ' -f1)"
 grep -E "VmRSS|VmHWM" "/proc/$pid/status"
-tmux -L "$sock" send-keys -t b C-c
+tmux -L "$sock" capture-pane -p -t m | head -3
+tmux -L "$sock" send-keys -t m C-c

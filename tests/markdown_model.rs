@@ -124,7 +124,7 @@ fn find_in_page_reports_lines_and_columns() {
         .spans
         .iter()
         .filter(|s| s.style.flags.contains(Flags::MATCH))
-        .map(|s| s.text.as_str())
+        .map(|s| s.text.as_ref())
         .collect();
     assert_eq!(flagged, "keystone");
     assert_eq!(marked.text(), cjk.lines[m[0].line].text());

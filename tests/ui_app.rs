@@ -408,3 +408,74 @@ fn paste_goes_into_the_search_box_on_one_line() {
     app.update(Msg::Paste("rotate\nkeys\x1b[2J".into()));
     assert_eq!(app.search.query, "rotate keys[2J");
 }
+
+#[test]
+fn code_is_highlighted_in_the_background_for_the_open_page_only() {
+    let mut app = app();
+    press(&mut app, "/");
+    type_text(&mut app, "install");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.reader.as_ref().unwrap().title, "Install the tools");
+    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    let (source, path, body) = app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Highlight { source, path, body } => Some((source, path, body)),
+            _ => None,
+        })
+        .expect("a highlight job for the page");
+    assert_eq!(path, "docs/01-getting-started/install.md");
+    // An answer for a page no longer open is dropped.
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source: source.clone(),
+        path: "docs/other.md".into(),
+        model: ken::ui::render::model(&body),
+    })));
+    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source,
+        path,
+        model: ken::ui::render::model(&body),
+    })));
+    let r = app.reader.as_ref().unwrap();
+    assert!(!r.model.wants_highlight());
+    assert!((0..r.laid.lines.len()).any(|i| r.line_text(i).contains("pip install")));
+}
+
+#[test]
+fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
+    let mut body = String::from("# Long\n\n");
+    for i in 0..3000 {
+        body.push_str(&format!("Paragraph {i} of a long runbook page.\n\n"));
+    }
+    let lib = Arc::new(data::memory_library("kb", &[("long.md", body.as_str())]));
+    let km = Keymap::preset("default").unwrap();
+    let theme = Theme::preset("default", Depth::None).unwrap();
+    let mut app = App::new(km, theme, lib);
+    app.update(Msg::Resize(80, 24));
+    // As for `ken DOC`.
+    app.quick_head = true;
+    app.open_doc(0, None, data::Terms::default());
+    app.quick_head = false;
+    let first = app.reader.as_ref().unwrap().laid.lines.len();
+    assert!(first > 20 && first < 3000, "{first} lines at first");
+    assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));
+    let (source, path, full) = app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Highlight { source, path, body } => Some((source, path, body)),
+            _ => None,
+        })
+        .expect("the whole page is made in the background");
+    assert_eq!(full, body);
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source,
+        path,
+        model: ken::ui::render::model(&full),
+    })));
+    assert!(app.reader.as_ref().unwrap().laid.lines.len() >= 6000);
+    press(&mut app, "G");
+    assert!(screen80(&app).contains("Paragraph 2999 of a long runbook page."));
+}

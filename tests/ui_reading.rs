@@ -561,3 +561,30 @@ fn a_page_without_a_source_spec_has_nothing_to_edit() {
     );
     assert!(app.take_effects().is_empty());
 }
+
+#[test]
+fn going_back_to_a_page_that_vanished_says_so_and_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let mut app = app();
+    app.reading = Reading::load(store.clone());
+    open(&mut app, "docs/ops/backup.md");
+    open(&mut app, "docs/ops/rotate.md");
+    app.save_reading();
+    // After a re-sync without the backup page, a restart.
+    let left: Vec<_> = files()
+        .into_iter()
+        .filter(|(p, _)| p != "docs/ops/backup.md")
+        .collect();
+    let mut app = app_with(library(&left));
+    app.reading = Reading::load(store);
+    open(&mut app, "docs/ops/rotate.md");
+    press(&mut app, "backspace");
+    assert_eq!(path(&app), "docs/ops/rotate.md", "still on the page");
+    assert!(
+        message(&app).contains("Back up (docs/ops/backup.md) is no longer in runbooks"),
+        "{}",
+        message(&app)
+    );
+    assert!(app.message.as_ref().unwrap().error);
+}

@@ -232,6 +232,13 @@ fn update_locked(
                 meta.sources.insert(name.to_string(), o.clone());
             }
         };
+        if !base.has_copy(spec) {
+            // Never synced: its sync has said why, and there is nothing to index.
+            if let Some(o) = prev.sources.get(name) {
+                meta.sources.insert(name.to_string(), o.clone());
+            }
+            continue;
+        }
         let (snap, filter, commit) = match state_of(base, spec) {
             Ok(s) => s,
             Err(e) => {

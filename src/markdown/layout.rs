@@ -1,6 +1,7 @@
 //! Layout of a [`Document`] to a width: styled lines, with anchors, links and code blocks
 //! mapped to line numbers. Re-layout at another width reuses the document.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -17,10 +18,11 @@ const MIN_INNER: usize = 16;
 /// Longest word kept whole in a table column's minimum width.
 const MAX_MIN_COL: usize = 16;
 
-/// A run of laid-out text with its style.
+/// A run of laid-out text with its style. Indentation, bars and markers are shared static
+/// strings, so repeating them on every line costs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StyledText {
-    pub text: String,
+    pub text: Cow<'static, str>,
     pub style: Style,
 }
 
@@ -33,7 +35,7 @@ pub struct Line {
 impl Line {
     /// The line as plain text.
     pub fn text(&self) -> String {
-        self.spans.iter().map(|s| s.text.as_str()).collect()
+        self.spans.iter().map(|s| s.text.as_ref()).collect()
     }
 
     /// Display width in columns.
@@ -74,7 +76,10 @@ impl Line {
                 if i == 1 {
                     style.flags |= flags;
                 }
-                out.push(StyledText { text, style });
+                out.push(StyledText {
+                    text: text.into(),
+                    style,
+                });
             }
         }
         Line { spans: out }
@@ -183,7 +188,12 @@ impl Layout {
 
 type Prefix = Vec<StyledText>;
 
-fn st(text: impl Into<String>, style: Style) -> StyledText {
+/// Display width; ASCII (already sanitized, so printable) is one column a byte.
+fn width_of(s: &str) -> usize {
+    if s.is_ascii() { s.len() } else { s.width() }
+}
+
+fn st(text: impl Into<Cow<'static, str>>, style: Style) -> StyledText {
     StyledText {
         text: text.into(),
         style,
@@ -194,9 +204,32 @@ fn prefix_width(p: &Prefix) -> usize {
     p.iter().map(|s| s.text.width()).sum()
 }
 
+const SPACES: &str = "                                                                ";
+
+/// A static string for the prefixes ken uses, so lines share them.
+fn shared(s: &str) -> Cow<'static, str> {
+    if !s.is_empty() && s.len() <= SPACES.len() && s.bytes().all(|b| b == b' ') {
+        return Cow::Borrowed(&SPACES[..s.len()]);
+    }
+    const KNOWN: [&str; 12] = [
+        "│ ", "│", "• ", "◦ ", "▪ ", "# ", "## ", "### ", "#### ", "##### ", "###### ", "[x] ",
+    ];
+    match KNOWN.iter().find(|k| **k == s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_string()),
+    }
+}
+
+/// A prefix with `add` appended.
 fn extend(p: &Prefix, add: &str, role: Role) -> Prefix {
-    let mut v = p.clone();
-    v.push(st(add, Style::role(role)));
+    let mut v = Vec::with_capacity(p.len() + 1);
+    v.extend(p.iter().cloned());
+    if !add.is_empty() {
+        v.push(StyledText {
+            text: shared(add),
+            style: Style::role(role),
+        });
+    }
     v
 }
 
@@ -296,9 +329,10 @@ impl Lay<'_> {
         self.out.lines.push(Line { spans });
     }
 
-    fn line(&mut self, prefix: &Prefix, mut content: Vec<StyledText>) {
-        let mut spans = prefix.clone();
-        spans.append(&mut content);
+    fn line(&mut self, prefix: &Prefix, content: Vec<StyledText>) {
+        let mut spans = Vec::with_capacity(prefix.len() + content.len());
+        spans.extend(prefix.iter().cloned());
+        spans.extend(content);
         self.push(spans);
     }
 
@@ -306,11 +340,13 @@ impl Lay<'_> {
     fn blank(&mut self, prefix: &Prefix) {
         let mut p = prefix.clone();
         while let Some(last) = p.last_mut() {
-            let t = last.text.trim_end().to_string();
+            let t = last.text.trim_end();
             if t.is_empty() {
                 p.pop();
             } else {
-                last.text = t;
+                if t.len() != last.text.len() {
+                    last.text = shared(t);
+                }
                 break;
             }
         }
@@ -630,11 +666,14 @@ impl Lay<'_> {
         }
         let mut nat = vec![1usize; n];
         let mut minw = vec![1usize; n];
-        for row in std::iter::once(head).chain(rows.iter().map(|r| r.as_slice())) {
-            for i in 0..n {
-                let (w, m) = measure(cell(row, i));
-                nat[i] = nat[i].max(w);
-                minw[i] = minw[i].max(m.min(MAX_MIN_COL));
+        let measured: Vec<Vec<(usize, usize)>> = std::iter::once(head)
+            .chain(rows.iter().map(|r| r.as_slice()))
+            .map(|row| (0..n).map(|i| measure(cell(row, i))).collect())
+            .collect();
+        for row in &measured {
+            for (i, (w, m)) in row.iter().enumerate() {
+                nat[i] = nat[i].max(*w);
+                minw[i] = minw[i].max((*m).min(MAX_MIN_COL));
             }
         }
         for i in 0..n {
@@ -648,9 +687,9 @@ impl Lay<'_> {
             first_line = false;
             lay.line(p, content);
         };
-        let any_wrapped = std::iter::once(head)
-            .chain(rows.iter().map(|r| r.as_slice()))
-            .any(|row| (0..n).any(|i| measure(cell(row, i)).0 > widths[i]));
+        let any_wrapped = measured
+            .iter()
+            .any(|row| row.iter().zip(&widths).any(|((w, _), max)| w > max));
         let rule = |cross: &str| -> Vec<StyledText> {
             let s: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
             vec![st(s.join(cross), border)]
@@ -756,15 +795,16 @@ fn measure(spans: &[Span]) -> (usize, usize) {
             word = 0;
             continue;
         }
-        for g in s.text.graphemes(true) {
-            let w = g.width();
-            line += w;
-            if g.trim().is_empty() {
+        for (i, part) in s.text.split(' ').enumerate() {
+            if i > 0 {
+                // A space ends the word before it.
+                line += 1;
                 longest = longest.max(word);
                 word = 0;
-            } else {
-                word += w;
             }
+            let w = width_of(part);
+            line += w;
+            word += w;
         }
     }
     (nat.max(line), longest.max(word))
@@ -908,21 +948,17 @@ pub fn wrap(spans: &[Span], role: Role, width: usize) -> Vec<Vec<StyledText>> {
             w.newline();
             continue;
         }
-        let mut rest = s.text.as_str();
-        while !rest.is_empty() {
-            let ws = rest.find(' ').unwrap_or(rest.len());
-            if ws > 0 {
-                w.add_word_piece(&rest[..ws], style);
-            }
-            rest = &rest[ws..];
-            let non = rest.find(|c| c != ' ').unwrap_or(rest.len());
-            if non > 0 {
+        for (i, part) in s.text.split(' ').enumerate() {
+            if i > 0 {
                 w.flush_word();
                 if w.line_w > 0 {
                     w.space = Some(style);
                 }
             }
-            rest = &rest[non..];
+            if !part.is_empty() {
+                w.word_w += width_of(part);
+                w.word.push((part, style));
+            }
         }
     }
     w.flush_word();
@@ -932,35 +968,28 @@ pub fn wrap(spans: &[Span], role: Role, width: usize) -> Vec<Vec<StyledText>> {
     w.lines
 }
 
-struct Wrapper {
+struct Wrapper<'a> {
     width: usize,
     lines: Vec<Vec<StyledText>>,
     line: Vec<StyledText>,
     line_w: usize,
-    word: Vec<StyledText>,
+    /// The word being gathered: pieces of span text (a word can cross spans).
+    word: Vec<(&'a str, Style)>,
     word_w: usize,
     space: Option<Style>,
 }
 
-impl Wrapper {
-    fn add_word_piece(&mut self, text: &str, style: Style) {
-        self.word_w += text.width();
-        match self.word.last_mut() {
-            Some(last) if last.style == style => last.text.push_str(text),
-            _ => self.word.push(st(text, style)),
-        }
-    }
-
+impl Wrapper<'_> {
     fn newline(&mut self) {
         self.lines.push(std::mem::take(&mut self.line));
         self.line_w = 0;
         self.space = None;
     }
 
-    fn push_piece(&mut self, p: StyledText) {
+    fn push_piece(&mut self, text: &str, style: Style) {
         match self.line.last_mut() {
-            Some(last) if last.style == p.style => last.text.push_str(&p.text),
-            _ => self.line.push(p),
+            Some(last) if last.style == style => last.text.to_mut().push_str(text),
+            _ => self.line.push(st(text.to_string(), style)),
         }
     }
 
@@ -968,36 +997,39 @@ impl Wrapper {
         if self.word.is_empty() {
             return;
         }
-        let word = std::mem::take(&mut self.word);
         let ww = std::mem::replace(&mut self.word_w, 0);
         let space = self.space.take();
         if self.line_w > 0 {
             if self.line_w + 1 + ww <= self.width {
                 if let Some(s) = space {
-                    self.push_piece(st(" ", s));
+                    self.push_piece(" ", s);
                     self.line_w += 1;
                 }
             } else {
                 self.newline();
             }
         }
+        let word = std::mem::take(&mut self.word);
         if self.line_w + ww <= self.width {
-            for p in word {
-                self.push_piece(p);
+            for (text, style) in &word {
+                self.push_piece(text, *style);
             }
             self.line_w += ww;
-            return;
-        }
-        // A word longer than the line: break it between graphemes.
-        for p in word {
-            for g in p.text.graphemes(true) {
-                let gw = g.width();
-                if self.line_w + gw > self.width && self.line_w > 0 {
-                    self.newline();
+        } else {
+            // A word longer than the line: break it between graphemes.
+            for (text, style) in &word {
+                for g in text.graphemes(true) {
+                    let gw = g.width();
+                    if self.line_w + gw > self.width && self.line_w > 0 {
+                        self.newline();
+                    }
+                    self.push_piece(g, *style);
+                    self.line_w += gw;
                 }
-                self.push_piece(st(g, p.style));
-                self.line_w += gw;
             }
         }
+        // Keep the allocation for the next word.
+        self.word = word;
+        self.word.clear();
     }
 }

@@ -39,6 +39,12 @@ pub enum Effect {
         id: u64,
         query: String,
     },
+    /// Highlight the code of the page open in the reader (the answer names it).
+    Highlight {
+        source: String,
+        path: String,
+        body: String,
+    },
     Mouse(bool),
     Suspend,
     Redraw,
@@ -229,6 +235,8 @@ pub struct App {
     pub want: Option<String>,
     /// The library is being read in the background.
     pub loading: bool,
+    /// Open a long page with its beginning first (`ken DOC`'s first frame).
+    pub quick_head: bool,
     pub(super) effects: Vec<Effect>,
     /// History, bookmarks, outline, prompts: see [`super::reading`].
     pub reading: super::reading::Reading,
@@ -261,6 +269,7 @@ impl App {
             quit: false,
             want: None,
             loading: false,
+            quick_head: false,
             effects: Vec::new(),
             reading: Default::default(),
         };
@@ -549,7 +558,22 @@ impl App {
         terms: data::Terms,
     ) {
         let facts = facts(&doc, &parsed);
-        let model = render::model(&parsed.body);
+        // A long page opened at its top shows its beginning first, so that opening it does
+        // not take longer the longer it is; the whole page (highlighted) follows.
+        // Only for the page named on the command line: places from history and bookmarks
+        // need the whole page's anchors at once.
+        let head = match anchor {
+            None if self.quick_head => render::head(&parsed.body, render::HEAD_BYTES),
+            _ => None,
+        };
+        let model = render::model_with(head.unwrap_or(&parsed.body), false);
+        if head.is_some() || model.wants_highlight() {
+            self.effects.push(Effect::Highlight {
+                source: doc.source.clone(),
+                path: doc.path.clone(),
+                body: parsed.body.clone(),
+            });
+        }
         let width = self.size.0.max(1);
         let laid = model.layout(width, &self.theme);
         let mut r = Reader {
@@ -1057,6 +1081,26 @@ impl App {
                 let n = self.search.items().len();
                 self.search.selected = self.search.selected.min(n.saturating_sub(1));
                 self.clamp_search();
+            }
+            JobMsg::Highlighted(h) => {
+                let theme = &self.theme;
+                let Some(r) = &mut self.reader else {
+                    return;
+                };
+                if r.doc.source != h.source || r.doc.path != h.path {
+                    return; // another page is open now
+                }
+                // Highlighting changes colours, not line breaks: the place stays. (The
+                // whole page after its beginning keeps the beginning's lines too.)
+                r.model = h.model;
+                r.laid = r.model.layout(r.width, theme);
+                if r.link.is_some_and(|k| k >= r.laid.links.len()) {
+                    r.link = None;
+                }
+                if r.find.is_some() {
+                    self.update_find();
+                }
+                self.clamp_reader();
             }
             JobMsg::SyncProgress { source, percent } => {
                 self.sync = SyncState::Running { source, percent };

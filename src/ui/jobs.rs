@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::app::{Msg, SourceStatus};
 use super::data::{self, Library, Results, Searcher};
+use super::render::{self, Layout};
 use crate::base::Base;
 use crate::config::Config;
 
@@ -22,10 +23,28 @@ pub enum JobMsg {
         result: Result<Results, String>,
         millis: f64,
     },
+    /// The highlighted model of a page.
+    Highlighted(Highlighted),
     /// Fetch progress of one source.
     SyncProgress { source: String, percent: u8 },
     /// The sync ended.
     SyncDone(SyncOutcome),
+}
+
+/// A page's model with its code highlighted.
+pub struct Highlighted {
+    pub source: String,
+    pub path: String,
+    pub model: Arc<dyn Layout>,
+}
+
+impl std::fmt::Debug for Highlighted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Highlighted")
+            .field("source", &self.source)
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 /// How a sync ended.
@@ -100,6 +119,22 @@ impl Jobs {
     /// Gives the search thread a new library to search.
     pub fn library(&self, lib: Arc<Library>) {
         let _ = self.search.send(SearchJob::Library(lib));
+    }
+
+    /// Parses a page again with its code highlighted (syntect is slow to load and to run:
+    /// never on the UI thread). The app keeps the answer only if that page is still open.
+    pub fn highlight(&self, source: String, path: String, body: String) {
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-highlight".into())
+            .spawn(move || {
+                let model = render::model(&body);
+                let _ = tx.send(Msg::Job(JobMsg::Highlighted(Highlighted {
+                    source,
+                    path,
+                    model,
+                })));
+            });
     }
 
     /// Loads the library of the last good copies in the background.

@@ -218,7 +218,6 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         jobs.library(lib);
     } else {
         app.loading = true;
-        jobs.load(config.clone());
     }
     if sync {
         app.sync = app::SyncState::Running {
@@ -228,8 +227,10 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
                 .map_or(String::new(), |s| s.name.clone()),
             percent: 0,
         };
-        jobs.sync(config.clone());
     }
+    // Loading and syncing start once the first frame is out, so that they do not compete
+    // with it for the CPU.
+    let mut background = Some((any_copy, sync));
     if let Some(p) = problems.first() {
         app.error(p.clone());
     }
@@ -243,7 +244,11 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
 
     if let Some(name) = &opts.doc {
         match data::open_direct(&base, name) {
-            Some((doc, parsed)) => app.show_page(doc, parsed, None, data::Terms::default()),
+            Some((doc, parsed)) => {
+                app.quick_head = true;
+                app.show_page(doc, parsed, None, data::Terms::default());
+                app.quick_head = false;
+            }
             None => {
                 // Perhaps in the guide, or named differently: try again once the library is in.
                 match app.lib.resolve(name) {
@@ -271,6 +276,14 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
             dirty = false;
             if exit_after_first_frame {
                 break;
+            }
+            if let Some((load, sync)) = background.take() {
+                if load {
+                    jobs.load(config.clone());
+                }
+                if sync {
+                    jobs.sync(config.clone());
+                }
             }
         }
         if app.quit {
@@ -308,6 +321,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         for e in app.take_effects() {
             match e {
                 Effect::Search { id, query } => jobs.search(id, query),
+                Effect::Highlight { source, path, body } => jobs.highlight(source, path, body),
                 Effect::Mouse(on) => {
                     let _ = if on {
                         execute!(io::stdout(), EnableMouseCapture)

@@ -25,12 +25,22 @@ pub struct LinkSpan {
 /// A page parsed by the markdown module.
 pub struct MarkdownPage {
     pub doc: markdown::Document,
+    /// Parsed without highlighting, and it has code that highlighting would colour.
+    pub wants_highlight: bool,
 }
 
 /// The model of a page's Markdown body (code highlighted).
 pub fn model(body: &str) -> Arc<dyn Layout> {
+    model_with(body, true)
+}
+
+/// The model of a page's Markdown body, its code highlighted or not.
+pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
+    let doc = markdown::model::parse(body, None, markdown::Options { highlight });
+    let wants_highlight = !highlight && !doc.code_blocks.is_empty();
     Arc::new(MarkdownPage {
-        doc: markdown::parse(body, None),
+        doc,
+        wants_highlight,
     })
 }
 
@@ -122,6 +132,10 @@ pub fn tui_style(theme: &Theme, s: &Style) -> TuiStyle {
 }
 
 impl Layout for MarkdownPage {
+    fn wants_highlight(&self) -> bool {
+        self.wants_highlight
+    }
+
     fn layout(&self, width: u16, theme: &Theme) -> Laid {
         let lay = self.doc.layout(width.max(1) as usize);
         let mut cache: HashMap<(Role, Flags), TuiStyle> = HashMap::new();

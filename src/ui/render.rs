@@ -31,11 +31,51 @@ pub trait Layout: Send + Sync {
     fn page(&self) -> Option<&crate::markdown::Document> {
         None
     }
+
+    /// Whether a model with highlighted code would look different (the page has code that
+    /// was not highlighted).
+    fn wants_highlight(&self) -> bool {
+        false
+    }
 }
 
-/// The model of a page's Markdown body: the markdown module's document.
+/// The model of a page's Markdown body: the markdown module's document, code highlighted.
 pub fn model(body: &str) -> Arc<dyn Layout> {
     super::page::model(body)
+}
+
+/// The model without syntax highlighting when `highlight` is false: what the reader shows at
+/// once, so that opening a page does not wait for syntect; the highlighted model follows
+/// from a background job.
+pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
+    super::page::model_with(body, highlight)
+}
+
+/// Pages longer than twice this open with a model of their beginning first.
+pub const HEAD_BYTES: usize = 24 * 1024;
+
+/// The beginning of a long Markdown body, cut at a blank line outside code fences after
+/// `bytes`; `None` when the body is short enough to take whole.
+pub fn head(body: &str, bytes: usize) -> Option<&str> {
+    if body.len() <= bytes * 2 {
+        return None;
+    }
+    let mut fence = false;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        }
+        at += line.len();
+        if at >= bytes && !fence && t.trim().is_empty() {
+            return Some(&body[..at]);
+        }
+        if at >= bytes * 4 {
+            break;
+        }
+    }
+    None
 }
 
 /// A heading's text and anchor: `{#custom-id}` taken as the anchor and removed from the text.
@@ -102,6 +142,20 @@ mod tests {
         assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
+    }
+
+    #[test]
+    fn long_pages_are_cut_at_a_blank_line_outside_code() {
+        assert_eq!(head("short", 10), None);
+        let body = format!(
+            "{}\n\n```\n{}\n\n```\n\nrest {}",
+            "a".repeat(8),
+            "b".repeat(8),
+            "c".repeat(40)
+        );
+        let h = head(&body, 12).unwrap();
+        assert!(h.ends_with("```\n\n"), "{h:?}");
+        assert!(body.starts_with(h));
     }
 
     #[test]
