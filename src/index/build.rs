@@ -16,6 +16,8 @@ use crate::source::{self, Content, Entry, EntryKind, Snapshot};
 
 /// Memory the writer may use for documents not yet written out, all threads together.
 const WRITER_BUDGET: usize = 64 * 1024 * 1024;
+/// Updates of at most this many pages do not wait for segment merges.
+const INCREMENTAL_PAGES: usize = 100;
 /// Longest front-matter value indexed as a filter term.
 const MAX_META_VALUE: usize = 100;
 
@@ -314,7 +316,12 @@ fn update_locked(
     let mut commit = writer.prepare_commit().map_err(tantivy_err(&path))?;
     commit.set_payload(&payload);
     commit.commit().map_err(tantivy_err(&path))?;
-    writer.wait_merging_threads().map_err(tantivy_err(&path))?;
+    // After a full build, wait for the merges: a compact index answers faster. After a few
+    // changed pages, don't: the merge of a tiny segment can wait for the next writer (the
+    // files of an abandoned merge are removed by tantivy's garbage collection).
+    if report.indexed + report.removed > INCREMENTAL_PAGES {
+        writer.wait_merging_threads().map_err(tantivy_err(&path))?;
+    }
     report.committed = true;
     report.meta = meta;
     Ok(report)
