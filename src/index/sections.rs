@@ -1,7 +1,7 @@
 //! A page split into sections: the text under each heading, Markdown syntax stripped, code
 //! kept apart. Anchors come from [`crate::slug::Slugger`], so they match the reader's.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::slug::Slugger;
 
@@ -31,17 +31,6 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-fn level_number(l: HeadingLevel) -> u8 {
-    match l {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
-}
-
 /// Splits a Markdown body (front matter already removed) into sections. The text before the
 /// first heading is a section only when it has text; a page always yields at least one
 /// section.
@@ -58,7 +47,7 @@ pub fn split(markdown: &str) -> Vec<Section> {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 finish(&mut out, std::mem::take(&mut cur));
-                in_heading = Some((level_number(level), id.map(|s| s.to_string())));
+                in_heading = Some((level as u8, id.map(|s| s.to_string())));
                 heading_text.clear();
             }
             Event::End(TagEnd::Heading(_)) => {

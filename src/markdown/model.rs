@@ -1,8 +1,7 @@
 //! The width-independent document model, built once per page from pulldown-cmark events.
 
 use pulldown_cmark::{
-    Alignment, BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options as CmarkOptions, Parser,
-    Tag, TagEnd,
+    Alignment, BlockQuoteKind, CodeBlockKind, Event, Options as CmarkOptions, Parser, Tag, TagEnd,
 };
 
 use super::dialect::{self, Op, Prepared, SectionKind};
@@ -705,7 +704,7 @@ impl<'p> Builder<'p> {
         match tag {
             Tag::Paragraph => self.start_leaf(Leaf::Paragraph { implicit: false }),
             Tag::Heading { level, id, .. } => self.start_leaf(Leaf::Heading {
-                level: heading_level(level),
+                level: level as u8,
                 id: id.map(|s| s.to_string()),
             }),
             Tag::BlockQuote(kind) => {
@@ -867,17 +866,6 @@ impl<'p> Builder<'p> {
                 self.add_text("]", Flags::IMAGE);
             }
         }
-    }
-}
-
-fn heading_level(l: HeadingLevel) -> u8 {
-    match l {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
     }
 }
 

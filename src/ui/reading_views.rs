@@ -9,26 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Reader};
 use super::reading::{PanelKind, PromptKind};
-use super::views::highlight;
-use crate::sanitize;
-
-fn clean(s: &str) -> String {
-    sanitize::line(s, 0).into_owned()
-}
-
-fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut col = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if col + cw > w {
-            break;
-        }
-        col += cw;
-        out.push(c);
-    }
-    out
-}
+use super::views::{clean, fit, highlight};
 
 /// Line `i` of the page with the selected link marked.
 pub fn decorate(app: &App, r: &Reader, i: usize, line: Line<'static>) -> Line<'static> {

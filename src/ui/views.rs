@@ -14,12 +14,13 @@ use crate::keymap::{Action, Context};
 use crate::sanitize;
 use crate::state;
 
-fn clean(s: &str) -> String {
+/// A string as it may reach the terminal.
+pub(super) fn clean(s: &str) -> String {
     sanitize::line(s, 0).into_owned()
 }
 
 /// Cuts `s` to at most `w` columns.
-fn fit(s: &str, w: usize) -> String {
+pub(super) fn fit(s: &str, w: usize) -> String {
     let mut out = String::new();
     let mut col = 0;
     for c in s.chars() {
