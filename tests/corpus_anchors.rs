@@ -2,37 +2,16 @@
 //! the index records must be a heading anchor of the rendered page.
 //! Run by `.ci/run` (`KEN_SCS_CORPUS=… cargo test -- --ignored`).
 
-use std::path::{Path, PathBuf};
-
-fn corpus() -> PathBuf {
-    let p = std::env::var_os("KEN_SCS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/scs"));
-    assert!(
-        p.is_dir(),
-        "{}: the SCS corpus is missing (set KEN_SCS_CORPUS)",
-        p.display()
-    );
-    p
-}
-
-fn pages(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            pages(&p, out);
-        } else if p.extension().is_some_and(|x| x == "md" || x == "mdx") {
-            out.push(p);
-        }
-    }
-}
+mod common;
 
 #[test]
 #[ignore = "needs ../shared/corpus/scs; run by .ci/run"]
 fn index_anchors_are_reader_anchors_on_every_scs_page() {
-    let root = corpus();
-    let mut files = Vec::new();
-    pages(&root, &mut files);
+    let root = common::scs_corpus();
+    let files: Vec<_> = common::corpus_pages(&root)
+        .into_iter()
+        .map(|p| root.join(p))
+        .collect();
     assert!(files.len() > 300, "{} pages", files.len());
     let mut mismatches = Vec::new();
     let mut checked = 0;

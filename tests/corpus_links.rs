@@ -10,42 +10,14 @@
 //! KEN_SCS_CORPUS=../shared/corpus/scs cargo test --test corpus_links -- --ignored
 //! ```
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ken::markdown::{self, Site, SiteDoc, Target};
 
-fn corpus_root() -> PathBuf {
-    let dir = std::env::var_os("KEN_SCS_CORPUS").expect(
-        "KEN_SCS_CORPUS is not set: point it at the SCS corpus (../shared/corpus/scs); .ci/run sets it",
-    );
-    let dir = PathBuf::from(dir);
-    assert!(
-        dir.join("docusaurus.config.js").is_file(),
-        "KEN_SCS_CORPUS={} holds no docusaurus.config.js",
-        dir.display()
-    );
-    dir
-}
-
-fn pages(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("read_dir").flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().to_string();
-            if p.is_dir() && !name.starts_with('.') && name != "node_modules" {
-                stack.push(p);
-            } else if name.ends_with(".md") || name.ends_with(".mdx") {
-                let rel = p.strip_prefix(root).expect("under root");
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use common::{corpus_pages as pages, scs_corpus as corpus_root};
 
 /// Relative or site-absolute: not another site, not mail, not only an anchor.
 fn is_internal(url: &str, origin: &str) -> bool {

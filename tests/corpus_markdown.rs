@@ -8,7 +8,9 @@
 //! KEN_SCS_CORPUS=../shared/corpus/scs cargo test --test corpus_markdown -- --ignored
 //! ```
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -16,37 +18,7 @@ use ken::corpus;
 use ken::markdown::{self, Routing, Site, SiteDoc, Target, ansi};
 use ken::sanitize;
 
-fn corpus_root() -> PathBuf {
-    let dir = std::env::var_os("KEN_SCS_CORPUS").expect(
-        "KEN_SCS_CORPUS is not set: point it at the SCS corpus (../shared/corpus/scs); .ci/run sets it",
-    );
-    let dir = PathBuf::from(dir);
-    assert!(
-        dir.join("docusaurus.config.js").is_file(),
-        "KEN_SCS_CORPUS={} holds no docusaurus.config.js",
-        dir.display()
-    );
-    dir
-}
-
-fn pages(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("read_dir").flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().to_string();
-            if p.is_dir() && !name.starts_with('.') && name != "node_modules" {
-                stack.push(p);
-            } else if name.ends_with(".md") || name.ends_with(".mdx") {
-                let rel = p.strip_prefix(root).expect("under root");
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use common::{corpus_pages as pages, scs_corpus as corpus_root};
 
 fn load(root: &Path, rel: &str) -> corpus::Parsed {
     let bytes = std::fs::read(root.join(rel)).expect("read page");

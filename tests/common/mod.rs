@@ -238,3 +238,37 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
     cond()
 }
+
+/// The SCS corpus named by `KEN_SCS_CORPUS` (`.ci/run` sets it); fails when it is missing.
+pub fn scs_corpus() -> PathBuf {
+    let dir = std::env::var_os("KEN_SCS_CORPUS").expect(
+        "KEN_SCS_CORPUS is not set: point it at the SCS corpus (../shared/corpus/scs); .ci/run sets it",
+    );
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.join("docusaurus.config.js").is_file(),
+        "KEN_SCS_CORPUS={} holds no docusaurus.config.js",
+        dir.display()
+    );
+    dir
+}
+
+/// Every `.md` and `.mdx` page under `root`, as sorted `/`-separated relative paths.
+pub fn corpus_pages(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if p.is_dir() && !name.starts_with('.') && name != "node_modules" {
+                stack.push(p);
+            } else if name.ends_with(".md") || name.ends_with(".mdx") {
+                let rel = p.strip_prefix(root).expect("under root");
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
