@@ -45,11 +45,16 @@ fn visible(c: char, out: &mut String) {
     }
 }
 
+/// The common case, checked a byte at a time: nothing to change.
+fn is_printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 /// Sanitize a single line of text that starts at display column `start_col`.
 ///
 /// Newlines become visible too (use [`text`] for multi-line strings).
 pub fn line(s: &str, start_col: usize) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if is_printable_ascii(s) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -73,7 +78,9 @@ pub fn line(s: &str, start_col: usize) -> Cow<'_, str> {
 
 /// Sanitize multi-line text: each line as [`line`], `\n` kept, `\r\n` treated as `\n`.
 pub fn text(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+    if s.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b))
+        || !s.chars().any(|c| c != '\n' && is_unsafe(c))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

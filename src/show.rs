@@ -169,6 +169,10 @@ pub fn render(
     width: Option<usize>,
     color: bool,
 ) -> Result<String, ShowError> {
+    if color {
+        // Loaded while the page is found and read.
+        markdown::highlight::preload();
+    }
     let (si, d) = find(base, doc)?;
     let spec = &base.config.sources[si];
     let parsed = base
@@ -181,7 +185,9 @@ pub fn render(
             80
         }
     });
-    let model = markdown::parse(&parsed.body, parsed.front_matter.as_ref());
+    // Plain output has no use for code classes.
+    let opts = markdown::Options { highlight: color };
+    let model = markdown::model::parse(&parsed.body, parsed.front_matter.as_ref(), opts);
     let lay = model.layout(width);
     Ok(ansi::render(&lay, color))
 }

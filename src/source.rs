@@ -81,12 +81,17 @@ pub enum Location {
 pub fn location(spec: &SourceSpec) -> Location {
     if is_local_path(&spec.url) {
         let p = Path::new(&spec.url);
-        let is_repo = Repository::open_ext(
-            p,
-            git2::RepositoryOpenFlags::NO_SEARCH,
-            std::iter::empty::<&std::ffi::OsStr>(),
-        )
-        .is_ok();
+        // Opening with git2 initialises libgit2 (milliseconds); a folder with neither `.git`
+        // nor the `HEAD` and `objects` of a bare repository cannot be one.
+        let may_be_repo =
+            p.join(".git").exists() || (p.join("HEAD").is_file() && p.join("objects").is_dir());
+        let is_repo = may_be_repo
+            && Repository::open_ext(
+                p,
+                git2::RepositoryOpenFlags::NO_SEARCH,
+                std::iter::empty::<&std::ffi::OsStr>(),
+            )
+            .is_ok();
         if !is_repo {
             return Location::Dir(p.to_path_buf());
         }

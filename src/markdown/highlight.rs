@@ -5,8 +5,9 @@
 //! them. The syntax set is loaded lazily, once per process. Caps: a line over
 //! [`MAX_LINE_BYTES`] or a block over [`BLOCK_BUDGET`] is shown plain from there on.
 
+use std::collections::VecDeque;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use syntect::easy::HighlightLines;
@@ -65,6 +66,17 @@ const CLASSES: [(Syntax, &str); 16] = [
 struct Assets {
     syntaxes: SyntaxSet,
     theme: Theme,
+}
+
+/// Starts loading the syntaxes on a thread of their own, for a caller that will highlight
+/// soon and has other work to do first (loading takes milliseconds).
+pub fn preload() {
+    // Without a thread, the first highlight loads them.
+    let _ = std::thread::Builder::new()
+        .name("syntaxes".into())
+        .spawn(|| {
+            assets();
+        });
 }
 
 fn assets() -> &'static Assets {
@@ -130,10 +142,14 @@ fn alias(lang: &str) -> &str {
         "golang" => "go",
         "rs" => "rust",
         "patch" => "diff",
-        "js" | "jsx" | "mjs" => "js",
+        // One grammar for JavaScript: "javascript" alone would find another, heavier one.
+        "js" | "jsx" | "mjs" | "javascript" | "node" => "js",
         "ts" | "tsx" => "ts",
         "md" | "mdx" => "markdown",
         "psql" | "postgresql" | "postgres" => "sql",
+        "csharp" | "c#" => "cs",
+        "systemd" | "unit" | "service" => "ini",
+        "batch" => "bat",
         other => other,
     }
 }
@@ -239,6 +255,169 @@ pub fn code_lines(text: &str, lang: Option<&str>, enabled: bool) -> (Lines, Opti
     (lines, note)
 }
 
+/// At most this many helper threads highlight one page (besides the parsing thread).
+const MAX_HELPERS: usize = 3;
+
+/// A code block waiting to be highlighted: its index in the page, its text, its language.
+#[derive(Debug)]
+pub struct Job {
+    pub index: usize,
+    pub text: String,
+    pub lang: Option<String>,
+}
+
+/// A highlighted block: its index, its lines and its note.
+pub type Done = (usize, Lines, Option<String>);
+
+/// Whether a block in this language needs syntect at all (checked without loading it).
+pub fn wants_syntax(lang: Option<&str>) -> bool {
+    lang.map(|l| l.trim().to_ascii_lowercase())
+        .is_some_and(|l| !l.is_empty() && !PLAIN.contains(&l.as_str()))
+}
+
+/// How many helper threads may highlight a page on this machine (0 on one core).
+pub fn helpers_allowed() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .min(MAX_HELPERS)
+}
+
+/// Code blocks handed over while a page is parsed, for helper threads to highlight.
+///
+/// Most of the cost of a first block in a language is compiling that syntax's regular
+/// expressions, and Oniguruma compiles one expression at a time in the whole process: two
+/// threads each starting a new language mostly wait for each other. So the page's parser
+/// hands each block over as soon as it has read it, and helpers start on the first block of
+/// each language (loading the syntaxes on the way) while the rest of the page is still being
+/// parsed; the parsing thread, once done, takes blocks in languages that a finished block has
+/// already warmed up, and waits rather than start a cold language while a helper is busy.
+#[derive(Default)]
+pub struct Queue {
+    state: Mutex<QueueState>,
+    /// Signalled when a block is added, finished, or the queue is closed.
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: VecDeque<Job>,
+    /// Languages (by [`lang_key`]) some thread has started, and those with a finished block.
+    started: Vec<String>,
+    warm: Vec<String>,
+    /// Blocks being highlighted right now.
+    busy: usize,
+    closed: bool,
+}
+
+/// The language a block will be highlighted as, without loading the syntaxes.
+fn lang_key(lang: Option<&str>) -> String {
+    let lang = lang.unwrap_or_default().trim().to_ascii_lowercase();
+    alias(&lang).to_string()
+}
+
+impl QueueState {
+    /// The next block for a helper: a language nobody started, else the oldest.
+    fn for_helper(&mut self) -> Option<Job> {
+        let i = self
+            .jobs
+            .iter()
+            .position(|j| !self.started.contains(&lang_key(j.lang.as_deref())))
+            .or((!self.jobs.is_empty()).then_some(0))?;
+        self.jobs.remove(i)
+    }
+
+    /// The next block for the parsing thread: the newest in a warm language; any block when no
+    /// helper is busy; else none (wait).
+    fn for_parser(&mut self) -> Option<Job> {
+        let warm = self
+            .jobs
+            .iter()
+            .rposition(|j| self.warm.contains(&lang_key(j.lang.as_deref())));
+        match warm {
+            Some(i) => self.jobs.remove(i),
+            None if self.busy == 0 => self.jobs.pop_back(),
+            None => None,
+        }
+    }
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // A helper that panicked holds no invariant of ours: keep going.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a block; returns how many are waiting now.
+    pub fn push(&self, job: Job) -> usize {
+        let mut st = self.lock();
+        st.jobs.push_back(job);
+        self.changed.notify_all();
+        st.jobs.len()
+    }
+
+    /// No more blocks will come: idle helpers return.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Highlights blocks until none are left. A helper (`helper = true`) waits for more until
+    /// the queue is closed; the parsing thread calls this after closing it.
+    pub fn work(&self, helper: bool) -> Vec<Done> {
+        let mut done = Vec::new();
+        let mut st = self.lock();
+        loop {
+            let job = if helper {
+                st.for_helper()
+            } else {
+                st.for_parser()
+            };
+            let Some(job) = job else {
+                let finished = st.jobs.is_empty() && (st.closed || !helper) && {
+                    // The parsing thread also waits for busy helpers, whose blocks may be its
+                    // to finish if they fail; helpers leave when nothing is queued.
+                    helper || st.busy == 0
+                };
+                if finished {
+                    return done;
+                }
+                st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+                continue;
+            };
+            let key = lang_key(job.lang.as_deref());
+            if !st.started.contains(&key) {
+                st.started.push(key.clone());
+            }
+            st.busy += 1;
+            drop(st);
+            let finish = Finish { queue: self, key };
+            let (lines, note) = code_lines(&job.text, job.lang.as_deref(), true);
+            done.push((job.index, lines, note));
+            drop(finish);
+            st = self.lock();
+        }
+    }
+}
+
+/// Marks a block done when dropped, even when highlighting it panicked, so that no thread
+/// waits for it forever.
+struct Finish<'a> {
+    queue: &'a Queue,
+    key: String,
+}
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        let mut st = self.queue.lock();
+        st.busy -= 1;
+        if !st.warm.contains(&self.key) {
+            st.warm.push(std::mem::take(&mut self.key));
+        }
+        self.queue.changed.notify_all();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +456,41 @@ mod tests {
         assert_eq!(note, None);
         assert_eq!(lines[0][0].0, Some(Syntax::Comment));
         assert!(lines[1].iter().any(|(c, _)| *c == Some(Syntax::String)));
+    }
+
+    #[test]
+    fn blocks_highlighted_by_helpers_land_on_their_own_blocks() {
+        // Many blocks in several languages, cold and warm, plain and unknown: whichever thread
+        // highlights a block, the page gets exactly what highlighting it alone gives.
+        let langs = [
+            "bash",
+            "yaml",
+            "",
+            "python",
+            "json",
+            "no-such-lang",
+            "console",
+            "text",
+        ];
+        let mut page = String::new();
+        let mut want = Vec::new();
+        for i in 0..48 {
+            let lang = langs[i % langs.len()];
+            let code = format!("# block {i}\necho \"{i}\" | x: {i}\nprint({i})\n");
+            page.push_str(&format!("Text {i}.\n\n```{lang}\n{code}```\n\n"));
+            let lang = (!lang.is_empty()).then_some(lang);
+            want.push(code_lines(&code, lang, wants_syntax(lang)));
+        }
+        let doc = crate::markdown::parse(&page, None);
+        assert_eq!(doc.code_blocks.len(), want.len());
+        for (block, (lines, note)) in doc.code_blocks.iter().zip(want) {
+            assert_eq!(block.lines, lines, "block {}", block.number);
+            assert_eq!(block.note, note);
+        }
+        assert!(
+            doc.code_blocks[0].lines[0].iter().any(|(c, _)| c.is_some()),
+            "bash is highlighted"
+        );
     }
 
     #[test]

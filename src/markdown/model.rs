@@ -206,7 +206,57 @@ fn clean(s: &str) -> String {
 /// Parses a page body (front matter already split off, as [`crate::corpus::parse`] does).
 pub fn parse(body: &str, front_matter: Option<&serde_json::Value>, opts: Options) -> Document {
     let prepared = dialect::prepare(body);
-    let mut b = Builder::new(&prepared, opts);
+    let helpers_allowed = if opts.highlight {
+        highlight::helpers_allowed()
+    } else {
+        0
+    };
+    let queue = highlight::Queue::default();
+    let (mut doc, done) = std::thread::scope(|scope| {
+        let mut b = Builder::new(&prepared, opts.highlight.then_some(&queue));
+        let mut helpers = Vec::new();
+        for ev in Parser::new_ext(&prepared.text, cmark_options()) {
+            b.event(ev);
+            // A block was handed over: start a helper, or one more while blocks pile up.
+            if let Some(waiting) = b.handed_over.take()
+                && helpers.len() < helpers_allowed
+                && (helpers.is_empty() || waiting > 1)
+            {
+                let queue = &queue;
+                // No thread to be had (a process limit): the parsing thread does it all.
+                if let Ok(h) = std::thread::Builder::new()
+                    .name("highlight".into())
+                    .spawn_scoped(scope, move || queue.work(true))
+                {
+                    helpers.push(h);
+                }
+            }
+        }
+        let doc = b.finish();
+        queue.close();
+        let mut done = queue.work(false);
+        for h in helpers {
+            // A helper that panicked loses its blocks; they are shown plain below.
+            if let Ok(d) = h.join() {
+                done.extend(d);
+            }
+        }
+        (doc, done)
+    });
+    for (i, lines, note) in done {
+        if let Some(block) = doc.code_blocks.get_mut(i) {
+            block.lines = lines;
+            block.note = note;
+        }
+    }
+    for block in doc.code_blocks.iter_mut().filter(|c| c.lines.is_empty()) {
+        (block.lines, block.note) = highlight::code_lines(&block.text, None, false);
+    }
+    doc.header = front_matter.and_then(header);
+    doc
+}
+
+fn cmark_options() -> CmarkOptions {
     let mut cm = CmarkOptions::empty();
     cm.insert(CmarkOptions::ENABLE_TABLES);
     cm.insert(CmarkOptions::ENABLE_FOOTNOTES);
@@ -214,12 +264,7 @@ pub fn parse(body: &str, front_matter: Option<&serde_json::Value>, opts: Options
     cm.insert(CmarkOptions::ENABLE_TASKLISTS);
     cm.insert(CmarkOptions::ENABLE_HEADING_ATTRIBUTES);
     cm.insert(CmarkOptions::ENABLE_GFM);
-    for ev in Parser::new_ext(&prepared.text, cm) {
-        b.event(ev);
-    }
-    let mut doc = b.finish();
-    doc.header = front_matter.and_then(header);
-    doc
+    cm
 }
 
 /// An open container.
@@ -279,7 +324,10 @@ struct Table {
 
 struct Builder<'p> {
     prepared: &'p Prepared,
-    opts: Options,
+    /// Where code blocks go to be highlighted (`None`: shown plain).
+    queue: Option<&'p highlight::Queue>,
+    /// Set when a block was just queued: how many are waiting.
+    handed_over: Option<usize>,
     /// Open containers with their blocks and what closes them.
     stack: Vec<(Frame, Closer, Vec<Block>)>,
     leaf: Option<Leaf>,
@@ -296,12 +344,13 @@ struct Builder<'p> {
 }
 
 impl<'p> Builder<'p> {
-    fn new(prepared: &'p Prepared, opts: Options) -> Self {
+    fn new(prepared: &'p Prepared, queue: Option<&'p highlight::Queue>) -> Self {
         let mut finder = linkify::LinkFinder::new();
         finder.kinds(&[linkify::LinkKind::Url]);
         Builder {
             prepared,
-            opts,
+            queue,
+            handed_over: None,
             stack: vec![(Frame::Root, Closer::Root, Vec::new())],
             leaf: None,
             spans: Vec::new(),
@@ -587,8 +636,19 @@ impl<'p> Builder<'p> {
             Leaf::Code { info, text } => {
                 let (lang, title) = info_string(info.as_deref());
                 let number = self.doc.code_blocks.len() + 1;
-                let (lines, note) =
-                    highlight::code_lines(&text, lang.as_deref(), self.opts.highlight);
+                // Highlighted blocks get their lines at the end of `parse`.
+                let (lines, note) = match self.queue {
+                    Some(queue) if highlight::wants_syntax(lang.as_deref()) => {
+                        let waiting = queue.push(highlight::Job {
+                            index: number - 1,
+                            text: text.clone(),
+                            lang: lang.clone(),
+                        });
+                        self.handed_over = Some(waiting);
+                        (Vec::new(), None)
+                    }
+                    _ => highlight::code_lines(&text, None, false),
+                };
                 self.doc.code_blocks.push(CodeBlock {
                     number,
                     lang,
