@@ -73,6 +73,15 @@ impl Filter {
         }
     }
 
+    /// The path relative to the root of a path a reader sees, or `None` when it lies outside
+    /// the mount point.
+    pub fn unmounted<'a>(&self, path: &'a str) -> Option<&'a str> {
+        match &self.mount {
+            Some(m) => path.strip_prefix(m.as_str())?.strip_prefix('/'),
+            None => Some(path),
+        }
+    }
+
     /// A repository path relative to the root, or `None` when it lies outside the root.
     pub fn relative<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
         match &self.root {

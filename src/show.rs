@@ -32,6 +32,9 @@ pub enum ShowError {
 
 /// Finds a document by path, `source:path`, or site URL.
 pub fn find(base: &Base, doc: &str) -> Result<(usize, Document), ShowError> {
+    if let Some(found) = find_path(base, doc) {
+        return found;
+    }
     let mut all: Vec<(usize, Document)> = Vec::new();
     let mut problems = Vec::new();
     for (i, spec) in base.config.sources.iter().enumerate() {
@@ -102,6 +105,57 @@ pub fn find(base: &Base, doc: &str) -> Result<(usize, Document), ShowError> {
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
+    }
+}
+
+/// A path (or `source:path`) looked up directly in each source, without listing them all:
+/// `None` when no source has a document there (the full search then explains why).
+fn find_path(base: &Base, doc: &str) -> Option<Result<(usize, Document), ShowError>> {
+    let wanted = doc.trim();
+    if url_path(wanted).is_some() {
+        return None;
+    }
+    let named = wanted.split_once(':').and_then(|(src, path)| {
+        let si = base.config.sources.iter().position(|s| s.name == src)?;
+        Some((si, path))
+    });
+    let path = named.map_or(wanted, |(_, p)| p).trim_start_matches("./");
+    let path = path.trim_end_matches('/');
+    let mut candidates = vec![path.to_string()];
+    candidates.extend(corpus::DOC_EXTENSIONS.iter().map(|e| format!("{path}.{e}")));
+    let mut hits: Vec<(usize, Document)> = Vec::new();
+    for (si, spec) in base.config.sources.iter().enumerate() {
+        if named.is_some_and(|(n, _)| n != si) {
+            continue;
+        }
+        let (Ok(snap), Ok(filter)) = (base.snapshot(spec), corpus::Filter::new(spec)) else {
+            continue;
+        };
+        for candidate in &candidates {
+            let Some(rel) = filter.unmounted(candidate).filter(|r| filter.is_doc(r)) else {
+                continue;
+            };
+            let Ok(Some(entry)) = snap.entry(filter.root(), rel) else {
+                continue;
+            };
+            let mut notes = Vec::new();
+            let cap = base.config.max_file_size;
+            if let Ok(Some(d)) = corpus::load(&spec.name, &filter, &snap, entry, cap, &mut notes) {
+                hits.push((si, d));
+            }
+        }
+    }
+    match hits.len() {
+        0 => None,
+        1 => hits.pop().map(Ok),
+        _ => Some(Err(ShowError::Ambiguous {
+            doc: doc.to_string(),
+            sources: hits
+                .iter()
+                .map(|(i, _)| base.config.sources[*i].name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })),
     }
 }
 
@@ -187,8 +241,8 @@ pub fn render(
     });
     // Plain output has no use for code classes.
     let opts = markdown::Options { highlight: color };
-    let model = markdown::model::parse(&parsed.body, parsed.front_matter.as_ref(), opts);
-    let lay = model.layout(width);
+    let (_, lay) =
+        markdown::model::parse_and_layout(&parsed.body, parsed.front_matter.as_ref(), opts, width);
     Ok(ansi::render(&lay, color))
 }
 

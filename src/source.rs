@@ -517,6 +517,85 @@ impl Snapshot {
         }
     }
 
+    /// The entry [`entries`](Self::entries) would list at `rel` under `root`, found without
+    /// listing the others; `None` when there is none.
+    pub fn entry(&self, root: Option<&str>, rel: &str) -> Result<Option<Entry>, SourceError> {
+        let parts: Vec<&str> = rel.split('/').collect();
+        if parts.len() > 65 || parts.iter().any(|p| matches!(*p, "" | "." | ".." | ".git")) {
+            return Ok(None);
+        }
+        let root = root.map(|r| r.trim_matches('/')).filter(|r| !r.is_empty());
+        match self {
+            Snapshot::Git { repo, commit } => {
+                let tree = repo.find_commit(*commit)?.tree()?;
+                let full = match root {
+                    Some(r) => format!("{r}/{rel}"),
+                    None => rel.to_string(),
+                };
+                let e = match tree.get_path(Path::new(&full)) {
+                    Ok(e) => e,
+                    Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                let kind = match e.filemode() {
+                    0o100644 | 0o100755 => EntryKind::File {
+                        size: repo.odb()?.read_header(e.id())?.0 as u64,
+                        oid: Some(e.id()),
+                    },
+                    0o120000 => {
+                        let blob = repo.find_blob(e.id())?;
+                        let c = blob.content();
+                        EntryKind::Symlink {
+                            target: String::from_utf8_lossy(&c[..c.len().min(4096)]).into_owned(),
+                        }
+                    }
+                    _ => return Ok(None),
+                };
+                Ok(Some(Entry {
+                    path: rel.to_string(),
+                    kind,
+                }))
+            }
+            Snapshot::Dir { root: dir } => {
+                let mut path = match root {
+                    Some(r) => dir.join(r),
+                    None => dir.clone(),
+                };
+                // As the walk does: no folder on the way may be a symlink.
+                for (i, part) in parts.iter().enumerate() {
+                    path.push(part);
+                    let meta = match std::fs::symlink_metadata(&path) {
+                        Ok(m) => m,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                        Err(e) => return Err(io_err(&path)(e)),
+                    };
+                    let ft = meta.file_type();
+                    let last = i + 1 == parts.len();
+                    let kind = if ft.is_symlink() && last {
+                        let target = std::fs::read_link(&path)
+                            .map(|t| t.display().to_string())
+                            .unwrap_or_default();
+                        EntryKind::Symlink { target }
+                    } else if ft.is_file() && last {
+                        EntryKind::File {
+                            size: meta.len(),
+                            oid: None,
+                        }
+                    } else if ft.is_dir() && !last {
+                        continue;
+                    } else {
+                        return Ok(None);
+                    };
+                    return Ok(Some(Entry {
+                        path: rel.to_string(),
+                        kind,
+                    }));
+                }
+                Ok(None)
+            }
+        }
+    }
+
     /// Reads a file listed by [`entries`](Self::entries) (with the same `root`), unless it is
     /// bigger than `cap` bytes.
     pub fn read(

@@ -154,3 +154,45 @@ fn paging_always_uses_the_pager() {
         .success()
         .stdout(predicate::str::contains("paged:Start"));
 }
+
+#[test]
+fn paths_never_lead_out_of_the_source() {
+    let e = env();
+    let outside = e.src.parent().expect("parent").join("outside");
+    write(&outside, "secret.md", "# Secret\n\nthe-secret-text\n");
+    std::os::unix::fs::symlink(&outside, e.src.join("linked")).expect("symlink");
+    for doc in [
+        "linked/secret.md",
+        "../outside/secret.md",
+        "docs/../../outside/secret",
+    ] {
+        let out = e.ken().args(["show", doc]).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{doc} was shown");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("the-secret-text"),
+            "{doc} leaked"
+        );
+    }
+}
+
+#[test]
+fn a_path_in_two_sources_needs_the_source_named() {
+    let e = env();
+    let other = e.src.parent().expect("parent").join("kb2");
+    write(&other, "docs/index.md", "# Other start\n\nElsewhere.\n");
+    let two = || {
+        let mut c = e.ken();
+        c.arg("--source").arg(format!("kb2={}", other.display()));
+        c
+    };
+    two()
+        .args(["show", "docs/index.md"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("several sources (kb, kb2)"));
+    two()
+        .args(["show", "kb2:docs/index"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Elsewhere."));
+}

@@ -396,6 +396,17 @@ fn symlink_is_listed_never_followed() {
         list.iter()
             .all(|d| !d["path"].as_str().unwrap().starts_with("etc/"))
     );
+    // Shown by path from the mirror; neither link is ever read through.
+    let shown = run(ken.cmd(&["--source", &src, "show", "index.md"]));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stdout.contains("Index"), "{}", shown.stdout);
+    for doc in ["passwd.md", "etc/passwd", "etc/passwd.md"] {
+        let r = run(ken.cmd(&["--source", &src, "show", doc]));
+        assert_eq!(r.code, 1, "{doc}: {}", r.stdout);
+        for out in [&r.stdout, &r.stderr] {
+            assert!(!out.contains("root:"), "{doc}: the target was read: {out}");
+        }
+    }
 }
 
 #[test]

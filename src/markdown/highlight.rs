@@ -5,7 +5,7 @@
 //! them. The syntax set is loaded lazily, once per process. Caps: a line over
 //! [`MAX_LINE_BYTES`] or a block over [`BLOCK_BUDGET`] is shown plain from there on.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::str::FromStr;
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -185,7 +185,8 @@ fn clean_run(
     }
 }
 
-type Lines = Vec<Vec<(Option<Syntax>, String)>>;
+/// The lines of a code block: runs of sanitized text, each with its class.
+pub type Lines = Vec<Vec<(Option<Syntax>, String)>>;
 
 fn plain_line(line: &str) -> Vec<(Option<Syntax>, String)> {
     let mut out = Vec::new();
@@ -266,8 +267,8 @@ pub struct Job {
     pub lang: Option<String>,
 }
 
-/// A highlighted block: its index, its lines and its note.
-pub type Done = (usize, Lines, Option<String>);
+/// A block's lines and the note on why (part of) it is plain, if it is.
+pub type Highlighted = (Lines, Option<String>);
 
 /// Whether a block in this language needs syntect at all (checked without loading it).
 pub fn wants_syntax(lang: Option<&str>) -> bool {
@@ -288,14 +289,15 @@ pub fn helpers_allowed() -> usize {
 /// Most of the cost of a first block in a language is compiling that syntax's regular
 /// expressions, and Oniguruma compiles one expression at a time in the whole process: two
 /// threads each starting a new language mostly wait for each other. So the page's parser
-/// hands each block over as soon as it has read it, and helpers start on the first block of
-/// each language (loading the syntaxes on the way) while the rest of the page is still being
-/// parsed; the parsing thread, once done, takes blocks in languages that a finished block has
-/// already warmed up, and waits rather than start a cold language while a helper is busy.
+/// hands each block over as soon as it has read it; helpers take the first block of each
+/// language nobody has started (loading the syntaxes on the way) while the rest of the page is
+/// still being parsed, then the newest blocks. The parsing thread, once done, either lays the
+/// page out, taking each block as it gets to it ([`Queue::fetch`]), or helps with blocks in
+/// languages a finished block has warmed up ([`Queue::work`]).
 #[derive(Default)]
 pub struct Queue {
     state: Mutex<QueueState>,
-    /// Signalled when a block is added, finished, or the queue is closed.
+    /// Signalled when a block is added or finished, and when the queue is closed.
     changed: Condvar,
 }
 
@@ -305,8 +307,9 @@ struct QueueState {
     /// Languages (by [`lang_key`]) some thread has started, and those with a finished block.
     started: Vec<String>,
     warm: Vec<String>,
-    /// Blocks being highlighted right now.
-    busy: usize,
+    /// Blocks being highlighted right now, by index.
+    running: Vec<usize>,
+    done: HashMap<usize, Highlighted>,
     closed: bool,
 }
 
@@ -317,35 +320,43 @@ fn lang_key(lang: Option<&str>) -> String {
 }
 
 impl QueueState {
-    /// The next block for a helper: a language nobody started, else the oldest.
+    /// The next block for a helper: the first in a language nobody started, else the newest.
     fn for_helper(&mut self) -> Option<Job> {
-        let i = self
+        match self
             .jobs
             .iter()
             .position(|j| !self.started.contains(&lang_key(j.lang.as_deref())))
-            .or((!self.jobs.is_empty()).then_some(0))?;
-        self.jobs.remove(i)
+        {
+            Some(i) => self.jobs.remove(i),
+            None => self.jobs.pop_back(),
+        }
     }
 
-    /// The next block for the parsing thread: the newest in a warm language; any block when no
+    /// The next block for the parsing thread: the oldest in a warm language; any block when no
     /// helper is busy; else none (wait).
     fn for_parser(&mut self) -> Option<Job> {
         let warm = self
             .jobs
             .iter()
-            .rposition(|j| self.warm.contains(&lang_key(j.lang.as_deref())));
+            .position(|j| self.warm.contains(&lang_key(j.lang.as_deref())));
         match warm {
             Some(i) => self.jobs.remove(i),
-            None if self.busy == 0 => self.jobs.pop_back(),
+            None if self.running.is_empty() => self.jobs.pop_front(),
             None => None,
         }
     }
 }
 
+type Guard<'a> = std::sync::MutexGuard<'a, QueueState>;
+
 impl Queue {
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+    fn lock(&self) -> Guard<'_> {
         // A helper that panicked holds no invariant of ours: keep going.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'a>(&self, st: Guard<'a>) -> Guard<'a> {
+        self.changed.wait(st).unwrap_or_else(|e| e.into_inner())
     }
 
     /// Adds a block; returns how many are waiting now.
@@ -362,10 +373,29 @@ impl Queue {
         self.changed.notify_all();
     }
 
+    /// Highlights `job` on this thread, the lock released meanwhile.
+    fn run<'a>(&'a self, mut st: Guard<'a>, job: Job) -> Guard<'a> {
+        let key = lang_key(job.lang.as_deref());
+        if !st.started.contains(&key) {
+            st.started.push(key.clone());
+        }
+        st.running.push(job.index);
+        drop(st);
+        let mut finish = Finish {
+            queue: self,
+            key,
+            index: job.index,
+            result: None,
+        };
+        finish.result = Some(code_lines(&job.text, job.lang.as_deref(), true));
+        drop(finish);
+        self.lock()
+    }
+
     /// Highlights blocks until none are left. A helper (`helper = true`) waits for more until
-    /// the queue is closed; the parsing thread calls this after closing it.
-    pub fn work(&self, helper: bool) -> Vec<Done> {
-        let mut done = Vec::new();
+    /// the queue is closed; the parsing thread calls this after closing it, and returns when
+    /// every block is done.
+    pub fn work(&self, helper: bool) {
         let mut st = self.lock();
         loop {
             let job = if helper {
@@ -373,44 +403,71 @@ impl Queue {
             } else {
                 st.for_parser()
             };
-            let Some(job) = job else {
-                let finished = st.jobs.is_empty() && (st.closed || !helper) && {
-                    // The parsing thread also waits for busy helpers, whose blocks may be its
-                    // to finish if they fail; helpers leave when nothing is queued.
-                    helper || st.busy == 0
-                };
-                if finished {
-                    return done;
-                }
-                st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+            if let Some(job) = job {
+                st = self.run(st, job);
                 continue;
-            };
-            let key = lang_key(job.lang.as_deref());
-            if !st.started.contains(&key) {
-                st.started.push(key.clone());
             }
-            st.busy += 1;
-            drop(st);
-            let finish = Finish { queue: self, key };
-            let (lines, note) = code_lines(&job.text, job.lang.as_deref(), true);
-            done.push((job.index, lines, note));
-            drop(finish);
-            st = self.lock();
+            let finished = if helper {
+                st.closed
+            } else {
+                st.jobs.is_empty() && st.running.is_empty()
+            };
+            if finished && st.jobs.is_empty() {
+                return;
+            }
+            st = self.wait(st);
         }
+    }
+
+    /// Block `index`: highlighted here if no helper has started it and its language is warm
+    /// (or no helper is busy), else when a helper is done with it; `None` if it was never
+    /// handed over or its helper failed.
+    pub fn fetch(&self, index: usize) -> Option<Highlighted> {
+        let mut st = self.lock();
+        loop {
+            if let Some(r) = st.done.get(&index) {
+                return Some(r.clone());
+            }
+            match st.jobs.iter().position(|j| j.index == index) {
+                // Still queued: done here if its language is warm or no helper is busy;
+                // else a helper will start it (or its language) next.
+                Some(i) => {
+                    let warm = st.warm.contains(&lang_key(st.jobs[i].lang.as_deref()));
+                    if warm || st.running.is_empty() {
+                        let job = st.jobs.remove(i)?;
+                        st = self.run(st, job);
+                        continue;
+                    }
+                }
+                None if !st.running.contains(&index) => return None,
+                None => {}
+            }
+            st = self.wait(st);
+        }
+    }
+
+    /// Every finished block, by index.
+    pub fn take_done(&self) -> HashMap<usize, Highlighted> {
+        std::mem::take(&mut self.lock().done)
     }
 }
 
-/// Marks a block done when dropped, even when highlighting it panicked, so that no thread
-/// waits for it forever.
+/// Records a block as done when dropped (its lines, unless highlighting it panicked), so that
+/// no thread waits for it forever.
 struct Finish<'a> {
     queue: &'a Queue,
     key: String,
+    index: usize,
+    result: Option<Highlighted>,
 }
 
 impl Drop for Finish<'_> {
     fn drop(&mut self) {
         let mut st = self.queue.lock();
-        st.busy -= 1;
+        st.running.retain(|&i| i != self.index);
+        if let Some(r) = self.result.take() {
+            st.done.insert(self.index, r);
+        }
         if !st.warm.contains(&self.key) {
             st.warm.push(std::mem::take(&mut self.key));
         }

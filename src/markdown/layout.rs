@@ -8,6 +8,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use super::dialect::SectionKind;
+use super::highlight;
 use super::model::{Align, Block, Document, Item, Span};
 use super::style::{Flags, Role, Style};
 
@@ -235,9 +236,20 @@ fn extend(p: &Prefix, add: &str, role: Role) -> Prefix {
 
 /// Lays a document out to `width` columns (at least [`MIN_WIDTH`]).
 pub fn layout(doc: &Document, width: usize) -> Layout {
+    layout_with(doc, width, None)
+}
+
+/// Where the lines of a code block still being highlighted come from: called with the block's
+/// index, `None` to show it plain.
+pub type FetchCode<'f> = &'f mut dyn FnMut(usize) -> Option<highlight::Highlighted>;
+
+/// [`layout`], for a page whose code blocks without lines are still being highlighted:
+/// `fetch` gives their lines when the layout gets to them.
+pub fn layout_with(doc: &Document, width: usize, fetch: Option<FetchCode<'_>>) -> Layout {
     let width = width.max(MIN_WIDTH);
     let mut l = Lay {
         doc,
+        fetch,
         width,
         out: Layout {
             width,
@@ -317,14 +329,15 @@ fn link_positions(lines: &[Line]) -> Vec<LinkPos> {
     v
 }
 
-struct Lay<'d> {
+struct Lay<'d, 'f> {
     doc: &'d Document,
+    fetch: Option<FetchCode<'f>>,
     width: usize,
     out: Layout,
     list_depth: usize,
 }
 
-impl Lay<'_> {
+impl Lay<'_, '_> {
     fn push(&mut self, spans: Vec<StyledText>) {
         self.out.lines.push(Line { spans });
     }
@@ -594,8 +607,20 @@ impl Lay<'_> {
     }
 
     fn code(&mut self, i: usize, first: &Prefix, rest: &Prefix) {
-        let Some(cb) = self.doc.code_blocks.get(i) else {
+        let doc = self.doc;
+        let Some(cb) = doc.code_blocks.get(i) else {
             return;
+        };
+        let fetched;
+        let (lines, note) = if cb.lines.is_empty() {
+            fetched = self
+                .fetch
+                .as_mut()
+                .and_then(|f| f(i))
+                .unwrap_or_else(|| highlight::code_lines(&cb.text, None, false));
+            (&fetched.0, &fetched.1)
+        } else {
+            (&cb.lines, &cb.note)
         };
         if let Some(l) = self.out.code_lines.get_mut(i) {
             *l = self.out.lines.len();
@@ -617,7 +642,7 @@ impl Lay<'_> {
         self.line(first, vec![st(head, frame), st("─".repeat(fill), frame)]);
         let (_, r) = self.nest(rest, rest, "  ", "  ", Role::CodeBlock);
         let avail = self.inner(&r);
-        for runs in &cb.lines {
+        for runs in lines {
             let styled: Vec<StyledText> = runs
                 .iter()
                 .map(|(class, text)| {
@@ -631,7 +656,7 @@ impl Lay<'_> {
                 self.line(&r, l);
             }
         }
-        if let Some(note) = &cb.note {
+        if let Some(note) = note {
             let spans = [Span {
                 text: format!("({note})"),
                 flags: Flags::NONE,

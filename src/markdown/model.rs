@@ -6,6 +6,7 @@ use pulldown_cmark::{
 
 use super::dialect::{self, Op, Prepared, SectionKind};
 use super::highlight;
+use super::layout::{self, Layout};
 use super::style::{AdmonitionKind, Flags, Syntax};
 use crate::sanitize;
 use crate::slug::Slugger;
@@ -205,6 +206,31 @@ fn clean(s: &str) -> String {
 
 /// Parses a page body (front matter already split off, as [`crate::corpus::parse`] does).
 pub fn parse(body: &str, front_matter: Option<&serde_json::Value>, opts: Options) -> Document {
+    parse_then(body, front_matter, opts, |_, queue| queue.work(false)).0
+}
+
+/// Parses a page and lays it out at `width`, the layout starting while code blocks further
+/// down are still being highlighted: what `ken show` does.
+pub fn parse_and_layout(
+    body: &str,
+    front_matter: Option<&serde_json::Value>,
+    opts: Options,
+    width: usize,
+) -> (Document, Layout) {
+    parse_then(body, front_matter, opts, |doc, queue| {
+        layout::layout_with(doc, width, Some(&mut |i| queue.fetch(i)))
+    })
+}
+
+/// Parses a page, handing its code blocks to helper threads as they come, then runs `then`
+/// on the page (whose queued blocks have no lines yet) and the closed queue; the blocks' lines
+/// are filled in before the page is returned.
+fn parse_then<R>(
+    body: &str,
+    front_matter: Option<&serde_json::Value>,
+    opts: Options,
+    then: impl FnOnce(&Document, &highlight::Queue) -> R,
+) -> (Document, R) {
     let prepared = dialect::prepare(body);
     let helpers_allowed = if opts.highlight {
         highlight::helpers_allowed()
@@ -212,38 +238,43 @@ pub fn parse(body: &str, front_matter: Option<&serde_json::Value>, opts: Options
         0
     };
     let queue = highlight::Queue::default();
-    let (mut doc, done) = std::thread::scope(|scope| {
+    let (mut doc, r) = std::thread::scope(|scope| {
         let mut b = Builder::new(&prepared, opts.highlight.then_some(&queue));
         let mut helpers = Vec::new();
+        let spawn = || {
+            let queue = &queue;
+            // No thread to be had (a process limit): the parsing thread does it all.
+            std::thread::Builder::new()
+                .name("highlight".into())
+                .spawn_scoped(scope, move || queue.work(true))
+                .ok()
+        };
+        // A page with fenced code gets its first helper now, ready for the first block.
+        let fenced = prepared.text.contains("```") || prepared.text.contains("~~~");
+        if helpers_allowed > 0 && fenced {
+            helpers.extend(spawn());
+        }
         for ev in Parser::new_ext(&prepared.text, cmark_options()) {
             b.event(ev);
-            // A block was handed over: start a helper, or one more while blocks pile up.
+            // A block was handed over: one more helper while blocks pile up.
             if let Some(waiting) = b.handed_over.take()
                 && helpers.len() < helpers_allowed
                 && (helpers.is_empty() || waiting > 1)
             {
-                let queue = &queue;
-                // No thread to be had (a process limit): the parsing thread does it all.
-                if let Ok(h) = std::thread::Builder::new()
-                    .name("highlight".into())
-                    .spawn_scoped(scope, move || queue.work(true))
-                {
-                    helpers.push(h);
-                }
+                helpers.extend(spawn());
             }
         }
-        let doc = b.finish();
+        let mut doc = b.finish();
+        doc.header = front_matter.and_then(header);
         queue.close();
-        let mut done = queue.work(false);
+        let r = then(&doc, &queue);
         for h in helpers {
-            // A helper that panicked loses its blocks; they are shown plain below.
-            if let Ok(d) = h.join() {
-                done.extend(d);
-            }
+            // A helper that panicked loses its block; it is shown plain below.
+            let _ = h.join();
         }
-        (doc, done)
+        (doc, r)
     });
-    for (i, lines, note) in done {
+    for (i, (lines, note)) in queue.take_done() {
         if let Some(block) = doc.code_blocks.get_mut(i) {
             block.lines = lines;
             block.note = note;
@@ -252,8 +283,7 @@ pub fn parse(body: &str, front_matter: Option<&serde_json::Value>, opts: Options
     for block in doc.code_blocks.iter_mut().filter(|c| c.lines.is_empty()) {
         (block.lines, block.note) = highlight::code_lines(&block.text, None, false);
     }
-    doc.header = front_matter.and_then(header);
-    doc
+    (doc, r)
 }
 
 fn cmark_options() -> CmarkOptions {
