@@ -310,6 +310,8 @@ struct QueueState {
     /// Blocks being highlighted right now, by index.
     running: Vec<usize>,
     done: HashMap<usize, Highlighted>,
+    /// Languages whose syntax a waiting thread has made ready (see [`prepare`]).
+    prepared: Vec<String>,
     closed: bool,
 }
 
@@ -349,13 +351,35 @@ impl QueueState {
 
 type Guard<'a> = std::sync::MutexGuard<'a, QueueState>;
 
+/// Makes ready what highlighting in `lang` needs besides compiling its regular expressions:
+/// the syntaxes, and the syntax's own contexts (decompressed on first use). None of it waits
+/// for Oniguruma, so a thread that would otherwise wait can do it for a helper.
+fn prepare(lang: Option<&str>) {
+    if let Some(syntax) = lang.and_then(syntax_for) {
+        drop(syntect::parsing::ParseState::new(syntax));
+    }
+}
+
 impl Queue {
     fn lock(&self) -> Guard<'_> {
         // A helper that panicked holds no invariant of ours: keep going.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn wait<'a>(&self, st: Guard<'a>) -> Guard<'a> {
+    /// Waits for a change; but first, if a queued language is neither started nor prepared,
+    /// prepares it (and returns at once, for the caller to look again).
+    fn wait<'a>(&'a self, mut st: Guard<'a>) -> Guard<'a> {
+        let next = st.jobs.iter().find_map(|j| {
+            let key = lang_key(j.lang.as_deref());
+            (!st.started.contains(&key) && !st.prepared.contains(&key))
+                .then(|| (key, j.lang.clone()))
+        });
+        if let Some((key, lang)) = next {
+            st.prepared.push(key);
+            drop(st);
+            prepare(lang.as_deref());
+            return self.lock();
+        }
         self.changed.wait(st).unwrap_or_else(|e| e.into_inner())
     }
 
