@@ -479,3 +479,49 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     press(&mut app, "G");
     assert!(screen80(&app).contains("Paragraph 2999 of a long runbook page."));
 }
+
+#[test]
+fn highlighting_arriving_keeps_the_find_on_its_match() {
+    let mut body = String::from("# Fernet\n\n");
+    for i in 0..40 {
+        body.push_str(&format!("Step {i}: rotate the fernet keys.\n\n"));
+    }
+    body.push_str("```sh\nkeystone-manage fernet_rotate\n```\n");
+    let lib = Arc::new(data::memory_library("kb", &[("fernet.md", body.as_str())]));
+    let km = Keymap::preset("default").unwrap();
+    let theme = Theme::preset("default", Depth::None).unwrap();
+    let mut app = App::new(km, theme, lib);
+    app.update(Msg::Resize(80, 24));
+    app.open_doc(0, None, data::Terms::default());
+    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    press(&mut app, "/");
+    type_text(&mut app, "fernet");
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..25 {
+        press(&mut app, "n");
+    }
+    let find = |app: &App| {
+        let r = app.reader.as_ref().unwrap();
+        let f = r.find.as_ref().unwrap();
+        (f.current, f.matches[f.current].clone(), r.scroll)
+    };
+    let before = find(&app);
+    assert!(before.0 > 20, "on a match far down: {before:?}");
+    let (source, path, full) = app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Highlight { source, path, body } => Some((source, path, body)),
+            _ => None,
+        })
+        .expect("a highlight job for the page");
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+        source,
+        path,
+        model: ken::ui::render::model(&full),
+    })));
+    assert!(!app.reader.as_ref().unwrap().model.wants_highlight());
+    assert_eq!(find(&app), before, "the find moved when the colours came");
+    press(&mut app, "n");
+    assert_eq!(find(&app).0, before.0 + 1);
+}

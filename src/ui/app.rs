@@ -1097,8 +1097,21 @@ impl App {
                 if r.link.is_some_and(|k| k >= r.laid.links.len()) {
                     r.link = None;
                 }
+                // So does the match a find is on, though the matches are counted again.
+                let on = r
+                    .find
+                    .as_ref()
+                    .and_then(|f| f.matches.get(f.current).cloned());
+                let scroll = r.scroll;
                 if r.find.is_some() {
                     self.update_find();
+                }
+                if let Some(r) = &mut self.reader
+                    && let Some(f) = &mut r.find
+                    && let Some(i) = on.and_then(|m| f.matches.iter().position(|x| *x == m))
+                {
+                    f.current = i;
+                    r.scroll = scroll;
                 }
                 self.clamp_reader();
             }
