@@ -192,6 +192,7 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
     let config = Config::load(&inputs)?;
+    crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
     let out = Out {
         color: use_color(cli.color, std::io::stdout().is_terminal()),
     };

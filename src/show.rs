@@ -223,10 +223,6 @@ pub fn render(
     width: Option<usize>,
     color: bool,
 ) -> Result<String, ShowError> {
-    if color {
-        // Loaded while the page is found and read.
-        markdown::highlight::preload();
-    }
     let (si, d) = find(base, doc)?;
     let spec = &base.config.sources[si];
     let parsed = base
@@ -239,6 +235,10 @@ pub fn render(
             80
         }
     });
+    if color && !markdown::hlcache::has(&parsed.body) {
+        // Loaded while the page is parsed (not needed when its code is in the cache).
+        markdown::highlight::preload();
+    }
     // Plain output has no use for code classes.
     let opts = markdown::Options { highlight: color };
     let (_, lay) =

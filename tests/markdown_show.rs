@@ -196,3 +196,88 @@ fn a_path_in_two_sources_needs_the_source_named() {
         .success()
         .stdout(predicate::str::contains("Elsewhere."));
 }
+
+fn cache_files(e: &Env) -> Vec<std::path::PathBuf> {
+    let dir = e.data.join("cache").join("highlight");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|r| r.flatten().map(|f| f.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn show_coloured(e: &Env) -> Vec<u8> {
+    let out = e
+        .ken()
+        .args(["--color", "always", "show", "docs/02-iaas/guide.md"])
+        .args(["--width", "60"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn highlighted_code_is_cached_and_shown_the_same() {
+    let e = env();
+    let first = show_coloured(&e);
+    let files = cache_files(&e);
+    assert_eq!(files.len(), 1, "one entry for the page: {files:?}");
+    assert_eq!(show_coloured(&e), first, "a cache hit shows the same");
+    // Plain output neither needs nor writes the cache.
+    let e2 = env();
+    e2.ken()
+        .args(["show", "docs/02-iaas/guide.md"])
+        .assert()
+        .success();
+    assert!(cache_files(&e2).is_empty());
+}
+
+#[test]
+fn a_forged_or_broken_cache_entry_can_change_colours_only() {
+    let e = env();
+    let first = show_coloured(&e);
+    let file = cache_files(&e).pop().expect("an entry");
+    let entry = std::fs::read_to_string(&file).expect("read");
+    assert!(entry.contains("echo hi"), "{entry}");
+    // Other classes for the same text: the entry is used, and only the colours change.
+    let mut recoloured = entry.clone();
+    for class in [
+        "Keyword", "Function", "String", "Variable", "Constant", "Type",
+    ] {
+        recoloured = recoloured.replace(&format!("\"{class}\""), "\"Comment\"");
+    }
+    assert_ne!(recoloured, entry, "the block has classes: {entry}");
+    std::fs::write(&file, &recoloured).expect("write");
+    let shown = show_coloured(&e);
+    assert_ne!(shown, first, "the cached classes were used");
+    assert_eq!(without_sgr(&shown), without_sgr(&first));
+    // Other text (with an escape sequence) for the block: the entry is not used.
+    let forged = entry.replace("echo hi", "rm -rf \\u001b]52;c;ZXZpbA==\\u0007");
+    assert_ne!(forged, entry);
+    std::fs::write(&file, &forged).expect("write");
+    assert_eq!(show_coloured(&e), first);
+    for junk in ["", "{", "[{\"lang\":1}]", "null"] {
+        std::fs::write(&file, junk).expect("write");
+        assert_eq!(show_coloured(&e), first, "with {junk:?} in the cache");
+    }
+}
+
+/// The text without ken's SGR sequences (`ESC [ … m`).
+fn without_sgr(out: &[u8]) -> String {
+    let s = String::from_utf8_lossy(out);
+    let mut plain = String::new();
+    let mut rest = s.as_ref();
+    while let Some(i) = rest.find("\x1b[") {
+        plain.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find('m').map_or(rest.len(), |e| e + 1);
+        rest = &rest[end..];
+    }
+    plain.push_str(rest);
+    plain
+}

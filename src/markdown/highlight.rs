@@ -316,7 +316,7 @@ struct QueueState {
 }
 
 /// The language a block will be highlighted as, without loading the syntaxes.
-fn lang_key(lang: Option<&str>) -> String {
+pub fn lang_key(lang: Option<&str>) -> String {
     let lang = lang.unwrap_or_default().trim().to_ascii_lowercase();
     alias(&lang).to_string()
 }

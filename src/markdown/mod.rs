@@ -14,6 +14,7 @@
 pub mod ansi;
 pub mod dialect;
 pub mod highlight;
+pub mod hlcache;
 pub mod layout;
 pub mod links;
 pub mod model;

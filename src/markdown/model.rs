@@ -6,6 +6,7 @@ use pulldown_cmark::{
 
 use super::dialect::{self, Op, Prepared, SectionKind};
 use super::highlight;
+use super::hlcache;
 use super::layout::{self, Layout};
 use super::style::{AdmonitionKind, Flags, Syntax};
 use crate::sanitize;
@@ -238,8 +239,14 @@ fn parse_then<R>(
         0
     };
     let queue = highlight::Queue::default();
+    let cached = if opts.highlight {
+        hlcache::get(body)
+    } else {
+        None
+    };
     let (mut doc, r) = std::thread::scope(|scope| {
         let mut b = Builder::new(&prepared, opts.highlight.then_some(&queue));
+        b.cached = cached.as_deref();
         let mut helpers = Vec::new();
         let spawn = || {
             let queue = &queue;
@@ -274,7 +281,9 @@ fn parse_then<R>(
         }
         (doc, r)
     });
-    for (i, (lines, note)) in queue.take_done() {
+    let done = queue.take_done();
+    let fresh = !done.is_empty();
+    for (i, (lines, note)) in done {
         if let Some(block) = doc.code_blocks.get_mut(i) {
             block.lines = lines;
             block.note = note;
@@ -282,6 +291,19 @@ fn parse_then<R>(
     }
     for block in doc.code_blocks.iter_mut().filter(|c| c.lines.is_empty()) {
         (block.lines, block.note) = highlight::code_lines(&block.text, None, false);
+    }
+    // Highlighted anew, none cut short: kept for the next time this page is read.
+    if fresh && doc.code_blocks.iter().all(|c| c.note.is_none()) {
+        let blocks: Vec<hlcache::Block> = doc
+            .code_blocks
+            .iter()
+            .map(|c| hlcache::Block {
+                lang: highlight::lang_key(c.lang.as_deref()),
+                text: c.text.clone(),
+                lines: c.lines.clone(),
+            })
+            .collect();
+        hlcache::put(body, &blocks);
     }
     (doc, r)
 }
@@ -358,6 +380,8 @@ struct Builder<'p> {
     queue: Option<&'p highlight::Queue>,
     /// Set when a block was just queued: how many are waiting.
     handed_over: Option<usize>,
+    /// The page's code blocks from the highlight cache, in order.
+    cached: Option<&'p [hlcache::Block]>,
     /// Open containers with their blocks and what closes them.
     stack: Vec<(Frame, Closer, Vec<Block>)>,
     leaf: Option<Leaf>,
@@ -381,6 +405,7 @@ impl<'p> Builder<'p> {
             prepared,
             queue,
             handed_over: None,
+            cached: None,
             stack: vec![(Frame::Root, Closer::Root, Vec::new())],
             leaf: None,
             spans: Vec::new(),
@@ -667,7 +692,13 @@ impl<'p> Builder<'p> {
                 let (lang, title) = info_string(info.as_deref());
                 let number = self.doc.code_blocks.len() + 1;
                 // Highlighted blocks get their lines at the end of `parse`.
+                let key = highlight::lang_key(lang.as_deref());
+                let hit = self
+                    .cached
+                    .and_then(|c| c.get(number - 1))
+                    .filter(|c| c.fits(&key, &text));
                 let (lines, note) = match self.queue {
+                    Some(_) if let Some(hit) = hit => (hit.lines.clone(), None),
                     Some(queue) if highlight::wants_syntax(lang.as_deref()) => {
                         let waiting = queue.push(highlight::Job {
                             index: number - 1,

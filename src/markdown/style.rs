@@ -47,7 +47,7 @@ impl AdmonitionKind {
 }
 
 /// A syntax class of highlighted code, independent of any syntect theme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Syntax {
     Comment,
     String,
