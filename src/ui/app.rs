@@ -566,7 +566,9 @@ impl App {
             None if self.quick_head => render::head(&parsed.body, render::HEAD_BYTES),
             _ => None,
         };
-        let model = render::model_with(head.unwrap_or(&parsed.body), false);
+        // Code already highlighted once (in the cache) comes coloured at once.
+        let cached = head.is_none() && crate::markdown::hlcache::has(&parsed.body);
+        let model = render::model_with(head.unwrap_or(&parsed.body), cached);
         if head.is_some() || model.wants_highlight() {
             self.effects.push(Effect::Highlight {
                 source: doc.source.clone(),
