@@ -226,3 +226,26 @@ fn inline_roles_are_kept() {
     assert_eq!(flags_of("code"), Some(Flags::CODE));
     assert_eq!(flags_of("hi"), Some(Flags::HIGHLIGHT));
 }
+
+#[test]
+fn words_longer_than_the_line_are_broken_to_fill_each_line() {
+    let url = "https://docs.scs.community/docs/iaas/guides/operations-guide/openstack/";
+    let wide = "検証用の長い識別子がここに続きます検証用の長い識別子がここに続きます";
+    let doc = markdown::parse(&format!("See {url} now.\n\nAnd {wide} too.\n"), None);
+    let lay = doc.layout(20);
+    let text: Vec<String> = lay.lines.iter().map(|l| l.text()).collect();
+    // "See" fits, the URL starts on its own line and fills each line to the width.
+    assert_eq!(text[0], "See");
+    let broken: String = text[1..5].concat();
+    assert!(broken.starts_with(url), "{text:?}");
+    for l in &text[1..4] {
+        assert_eq!(l.chars().count(), 20, "{text:?}");
+    }
+    // Wide characters are never split and never overflow the line.
+    for l in text.iter().filter(|l| l.contains('検')) {
+        assert!(lay.lines.iter().all(|x| x.width() <= 20));
+        assert!(l.chars().all(|c| c != '\u{FFFD}'));
+    }
+    let wide_lines: String = text.iter().filter(|l| !l.is_ascii()).cloned().collect();
+    assert!(wide_lines.replace(' ', "").contains(wide), "{text:?}");
+}

@@ -41,7 +41,7 @@ impl Line {
 
     /// Display width in columns.
     pub fn width(&self) -> usize {
-        self.spans.iter().map(|s| s.text.width()).sum()
+        self.spans.iter().map(|s| width_of(&s.text)).sum()
     }
 
     /// A copy with `flags` added to the text in display columns `[start, end)`, splitting
@@ -51,7 +51,7 @@ impl Line {
         let mut out = Vec::with_capacity(self.spans.len() + 2);
         let mut col = 0;
         for s in &self.spans {
-            let w = s.text.width();
+            let w = width_of(&s.text);
             if col + w <= start || col >= end {
                 out.push(s.clone());
                 col += w;
@@ -67,7 +67,7 @@ impl Line {
                     2
                 };
                 parts[i].push_str(g);
-                col += g.width();
+                col += width_of(g);
             }
             for (i, text) in parts.into_iter().enumerate() {
                 if text.is_empty() {
@@ -146,7 +146,7 @@ impl Layout {
             let mut col = 0;
             for s in &line.spans {
                 for g in s.text.graphemes(true) {
-                    let w = g.width();
+                    let w = width_of(g);
                     for c in g.chars().flat_map(char::to_lowercase) {
                         chars.push((c, col, col + w));
                     }
@@ -202,7 +202,7 @@ fn st(text: impl Into<Cow<'static, str>>, style: Style) -> StyledText {
 }
 
 fn prefix_width(p: &Prefix) -> usize {
-    p.iter().map(|s| s.text.width()).sum()
+    p.iter().map(|s| width_of(&s.text)).sum()
 }
 
 const SPACES: &str = "                                                                ";
@@ -311,7 +311,7 @@ fn link_positions(lines: &[Line]) -> Vec<LinkPos> {
     for (n, line) in lines.iter().enumerate() {
         let mut col = 0;
         for s in &line.spans {
-            let w = s.text.width();
+            let w = width_of(&s.text);
             if let Some(link) = s.style.link {
                 match v.last_mut() {
                     Some(p) if p.line == n && p.link == link && p.end == col => p.end += w,
@@ -379,7 +379,7 @@ impl Lay<'_, '_> {
         r: &str,
         role: Role,
     ) -> (Prefix, Prefix) {
-        if self.inner(rest) < MIN_INNER + r.width() {
+        if self.inner(rest) < MIN_INNER + width_of(r) {
             return (first.clone(), rest.clone());
         }
         (extend(first, f, role), extend(rest, r, role))
@@ -443,7 +443,7 @@ impl Lay<'_, '_> {
                 }
                 label.push(' ');
                 let head = fit(&label, inner);
-                let fill = inner.saturating_sub(head.width());
+                let fill = inner.saturating_sub(width_of(&head));
                 self.line(
                     first,
                     vec![
@@ -509,7 +509,7 @@ impl Lay<'_, '_> {
             }
             Block::Footnote { label, blocks } => {
                 let mark = format!("[^{label}]: ");
-                let w = mark.width();
+                let w = width_of(&mark);
                 let (f, r) = if self.inner(rest) < MIN_INNER + w {
                     (first.clone(), rest.clone())
                 } else {
@@ -540,7 +540,7 @@ impl Lay<'_, '_> {
             let lines = wrap(&spans, role, w);
             let widest = lines
                 .iter()
-                .map(|l| l.iter().map(|s| s.text.width()).sum::<usize>())
+                .map(|l| l.iter().map(|s| width_of(&s.text)).sum::<usize>())
                 .max()
                 .unwrap_or(0);
             for (i, l) in lines.into_iter().enumerate() {
@@ -592,7 +592,7 @@ impl Lay<'_, '_> {
                 marker.push_str(if done { "[x] " } else { "[ ] " });
             }
             let f = if i == 0 { first } else { rest };
-            let w = marker.width();
+            let w = width_of(&marker);
             let (f, r) = if self.inner(rest) < MIN_INNER + w {
                 (extend(f, "", Role::ListMarker), rest.clone())
             } else {
@@ -638,7 +638,7 @@ impl Lay<'_, '_> {
         }
         head.push(' ');
         let head = fit(&head, inner);
-        let fill = inner.saturating_sub(head.width());
+        let fill = inner.saturating_sub(width_of(&head));
         self.line(first, vec![st(head, frame), st("─".repeat(fill), frame)]);
         let (_, r) = self.nest(rest, rest, "  ", "  ", Role::CodeBlock);
         let avail = self.inner(&r);
@@ -732,7 +732,7 @@ impl Lay<'_, '_> {
                             line.push(st(" │ ", border));
                         }
                         let content = c.get(h).cloned().unwrap_or_default();
-                        let w: usize = content.iter().map(|s| s.text.width()).sum();
+                        let w: usize = content.iter().map(|s| width_of(&s.text)).sum();
                         let pad = widths[i].saturating_sub(w);
                         let align = aligns.get(i).copied().unwrap_or(Align::None);
                         let (l, r) = match align {
@@ -897,13 +897,13 @@ fn fit_columns(nat: &[usize], minw: &[usize], avail: usize) -> Vec<usize> {
 
 /// Shortens a one-line label to `max` columns.
 fn fit(s: &str, max: usize) -> String {
-    if s.width() <= max {
+    if width_of(s) <= max {
         return s.to_string();
     }
     let mut out = String::new();
     let mut w = 0;
     for g in s.graphemes(true) {
-        let gw = g.width();
+        let gw = width_of(g);
         if w + gw + 1 > max {
             break;
         }
@@ -917,7 +917,7 @@ fn fit(s: &str, max: usize) -> String {
 /// Cuts a code line into pieces of at most `max` columns; every piece but the last ends with
 /// a wrap marker.
 fn cut(runs: Vec<StyledText>, max: usize) -> Vec<Vec<StyledText>> {
-    let total: usize = runs.iter().map(|r| r.text.width()).sum();
+    let total: usize = runs.iter().map(|r| width_of(&r.text)).sum();
     if total <= max {
         return vec![runs];
     }
@@ -929,7 +929,7 @@ fn cut(runs: Vec<StyledText>, max: usize) -> Vec<Vec<StyledText>> {
     for r in runs {
         let mut piece = String::new();
         for g in r.text.graphemes(true) {
-            let gw = g.width();
+            let gw = width_of(g);
             if w + gw > room && w > 0 {
                 if !piece.is_empty() {
                     cur.push(st(std::mem::take(&mut piece), r.style));
@@ -1041,10 +1041,25 @@ impl Wrapper<'_> {
             }
             self.line_w += ww;
         } else {
-            // A word longer than the line: break it between graphemes.
+            // A word longer than the line: break it between graphemes (ASCII: bytes).
             for (text, style) in &word {
+                if text.is_ascii() {
+                    let mut rest: &str = text;
+                    while !rest.is_empty() {
+                        let room = self.width.saturating_sub(self.line_w);
+                        if room == 0 {
+                            self.newline();
+                            continue;
+                        }
+                        let (now, later) = rest.split_at(room.min(rest.len()));
+                        self.push_piece(now, *style);
+                        self.line_w += now.len();
+                        rest = later;
+                    }
+                    continue;
+                }
                 for g in text.graphemes(true) {
-                    let gw = g.width();
+                    let gw = width_of(g);
                     if self.line_w + gw > self.width && self.line_w > 0 {
                         self.newline();
                     }
