@@ -239,11 +239,32 @@ pub fn render(
         // Loaded while the page is parsed (not needed when its code is in the cache).
         markdown::highlight::preload();
     }
-    // Plain output has no use for code classes.
-    let opts = markdown::Options { highlight: color };
-    let (_, lay) =
+    // Plain output has no use for code classes; a printed page numbers its links.
+    let opts = markdown::Options {
+        highlight: color,
+        link_refs: true,
+    };
+    let (model, lay) =
         markdown::model::parse_and_layout(&parsed.body, parsed.front_matter.as_ref(), opts, width);
-    Ok(ansi::render(&lay, color))
+    let mut out = ansi::render(&lay, color);
+    out.push_str(&link_list(&model));
+    Ok(out)
+}
+
+/// The targets of the numbered links, under "References" after the page:
+/// `[1] ../ops/restart.md#now`, one per line, never cut (to be copied whole), sanitized.
+fn link_list(model: &markdown::Document) -> String {
+    let mut out = String::new();
+    for (n, &i) in model.link_refs.iter().enumerate() {
+        if let Some(link) = model.links.get(i) {
+            if out.is_empty() {
+                out.push_str("\nReferences\n");
+            }
+            let url = crate::sanitize::line(link.url.trim(), 0);
+            out.push_str(&format!("[{}] {url}\n", n + 1));
+        }
+    }
+    out
 }
 
 /// `ken show`: exit 0 when shown, 1 with one line on stderr when not.

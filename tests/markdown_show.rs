@@ -281,3 +281,40 @@ fn without_sgr(out: &[u8]) -> String {
     plain.push_str(rest);
     plain
 }
+
+#[test]
+fn links_are_numbered_and_their_targets_listed_after_the_page() {
+    let e = env();
+    write(
+        &e.src,
+        "docs/links.md",
+        "# Links\n\nSee [the guide](02-iaas/guide.md#guide) or <https://example.org/x>, \
+         then [the start](index.md).\n\n| where | what |\n|---|---|\n| [rb](../runbooks/restart.md) | x |\n\n\
+         [hostile](http://e.x/&#27;]0;title&#7;)\n",
+    );
+    let out = e
+        .ken()
+        .args(["show", "docs/links.md", "--width", "60"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains("See the guide[1] or https://example.org/x,"),
+        "{s}"
+    );
+    assert!(s.contains("start[2]"), "{s}");
+    assert!(s.contains("rb[3]"), "{s}");
+    let (_, list) = s.rsplit_once("\nReferences\n").expect("a list of links");
+    assert_eq!(
+        list.lines().collect::<Vec<_>>(),
+        [
+            "[1] 02-iaas/guide.md#guide",
+            "[2] index.md",
+            "[3] ../runbooks/restart.md",
+            "[4] http://e.x/␛]0;title␇",
+        ],
+        "a bare URL is not numbered: it shows its target already"
+    );
+    assert!(!s.contains('\x1b') && !s.contains('\x07'));
+}

@@ -36,7 +36,7 @@ fn a_page_highlighted_before_opens_coloured() {
     assert!(app.reader.as_ref().expect("reader").model.wants_highlight());
 
     // Once highlighted (as the job does), the page is in the cache.
-    let doc = markdown::model::parse(PAGE, None, markdown::Options { highlight: true });
+    let doc = markdown::model::parse(PAGE, None, markdown::Options::default());
     let classes = doc.code_blocks[0].lines[0]
         .iter()
         .filter(|(c, _)| c.is_some());

@@ -134,6 +134,9 @@ pub struct Document {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     pub code_blocks: Vec<CodeBlock>,
+    /// With [`Options::link_refs`]: the link (index into `links`) each number stands for,
+    /// number `n` at `n - 1`.
+    pub link_refs: Vec<usize>,
 }
 
 /// How to parse.
@@ -141,11 +144,17 @@ pub struct Document {
 pub struct Options {
     /// Highlight code with syntect (loaded lazily, once).
     pub highlight: bool,
+    /// Number each link in the text (`[1]`) for a list of targets after the page, as
+    /// printed pages do ([`Document::link_refs`]). Bare URLs show their target already.
+    pub link_refs: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { highlight: true }
+        Options {
+            highlight: true,
+            link_refs: false,
+        }
     }
 }
 
@@ -247,6 +256,7 @@ fn parse_then<R>(
     let (mut doc, r) = std::thread::scope(|scope| {
         let mut b = Builder::new(&prepared, opts.highlight.then_some(&queue));
         b.cached = cached.as_deref();
+        b.link_refs = opts.link_refs;
         let mut helpers = Vec::new();
         let spawn = || {
             let queue = &queue;
@@ -382,6 +392,7 @@ struct Builder<'p> {
     handed_over: Option<usize>,
     /// The page's code blocks from the highlight cache, in order.
     cached: Option<&'p [hlcache::Block]>,
+    link_refs: bool,
     /// Open containers with their blocks and what closes them.
     stack: Vec<(Frame, Closer, Vec<Block>)>,
     leaf: Option<Leaf>,
@@ -406,6 +417,7 @@ impl<'p> Builder<'p> {
             queue,
             handed_over: None,
             cached: None,
+            link_refs: false,
             stack: vec![(Frame::Root, Closer::Root, Vec::new())],
             leaf: None,
             spans: Vec::new(),
@@ -978,6 +990,11 @@ impl<'p> Builder<'p> {
                         .collect();
                     if let Some(l) = self.doc.links.get_mut(idx as usize) {
                         l.text = text.trim().to_string();
+                        if self.link_refs && !l.url.trim().is_empty() && l.text != l.url.trim() {
+                            self.doc.link_refs.push(idx as usize);
+                            let n = self.doc.link_refs.len();
+                            self.add_text(&format!("[{n}]"), Flags::NONE);
+                        }
                     }
                 }
             }

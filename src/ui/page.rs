@@ -36,7 +36,14 @@ pub fn model(body: &str) -> Arc<dyn Layout> {
 
 /// The model of a page's Markdown body, its code highlighted or not.
 pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
-    let doc = markdown::model::parse(body, None, markdown::Options { highlight });
+    let doc = markdown::model::parse(
+        body,
+        None,
+        markdown::Options {
+            highlight,
+            ..Default::default()
+        },
+    );
     let wants_highlight = !highlight && !doc.code_blocks.is_empty();
     Arc::new(MarkdownPage {
         doc,
