@@ -178,6 +178,20 @@ fn inputs_known_to_slow_parsers() {
 }
 
 #[test]
+fn many_code_blocks_in_many_languages() {
+    // Tens of thousands of blocks, half of them each in a language of its own: the work
+    // handed to highlighting threads must not grow with the square of the count.
+    let mut page = String::new();
+    for i in 0..20_000 {
+        page.push_str(&format!(
+            "```lang{i}\nx = {i}\n```\n\n```bash\necho {i}\n```\n\n"
+        ));
+    }
+    let outs = check(page);
+    assert!(outs[1].contains("echo 19999"));
+}
+
+#[test]
 fn code_block_of_brackets() {
     let outs = check(format!("```\n{}\n```\n", "[".repeat(100_000)));
     assert!(outs[1].contains("[[[["));

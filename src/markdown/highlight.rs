@@ -265,7 +265,14 @@ pub struct Job {
     pub index: usize,
     pub text: String,
     pub lang: Option<String>,
+    /// [`lang_key`] of `lang`.
+    pub key: String,
 }
+
+/// At most this many blocks of a page go to the queue; the rest are highlighted where they
+/// are needed, one after the other. This bounds every look through the queue, so a page of
+/// tens of thousands of blocks costs in proportion to its size.
+pub const MAX_QUEUED: usize = 256;
 
 /// A block's lines and the note on why (part of) it is plain, if it is.
 pub type Highlighted = (Lines, Option<String>);
@@ -327,7 +334,7 @@ impl QueueState {
         match self
             .jobs
             .iter()
-            .position(|j| !self.started.contains(&lang_key(j.lang.as_deref())))
+            .position(|j| !self.started.contains(&j.key))
         {
             Some(i) => self.jobs.remove(i),
             None => self.jobs.pop_back(),
@@ -337,10 +344,7 @@ impl QueueState {
     /// The next block for the parsing thread: the oldest in a warm language; any block when no
     /// helper is busy; else none (wait).
     fn for_parser(&mut self) -> Option<Job> {
-        let warm = self
-            .jobs
-            .iter()
-            .position(|j| self.warm.contains(&lang_key(j.lang.as_deref())));
+        let warm = self.jobs.iter().position(|j| self.warm.contains(&j.key));
         match warm {
             Some(i) => self.jobs.remove(i),
             None if self.running.is_empty() => self.jobs.pop_front(),
@@ -370,9 +374,8 @@ impl Queue {
     /// prepares it (and returns at once, for the caller to look again).
     fn wait<'a>(&'a self, mut st: Guard<'a>) -> Guard<'a> {
         let next = st.jobs.iter().find_map(|j| {
-            let key = lang_key(j.lang.as_deref());
-            (!st.started.contains(&key) && !st.prepared.contains(&key))
-                .then(|| (key, j.lang.clone()))
+            (!st.started.contains(&j.key) && !st.prepared.contains(&j.key))
+                .then(|| (j.key.clone(), j.lang.clone()))
         });
         if let Some((key, lang)) = next {
             st.prepared.push(key);
@@ -399,7 +402,7 @@ impl Queue {
 
     /// Highlights `job` on this thread, the lock released meanwhile.
     fn run<'a>(&'a self, mut st: Guard<'a>, job: Job) -> Guard<'a> {
-        let key = lang_key(job.lang.as_deref());
+        let key = job.key.clone();
         if !st.started.contains(&key) {
             st.started.push(key.clone());
         }
@@ -409,6 +412,7 @@ impl Queue {
             queue: self,
             key,
             index: job.index,
+            text: &job.text,
             result: None,
         };
         finish.result = Some(code_lines(&job.text, job.lang.as_deref(), true));
@@ -445,7 +449,7 @@ impl Queue {
 
     /// Block `index`: highlighted here if no helper has started it and its language is warm
     /// (or no helper is busy), else when a helper is done with it; `None` if it was never
-    /// handed over or its helper failed.
+    /// handed over.
     pub fn fetch(&self, index: usize) -> Option<Highlighted> {
         let mut st = self.lock();
         loop {
@@ -456,7 +460,7 @@ impl Queue {
                 // Still queued: done here if its language is warm or no helper is busy;
                 // else a helper will start it (or its language) next.
                 Some(i) => {
-                    let warm = st.warm.contains(&lang_key(st.jobs[i].lang.as_deref()));
+                    let warm = st.warm.contains(&st.jobs[i].key);
                     if warm || st.running.is_empty() {
                         let job = st.jobs.remove(i)?;
                         st = self.run(st, job);
@@ -470,18 +474,26 @@ impl Queue {
         }
     }
 
+    /// Highlights block `index`, never handed over, here, and keeps it with the others.
+    pub fn highlight_here(&self, index: usize, text: &str, lang: Option<&str>) -> Highlighted {
+        let r = code_lines(text, lang, true);
+        self.lock().done.insert(index, r.clone());
+        r
+    }
+
     /// Every finished block, by index.
     pub fn take_done(&self) -> HashMap<usize, Highlighted> {
         std::mem::take(&mut self.lock().done)
     }
 }
 
-/// Records a block as done when dropped (its lines, unless highlighting it panicked), so that
-/// no thread waits for it forever.
+/// Records a block as done when dropped (plain, with a note, if highlighting it panicked), so
+/// that no thread waits for it forever.
 struct Finish<'a> {
     queue: &'a Queue,
     key: String,
     index: usize,
+    text: &'a str,
     result: Option<Highlighted>,
 }
 
@@ -489,9 +501,11 @@ impl Drop for Finish<'_> {
     fn drop(&mut self) {
         let mut st = self.queue.lock();
         st.running.retain(|&i| i != self.index);
-        if let Some(r) = self.result.take() {
-            st.done.insert(self.index, r);
-        }
+        let r = self.result.take().unwrap_or_else(|| {
+            let (lines, _) = code_lines(self.text, None, false);
+            (lines, Some("highlighting failed".to_string()))
+        });
+        st.done.insert(self.index, r);
         if !st.warm.contains(&self.key) {
             st.warm.push(std::mem::take(&mut self.key));
         }

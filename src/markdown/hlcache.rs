@@ -8,7 +8,8 @@
 //! stale, damaged or forged entry can change colours at most, never what is shown. Pages with a
 //! block whose highlighting hit a cap are not stored (the time budget depends on the machine).
 //! Writes are atomic (a temporary file renamed); failing to read or write is a miss, never an
-//! error. The directory is kept under [`MAX_ENTRIES`] files, oldest first out.
+//! error. The directory is kept under [`MAX_ENTRIES`] files and [`MAX_TOTAL_BYTES`], oldest
+//! first out; a page whose entry would be over [`MAX_ENTRY_BYTES`] is not cached.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -21,8 +22,12 @@ use crate::sanitize;
 
 /// Bumped when the format or the meaning of an entry changes.
 const FORMAT: u32 = 1;
-/// The most entries kept; pruning removes the oldest quarter.
+/// The most entries kept, and their most bytes in all; pruning removes the oldest until both
+/// are down to three quarters.
 pub const MAX_ENTRIES: usize = 4096;
+pub const MAX_TOTAL_BYTES: u64 = 64 << 20;
+/// A page whose entry would be bigger is not cached.
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 static DIR: OnceLock<PathBuf> = OnceLock::new();
 
@@ -92,16 +97,23 @@ pub fn put(body: &str, blocks: &[Block]) {
         return;
     };
     let path = path_for(dir, body);
+    let Ok(json) = serde_json::to_vec(blocks) else {
+        return;
+    };
+    if json.len() > MAX_ENTRY_BYTES {
+        return;
+    }
     let write = || -> std::io::Result<()> {
+        use std::io::Write;
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(std::io::BufWriter::new(&mut tmp), blocks)?;
+        tmp.write_all(&json)?;
         tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())
     };
     // About one write in 64 checks the size.
     if write().is_ok() && h_low_bits(&path) == 0 {
-        prune(dir, MAX_ENTRIES);
+        prune(dir, MAX_ENTRIES, MAX_TOTAL_BYTES);
     }
 }
 
@@ -111,23 +123,34 @@ fn h_low_bits(path: &Path) -> u8 {
         .map_or(1, |b| b & 0x3f)
 }
 
-/// Removes the oldest entries of `dir` when it holds more than `max`, down to three quarters.
-pub fn prune(dir: &Path, max: usize) {
+/// Removes the oldest entries of `dir` when it holds more than `max` of them or more than
+/// `max_bytes` in all, until both are down to three quarters.
+pub fn prune(dir: &Path, max: usize, max_bytes: u64) {
     let Ok(read) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
+    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = read
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((m.modified().ok()?, m.len(), e.path()))
+        })
         .collect();
-    if entries.len() <= max {
+    let mut count = entries.len();
+    let mut bytes: u64 = entries.iter().map(|e| e.1).sum();
+    if count <= max && bytes <= max_bytes {
         return;
     }
     entries.sort();
-    let remove = entries.len() - max * 3 / 4;
-    for (_, p) in entries.into_iter().take(remove) {
-        let _ = std::fs::remove_file(p);
+    for (_, len, p) in entries {
+        if count <= max * 3 / 4 && bytes <= max_bytes / 4 * 3 {
+            break;
+        }
+        if std::fs::remove_file(p).is_ok() {
+            count -= 1;
+            bytes = bytes.saturating_sub(len);
+        }
     }
 }
 
@@ -146,9 +169,9 @@ mod tests {
             f.set_modified(now - std::time::Duration::from_secs(100 - i))
                 .expect("mtime");
         }
-        prune(dir.path(), 30);
+        prune(dir.path(), 30, 1 << 20);
         assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 20);
-        prune(dir.path(), 16);
+        prune(dir.path(), 16, 1 << 20);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .expect("dir")
             .flatten()
@@ -157,6 +180,9 @@ mod tests {
         left.sort();
         assert_eq!(left.len(), 12);
         assert_eq!(left[0], format!("{:016x}.json", 8), "the oldest went first");
+        // By size: 12 entries of 2 bytes, at most 16 bytes: down to 12 bytes.
+        prune(dir.path(), 100, 16);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 6);
     }
 
     #[test]

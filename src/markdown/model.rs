@@ -228,7 +228,17 @@ pub fn parse_and_layout(
     width: usize,
 ) -> (Document, Layout) {
     parse_then(body, front_matter, opts, |doc, queue| {
-        layout::layout_with(doc, width, Some(&mut |i| queue.fetch(i)))
+        layout::layout_with(
+            doc,
+            width,
+            Some(&mut |i| {
+                // A block past the queue's limit is highlighted here.
+                queue.fetch(i).or_else(|| {
+                    let cb = doc.code_blocks.get(i)?;
+                    Some(queue.highlight_here(i, &cb.text, cb.lang.as_deref()))
+                })
+            }),
+        )
     })
 }
 
@@ -299,8 +309,10 @@ fn parse_then<R>(
             block.note = note;
         }
     }
+    // Blocks past the queue's limit (and any the layout did not reach).
     for block in doc.code_blocks.iter_mut().filter(|c| c.lines.is_empty()) {
-        (block.lines, block.note) = highlight::code_lines(&block.text, None, false);
+        (block.lines, block.note) =
+            highlight::code_lines(&block.text, block.lang.as_deref(), opts.highlight);
     }
     // Highlighted anew, none cut short: kept for the next time this page is read.
     if fresh && doc.code_blocks.iter().all(|c| c.note.is_none()) {
@@ -393,6 +405,8 @@ struct Builder<'p> {
     /// The page's code blocks from the highlight cache, in order.
     cached: Option<&'p [hlcache::Block]>,
     link_refs: bool,
+    /// Blocks handed to the queue so far.
+    queued: usize,
     /// Open containers with their blocks and what closes them.
     stack: Vec<(Frame, Closer, Vec<Block>)>,
     leaf: Option<Leaf>,
@@ -418,6 +432,7 @@ impl<'p> Builder<'p> {
             handed_over: None,
             cached: None,
             link_refs: false,
+            queued: 0,
             stack: vec![(Frame::Root, Closer::Root, Vec::new())],
             leaf: None,
             spans: Vec::new(),
@@ -712,12 +727,17 @@ impl<'p> Builder<'p> {
                 let (lines, note) = match self.queue {
                     Some(_) if let Some(hit) = hit => (hit.lines.clone(), None),
                     Some(queue) if highlight::wants_syntax(lang.as_deref()) => {
-                        let waiting = queue.push(highlight::Job {
-                            index: number - 1,
-                            text: text.clone(),
-                            lang: lang.clone(),
-                        });
-                        self.handed_over = Some(waiting);
+                        if self.queued < highlight::MAX_QUEUED {
+                            self.queued += 1;
+                            let waiting = queue.push(highlight::Job {
+                                index: number - 1,
+                                text: text.clone(),
+                                lang: lang.clone(),
+                                key,
+                            });
+                            self.handed_over = Some(waiting);
+                        }
+                        // No lines yet: from the queue, or highlighted where needed.
                         (Vec::new(), None)
                     }
                     _ => highlight::code_lines(&text, None, false),
