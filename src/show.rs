@@ -235,7 +235,8 @@ pub fn render(
             80
         }
     });
-    if color && !markdown::hlcache::has(&parsed.body) {
+    let fenced = parsed.body.contains("```") || parsed.body.contains("~~~");
+    if color && fenced && !markdown::hlcache::has(&parsed.body) {
         // Loaded while the page is parsed (not needed when its code is in the cache).
         markdown::highlight::preload();
     }

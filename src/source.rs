@@ -561,7 +561,11 @@ impl Snapshot {
                     Some(r) => dir.join(r),
                     None => dir.clone(),
                 };
-                // As the walk does: no folder on the way may be a symlink.
+                // As the walk does: the folder listed is not a symlink, nor is any folder on
+                // the way.
+                if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                    return Ok(None);
+                }
                 for (i, part) in parts.iter().enumerate() {
                     path.push(part);
                     let meta = match std::fs::symlink_metadata(&path) {

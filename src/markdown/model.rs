@@ -1010,7 +1010,13 @@ impl<'p> Builder<'p> {
                         .collect();
                     if let Some(l) = self.doc.links.get_mut(idx as usize) {
                         l.text = text.trim().to_string();
-                        if self.link_refs && !l.url.trim().is_empty() && l.text != l.url.trim() {
+                        // Not in a heading: the number would become part of its anchor.
+                        let in_heading = matches!(self.leaf, Some(Leaf::Heading { .. }));
+                        if self.link_refs
+                            && !in_heading
+                            && !l.url.trim().is_empty()
+                            && l.text != l.url.trim()
+                        {
                             self.doc.link_refs.push(idx as usize);
                             let n = self.doc.link_refs.len();
                             self.add_text(&format!("[{n}]"), Flags::NONE);
