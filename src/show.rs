@@ -97,14 +97,7 @@ pub fn find(base: &Base, doc: &str) -> Result<(usize, Document), ShowError> {
                 hint,
             })
         }
-        _ => Err(ShowError::Ambiguous {
-            doc: doc.to_string(),
-            sources: hits
-                .iter()
-                .map(|(i, _)| base.config.sources[*i].name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
+        _ => Err(ambiguous(base, doc, hits.iter().map(|(i, _)| *i))),
     }
 }
 
@@ -148,14 +141,18 @@ fn find_path(base: &Base, doc: &str) -> Option<Result<(usize, Document), ShowErr
     match hits.len() {
         0 => None,
         1 => hits.pop().map(Ok),
-        _ => Some(Err(ShowError::Ambiguous {
-            doc: doc.to_string(),
-            sources: hits
-                .iter()
-                .map(|(i, _)| base.config.sources[*i].name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })),
+        _ => Some(Err(ambiguous(base, doc, hits.iter().map(|(i, _)| *i)))),
+    }
+}
+
+/// The error for a document found in the sources numbered `sources`.
+fn ambiguous(base: &Base, doc: &str, sources: impl Iterator<Item = usize>) -> ShowError {
+    ShowError::Ambiguous {
+        doc: doc.to_string(),
+        sources: sources
+            .map(|i| base.config.sources[i].name.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 

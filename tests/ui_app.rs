@@ -12,6 +12,17 @@ use ken::ui::data::{self, PageHits, Results, SectionHit};
 use ken::ui::jobs::{JobMsg, SyncOutcome};
 use ui_common::*;
 
+/// The background highlight job the app asked for: (source, path, body).
+fn highlight_job(app: &mut App, what: &str) -> (String, String, String) {
+    app.take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Highlight { source, path, body } => Some((source, path, body)),
+            _ => None,
+        })
+        .expect(what)
+}
+
 fn selected_label(app: &App) -> String {
     app.tree.rows[app.tree.selected].label.clone()
 }
@@ -417,14 +428,7 @@ fn code_is_highlighted_in_the_background_for_the_open_page_only() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.reader.as_ref().unwrap().title, "Install the tools");
     assert!(app.reader.as_ref().unwrap().model.wants_highlight());
-    let (source, path, body) = app
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Highlight { source, path, body } => Some((source, path, body)),
-            _ => None,
-        })
-        .expect("a highlight job for the page");
+    let (source, path, body) = highlight_job(&mut app, "a highlight job for the page");
     assert_eq!(path, "docs/01-getting-started/install.md");
     // An answer for a page no longer open is dropped.
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
@@ -461,14 +465,7 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     let first = app.reader.as_ref().unwrap().laid.lines.len();
     assert!(first > 20 && first < 3000, "{first} lines at first");
     assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));
-    let (source, path, full) = app
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Highlight { source, path, body } => Some((source, path, body)),
-            _ => None,
-        })
-        .expect("the whole page is made in the background");
+    let (source, path, full) = highlight_job(&mut app, "the whole page is made in the background");
     assert_eq!(full, body);
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
         source,
@@ -507,14 +504,7 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
     };
     let before = find(&app);
     assert!(before.0 > 20, "on a match far down: {before:?}");
-    let (source, path, full) = app
-        .take_effects()
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Highlight { source, path, body } => Some((source, path, body)),
-            _ => None,
-        })
-        .expect("a highlight job for the page");
+    let (source, path, full) = highlight_job(&mut app, "a highlight job for the page");
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
         source,
         path,
