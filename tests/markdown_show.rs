@@ -288,7 +288,7 @@ fn links_are_numbered_and_their_targets_listed_after_the_page() {
     write(
         &e.src,
         "docs/links.md",
-        "# Links\n\nSee [the guide](02-iaas/guide.md#guide) or <https://example.org/x>, \
+        "# Links\n\n## About [the start](index.md)\n\nSee [the guide](02-iaas/guide.md#guide) or <https://example.org/x>, \
          then [the start](index.md).\n\n| where | what |\n|---|---|\n| [rb](../runbooks/restart.md) | x |\n\n\
          [hostile](http://e.x/&#27;]0;title&#7;)\n",
     );
@@ -305,6 +305,7 @@ fn links_are_numbered_and_their_targets_listed_after_the_page() {
     );
     assert!(s.contains("start[2]"), "{s}");
     assert!(s.contains("rb[3]"), "{s}");
+    assert!(s.contains("About the start\n"), "no number in a heading: {s}");
     let (_, list) = s.rsplit_once("\nReferences\n").expect("a list of links");
     assert_eq!(
         list.lines().collect::<Vec<_>>(),
