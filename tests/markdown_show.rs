@@ -305,7 +305,10 @@ fn links_are_numbered_and_their_targets_listed_after_the_page() {
     );
     assert!(s.contains("start[2]"), "{s}");
     assert!(s.contains("rb[3]"), "{s}");
-    assert!(s.contains("About the start\n"), "no number in a heading: {s}");
+    assert!(
+        s.contains("About the start\n"),
+        "no number in a heading: {s}"
+    );
     let (_, list) = s.rsplit_once("\nReferences\n").expect("a list of links");
     assert_eq!(
         list.lines().collect::<Vec<_>>(),
