@@ -2,6 +2,7 @@
 //! RSS the kernel reports for a child includes the spawning process's own peak, so this
 //! process must stay small (no other tests, no big buffers).
 
+#[path = "common/mod.rs"]
 mod common;
 
 use common::{GitDaemon, Ken, Repo, run};

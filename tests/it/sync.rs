@@ -1,7 +1,7 @@
 //! Sync over a real network protocol: each test serves repositories it creates with
 //! `git daemon` on 127.0.0.1 and ken fetches them over `git://`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

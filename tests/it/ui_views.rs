@@ -1,6 +1,6 @@
 //! Every screen at 80×24 through ratatui's TestBackend, snapshotted with insta.
 
-mod ui_common;
+use crate::ui_common;
 
 use crossterm::event::KeyCode;
 use ken::ui::app::{Msg, Screen};

@@ -10,7 +10,7 @@
 //! KEN_SCS_CORPUS=../shared/corpus/scs cargo test --test corpus_links -- --ignored
 //! ```
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

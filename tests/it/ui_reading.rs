@@ -1,7 +1,7 @@
 //! The reading features, driven by keys and actions: links, history, outline, find, bookmarks,
 //! OSC 52 copy, open by URL or path, contribute.
 
-mod ui_common;
+use crate::ui_common;
 
 use std::sync::Arc;
 

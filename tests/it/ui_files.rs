@@ -1,7 +1,7 @@
 //! Every file in keymaps/ and themes/ parses and is shipped; the help screen lists exactly
 //! the bindings of the merged keymap; no binding is unreachable.
 
-mod ui_common;
+use crate::ui_common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

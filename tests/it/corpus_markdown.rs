@@ -8,7 +8,7 @@
 //! KEN_SCS_CORPUS=../shared/corpus/scs cargo test --test corpus_markdown -- --ignored
 //! ```
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::mpsc;

@@ -1,6 +1,6 @@
 //! The command line: help, exit codes, configuration errors, paths and where they came from.
 
-mod common;
+use crate::common;
 
 use common::{Ken, run};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! pages, automatic rebuilds, two processes at once, a process killed mid-index, and the
 //! `ken search` command's output and exit codes.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::path::Path;

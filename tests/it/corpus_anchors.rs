@@ -2,7 +2,7 @@
 //! the index records must be a heading anchor of the rendered page.
 //! Run by `.ci/run` (`KEN_SCS_CORPUS=… cargo test -- --ignored`).
 
-mod common;
+use crate::common;
 
 #[test]
 #[ignore = "needs ../shared/corpus/scs; run by .ci/run"]

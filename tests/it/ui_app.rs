@@ -1,6 +1,6 @@
 //! The app's logic, driven by keys and actions, asserting the state a user would see.
 
-mod ui_common;
+use crate::ui_common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The library tree in the site's order: the fixture's sidebars.js, and the real SCS sidebars
 //! (with KEN_SCS_CORPUS set, as `.ci/run` does).
 
-mod ui_common;
+use crate::ui_common;
 
 use std::path::Path;
 

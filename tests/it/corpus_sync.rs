@@ -5,7 +5,7 @@
 //! Ignored in the plain `cargo test` (a fresh clone has no ../shared); `.ci/run` runs it with
 //! `cargo test --test corpus_sync -- --ignored`, and then it fails if the bundle is missing.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

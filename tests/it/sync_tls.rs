@@ -3,7 +3,7 @@
 //! loaded when needed. The server is `openssl s_server` on 127.0.0.1 with a certificate from a
 //! CA made here.
 
-mod common;
+use crate::common;
 
 use std::net::TcpStream;
 use std::path::Path;

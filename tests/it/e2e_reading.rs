@@ -6,7 +6,7 @@
 //! Every step waits (with a deadline) for text on the screen via `capture-pane`; nothing
 //! sleeps to synchronise. Needs tmux and git (`.ci/run` installs both).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};

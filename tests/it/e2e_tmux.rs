@@ -4,7 +4,7 @@
 //!
 //! Needs tmux and git (`.ci/run` installs both).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

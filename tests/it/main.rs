@@ -1,0 +1,29 @@
+//! The integration tests, in one binary so that a change relinks one test executable (the
+//! memory test stays in a binary of its own: see tests/sync_memory.rs).
+
+#[path = "../common/mod.rs"]
+mod common;
+mod ui_common;
+
+mod cli;
+mod corpus_anchors;
+mod corpus_links;
+mod corpus_markdown;
+mod corpus_sync;
+mod e2e_reading;
+mod e2e_tmux;
+mod index_search;
+mod index_sync;
+mod markdown_hostile;
+mod markdown_model;
+mod markdown_render;
+mod markdown_show;
+mod search_quality;
+mod sync;
+mod sync_tls;
+mod ui_app;
+mod ui_cache;
+mod ui_files;
+mod ui_reading;
+mod ui_sidebar;
+mod ui_views;
