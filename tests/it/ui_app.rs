@@ -8,8 +8,8 @@ use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use ken::keymap::{Action, Keymap};
 use ken::theme::{Depth, Theme};
 use ken::ui::app::{App, RowKind};
-use ken::ui::msg::{Effect, JobMsg, Msg, Screen, SyncOutcome};
 use ken::ui::data::{self, PageHits, Results, SectionHit};
+use ken::ui::msg::{Effect, JobMsg, Msg, Screen, SyncOutcome};
 use ui_common::*;
 
 /// The background highlight job the app asked for: (source, path, body).

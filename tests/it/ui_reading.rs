@@ -10,8 +10,8 @@ use ken::keymap::{Action, Keymap};
 use ken::store::Store;
 use ken::theme::{Depth, Theme};
 use ken::ui::app::App;
-use ken::ui::msg::{Effect, Msg, Screen};
 use ken::ui::data::{self, Library};
+use ken::ui::msg::{Effect, Msg, Screen};
 use ken::ui::reading::{PanelKind, Reading};
 use ui_common::{press, screen80, type_text};
 
