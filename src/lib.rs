@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod sanitize;
 pub mod show;
 pub mod sidebar;
+pub mod site;
 pub mod slug;
 pub mod source;
 pub mod state;
