@@ -189,6 +189,7 @@ impl Base {
                 return Err(SourceFailure::new(name, e));
             }
         };
+        crate::fault::hit(crate::fault::Point::AfterFetch);
         let mirror = source::mirror_path(self.data_dir(), name);
         // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
         // interrupted after fetching still reports the changes next time.
