@@ -17,9 +17,9 @@ use ken::base::Base;
 use ken::config::{Config, Inputs};
 use ken::keymap::{Action, Keymap};
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, Effect, Msg};
+use ken::ui::app::App;
 use ken::ui::data::{self, Searcher};
-use ken::ui::jobs::JobMsg;
+use ken::ui::msg::{Effect, JobMsg, Msg};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -176,7 +176,7 @@ fn scroll_1mib(files: &[(String, String)]) {
     for e in app.take_effects() {
         if let Effect::Highlight { source, path, body } = e {
             let model = ken::ui::render::model(&body);
-            app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+            app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
                 source,
                 path,
                 model,

@@ -895,23 +895,43 @@ fn fit_columns(nat: &[usize], minw: &[usize], avail: usize) -> Vec<usize> {
     w
 }
 
-/// Shortens a one-line label to `max` columns.
+/// Shortens a one-line label to `max` columns, marking the cut with `…`.
 fn fit(s: &str, max: usize) -> String {
     if width_of(s) <= max {
         return s.to_string();
     }
-    let mut out = String::new();
-    let mut w = 0;
-    for g in s.graphemes(true) {
-        let gw = width_of(g);
-        if w + gw + 1 > max {
-            break;
-        }
-        out.push_str(g);
-        w += gw;
-    }
+    let mut out = truncate(s, max.saturating_sub(1)).to_string();
     out.push('…');
     out
+}
+
+/// The longest start of `s` that fits in `max` columns, cut between graphemes.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.is_ascii() {
+        return &s[..s.len().min(max)];
+    }
+    let mut w = 0;
+    for (at, g) in s.grapheme_indices(true) {
+        let gw = width_of(g);
+        if w + gw > max {
+            return &s[..at];
+        }
+        w += gw;
+    }
+    s
+}
+
+/// Plain text wrapped to `width` columns with [`wrap`]'s rules: one string a line.
+pub fn wrap_text(s: &str, width: usize) -> Vec<String> {
+    let span = Span {
+        text: s.to_string(),
+        flags: Flags::NONE,
+        link: None,
+    };
+    wrap(std::slice::from_ref(&span), Role::Text, width)
+        .into_iter()
+        .map(|line| line.iter().map(|t| t.text.as_ref()).collect())
+        .collect()
 }
 
 /// Cuts a code line into pieces of at most `max` columns; every piece but the last ends with

@@ -9,77 +9,14 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 
 use super::data::{self, Library, Results};
-use super::jobs::JobMsg;
+use super::geometry::{self, Areas};
+pub use super::msg::Screen;
+use super::msg::{Effect, JobMsg, Msg, SourceStatus};
 use super::render::{self, Laid, Layout};
 use crate::corpus::Document;
 use crate::keymap::{Action, Context, Key, Keymap, Lookup};
 use crate::sidebar::Node;
 use crate::theme::Theme;
-
-/// Something for the app to take in.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Paste(String),
-    Resize(u16, u16),
-    /// An action, as if its key had been pressed.
-    Action(Action),
-    Job(JobMsg),
-    /// The clock, for "synced 3 h ago".
-    Tick(u64),
-    /// A signal or the terminal going away: leave now.
-    Quit,
-}
-
-/// What the event loop must do for the app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    Search {
-        id: u64,
-        query: String,
-    },
-    /// Highlight the code of the page open in the reader (the answer names it).
-    Highlight {
-        source: String,
-        path: String,
-        body: String,
-    },
-    Mouse(bool),
-    Suspend,
-    Redraw,
-    /// Bytes for the terminal itself (OSC 52 copy), written between frames.
-    Write(Vec<u8>),
-    /// Edit a file in `$EDITOR`, then show the page again.
-    Edit(std::path::PathBuf),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Library,
-    Search,
-    Reader,
-    Help,
-}
-
-impl Screen {
-    pub fn context(self) -> Context {
-        match self {
-            Screen::Library => Context::Library,
-            Screen::Search => Context::Search,
-            Screen::Reader => Context::Reader,
-            Screen::Help => Context::Help,
-        }
-    }
-}
-
-/// What the status bar knows about a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceStatus {
-    pub name: String,
-    pub commit: Option<String>,
-    pub synced_at: Option<u64>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncState {
@@ -242,9 +179,6 @@ pub struct App {
     pub reading: super::reading::Reading,
 }
 
-/// The fewest columns and rows ken draws in.
-pub const MIN_SIZE: (u16, u16) = (20, 5);
-
 impl App {
     pub fn new(keymap: Keymap, theme: Theme, lib: Arc<Library>) -> App {
         let mut app = App {
@@ -273,7 +207,12 @@ impl App {
             effects: Vec::new(),
             reading: Default::default(),
         };
+        // An empty library stands in until the load job reports: nothing to search yet.
+        let placeholder = lib.docs.is_empty() && !lib.guide;
         app.set_library(lib);
+        if placeholder {
+            app.effects.clear();
+        }
         app
     }
 
@@ -296,35 +235,29 @@ impl App {
         });
     }
 
-    /// Rows taken above and below the content of every screen (banner; status bar).
+    /// The rows of the banner, as the view draws it.
     pub fn banner_height(&self) -> u16 {
-        match &self.banner {
-            None => 0,
-            Some(b) => {
-                let w = self.size.0.max(1) as usize;
-                (render::wrap(b, w).len() as u16).min(4)
-            }
-        }
+        self.banner
+            .as_ref()
+            .map_or(0, |b| geometry::banner_lines(b, self.size.0).len() as u16)
+    }
+
+    /// Where each part of the current screen goes.
+    pub fn areas(&self) -> Areas {
+        let find = self.reader.as_ref().is_some_and(|r| r.find.is_some());
+        geometry::areas(self.size, self.screen, self.banner_height(), find)
     }
 
     /// Rows for the list or page of the current screen.
     pub fn body_height(&self) -> usize {
-        let chrome = self.banner_height()
-            + 1 // status bar
-            + match self.screen {
-                Screen::Library => 1,
-                Screen::Search => 2,
-                Screen::Reader => {
-                    2 + u16::from(self.reader.as_ref().is_some_and(|r| r.find.is_some()))
-                }
-                Screen::Help => 1,
-            };
-        self.size.1.saturating_sub(chrome).max(1) as usize
+        self.areas().body_rows()
     }
 
     // ---- the library --------------------------------------------------------------------
 
+    /// Takes `lib` as the library shown and searched.
     pub fn set_library(&mut self, lib: Arc<Library>) {
+        self.effects.push(Effect::SearchIn(lib.clone()));
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;

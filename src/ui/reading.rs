@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::app::{App, Effect, Screen};
+use super::app::{App, Screen};
+use super::msg::Effect;
 use crate::clipboard;
 use crate::config::SourceSpec;
 use crate::forge;

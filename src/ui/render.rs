@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use ratatui::text::Line;
-use unicode_width::UnicodeWidthChar;
 
 use crate::slug::Slugger;
 use crate::theme::Theme;
@@ -91,58 +90,9 @@ pub fn heading_anchor(slugger: &mut Slugger, text: &str) -> (String, String) {
     (t.to_string(), slugger.anchor(t, None))
 }
 
-/// Splits one line into pieces of at most `width` columns, at spaces where it can.
-pub fn wrap(s: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut col = 0;
-    let mut last_space: Option<(usize, usize)> = None; // (byte in cur, col after)
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if c == ' ' && col + w > width {
-            // A space at the edge: the break itself.
-            out.push(std::mem::take(&mut cur));
-            col = 0;
-            last_space = None;
-            continue;
-        }
-        if col + w > width && !cur.is_empty() {
-            match last_space {
-                Some((b, _)) if b > 0 => {
-                    let rest = cur[b..].trim_start().to_string();
-                    cur.truncate(b);
-                    out.push(std::mem::take(&mut cur).trim_end().to_string());
-                    col = rest.chars().map(|c| c.width().unwrap_or(0)).sum();
-                    cur = rest;
-                }
-                _ => {
-                    out.push(std::mem::take(&mut cur));
-                    col = 0;
-                }
-            }
-            last_space = None;
-        }
-        if c == ' ' {
-            last_space = Some((cur.len(), col));
-        }
-        cur.push(c);
-        col += w;
-    }
-    out.push(cur);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wraps_at_spaces_and_breaks_long_words() {
-        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("", 4), vec![""]);
-    }
 
     #[test]
     fn long_pages_are_cut_at_a_blank_line_outside_code() {

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use ken::keymap::{Action, Keymap};
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, Effect, Msg, RowKind, Screen};
+use ken::ui::app::{App, RowKind};
 use ken::ui::data::{self, PageHits, Results, SectionHit};
-use ken::ui::jobs::{JobMsg, SyncOutcome};
+use ken::ui::msg::{Effect, JobMsg, Msg, Screen, SyncOutcome};
 use ui_common::*;
 
 /// The background highlight job the app asked for: (source, path, body).
@@ -431,13 +431,13 @@ fn code_is_highlighted_in_the_background_for_the_open_page_only() {
     let (source, path, body) = highlight_job(&mut app, "a highlight job for the page");
     assert_eq!(path, "docs/01-getting-started/install.md");
     // An answer for a page no longer open is dropped.
-    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source: source.clone(),
         path: "docs/other.md".into(),
         model: ken::ui::render::model(&body),
     })));
     assert!(app.reader.as_ref().unwrap().model.wants_highlight());
-    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
         model: ken::ui::render::model(&body),
@@ -467,7 +467,7 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));
     let (source, path, full) = highlight_job(&mut app, "the whole page is made in the background");
     assert_eq!(full, body);
-    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
         model: ken::ui::render::model(&full),
@@ -505,7 +505,7 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
     let before = find(&app);
     assert!(before.0 > 20, "on a match far down: {before:?}");
     let (source, path, full) = highlight_job(&mut app, "a highlight job for the page");
-    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::jobs::Highlighted {
+    app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
         model: ken::ui::render::model(&full),

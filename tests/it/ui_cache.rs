@@ -6,8 +6,9 @@ use std::sync::Arc;
 use ken::keymap::Keymap;
 use ken::markdown::{self, hlcache};
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, Effect, Msg};
+use ken::ui::app::App;
 use ken::ui::data;
+use ken::ui::msg::{Effect, Msg};
 
 const PAGE: &str = "# Restart\n\nRun:\n\n```bash\nsystemctl restart apache2 # now\n```\n";
 

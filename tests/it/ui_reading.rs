@@ -9,8 +9,9 @@ use ken::config::SourceSpec;
 use ken::keymap::{Action, Keymap};
 use ken::store::Store;
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, Effect, Msg, Screen};
+use ken::ui::app::App;
 use ken::ui::data::{self, Library};
+use ken::ui::msg::{Effect, Msg, Screen};
 use ken::ui::reading::{PanelKind, Reading};
 use ui_common::{press, screen80, type_text};
 
@@ -62,6 +63,7 @@ fn app_with(lib: Arc<Library>) -> App {
     let theme = Theme::preset("default", Depth::None).expect("default theme");
     let mut app = App::new(km, theme, lib);
     app.update(Msg::Resize(80, 24));
+    app.take_effects();
     app
 }
 
