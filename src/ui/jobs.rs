@@ -136,7 +136,7 @@ impl Jobs {
                 for r in &results {
                     match r {
                         Ok(s) => {
-                            if matches!(s.action, "cloned" | "updated") {
+                            if s.action.moved() {
                                 outcome.changed = true;
                             }
                         }
