@@ -12,7 +12,7 @@ use super::sections;
 use super::{IndexError, IndexedSource, Meta, SearchIndex, WriteLock, index_path};
 use crate::base::Base;
 use crate::config::SourceSpec;
-use crate::corpus::{self, DocChange, Filter};
+use crate::corpus::{self, ChangeStatus, DocChange, Filter};
 use crate::fault;
 use crate::source::{self, Content, Entry, EntryKind, Snapshot};
 
@@ -511,7 +511,7 @@ impl Ctx<'_> {
             }
             // Deleting first makes re-adding an update; deleting an absent page is harmless.
             self.writer.delete_term(self.page_term(&c.path));
-            if c.status == 'D' {
+            if c.status == ChangeStatus::Deleted {
                 removed += 1;
                 net -= 1;
                 continue;
@@ -532,8 +532,8 @@ impl Ctx<'_> {
             }
             // An `M` page that was indexed before and is still a page: no net change.
             net += match (c.status, added) {
-                ('M', true) => 0,
-                ('M', false) => -1,
+                (ChangeStatus::Modified, true) => 0,
+                (ChangeStatus::Modified, false) => -1,
                 (_, true) => 1,
                 _ => 0,
             };

@@ -7,7 +7,6 @@
 //! process killed mid-update leaves the previous commit, and its record, in place.
 
 mod build;
-pub mod command;
 pub mod query;
 pub mod schema;
 mod search;
@@ -256,4 +255,16 @@ pub fn status_json(data_dir: &Path) -> serde_json::Value {
             },
         }),
     }
+}
+
+/// Whether every configured source is in the index already (so it was synced once), checked
+/// without touching git.
+pub fn indexed_all(base: &crate::base::Base) -> bool {
+    SearchIndex::open(base.data_dir()).is_ok_and(|ix| {
+        let meta = ix.meta();
+        base.config
+            .sources
+            .iter()
+            .all(|s| meta.sources.get(&s.name).is_some_and(|o| o.url == s.url))
+    })
 }

@@ -9,77 +9,14 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 
 use super::data::{self, Library, Results};
-use super::jobs::JobMsg;
-use super::render::{self, Laid, Layout};
+use super::geometry::{self, Areas};
+pub use super::msg::Screen;
+use super::msg::{Effect, JobMsg, Msg, SourceStatus};
+use super::page::{self, Page, Styled};
 use crate::corpus::Document;
 use crate::keymap::{Action, Context, Key, Keymap, Lookup};
 use crate::sidebar::Node;
 use crate::theme::Theme;
-
-/// Something for the app to take in.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Paste(String),
-    Resize(u16, u16),
-    /// An action, as if its key had been pressed.
-    Action(Action),
-    Job(JobMsg),
-    /// The clock, for "synced 3 h ago".
-    Tick(u64),
-    /// A signal or the terminal going away: leave now.
-    Quit,
-}
-
-/// What the event loop must do for the app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    Search {
-        id: u64,
-        query: String,
-    },
-    /// Highlight the code of the page open in the reader (the answer names it).
-    Highlight {
-        source: String,
-        path: String,
-        body: String,
-    },
-    Mouse(bool),
-    Suspend,
-    Redraw,
-    /// Bytes for the terminal itself (OSC 52 copy), written between frames.
-    Write(Vec<u8>),
-    /// Edit a file in `$EDITOR`, then show the page again.
-    Edit(std::path::PathBuf),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Library,
-    Search,
-    Reader,
-    Help,
-}
-
-impl Screen {
-    pub fn context(self) -> Context {
-        match self {
-            Screen::Library => Context::Library,
-            Screen::Search => Context::Search,
-            Screen::Reader => Context::Reader,
-            Screen::Help => Context::Help,
-        }
-    }
-}
-
-/// What the status bar knows about a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceStatus {
-    pub name: String,
-    pub commit: Option<String>,
-    pub synced_at: Option<u64>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncState {
@@ -173,14 +110,18 @@ pub struct Reader {
     pub title: String,
     /// Front-matter facts for the header.
     pub facts: Vec<(String, String)>,
-    pub model: Arc<dyn Layout>,
-    pub laid: Laid,
+    /// The page, parsed once.
+    pub page: Arc<Page>,
+    /// The page laid out at `width`, and its lines styled by the theme: both made again only
+    /// when the width or the page changes.
+    pub layout: crate::markdown::Layout,
+    pub styled: Styled,
     pub width: u16,
     pub scroll: usize,
     /// Words to highlight (from the search that opened the page).
     pub terms: data::Terms,
     pub find: Option<Find>,
-    /// The selected link (index into `laid.links`).
+    /// The selected link (index into `styled.links`).
     pub link: Option<usize>,
 }
 
@@ -196,9 +137,28 @@ impl std::fmt::Debug for Reader {
 impl Reader {
     /// The text of a laid-out line.
     pub fn line_text(&self, i: usize) -> String {
-        self.laid.lines.get(i).map_or(String::new(), |l| {
-            l.spans.iter().map(|s| s.content.as_ref()).collect()
-        })
+        self.layout.lines.get(i).map_or(String::new(), |l| l.text())
+    }
+
+    /// The number of lines at the current width.
+    pub fn lines(&self) -> usize {
+        self.layout.lines.len()
+    }
+
+    /// The parsed page: links, headings, code blocks.
+    pub fn doc(&self) -> &crate::markdown::Document {
+        &self.page.doc
+    }
+
+    /// The heading (index) the top of the screen is in.
+    pub fn section(&self) -> Option<usize> {
+        self.layout.section_at(self.scroll)
+    }
+
+    /// Lays the page out again at `width` (or a new page at the same width).
+    fn relayout(&mut self, theme: &Theme) {
+        self.layout = self.page.doc.layout(self.width as usize);
+        self.styled = page::styled(&self.layout, theme);
     }
 }
 
@@ -242,9 +202,6 @@ pub struct App {
     pub reading: super::reading::Reading,
 }
 
-/// The fewest columns and rows ken draws in.
-pub const MIN_SIZE: (u16, u16) = (20, 5);
-
 impl App {
     pub fn new(keymap: Keymap, theme: Theme, lib: Arc<Library>) -> App {
         let mut app = App {
@@ -273,7 +230,12 @@ impl App {
             effects: Vec::new(),
             reading: Default::default(),
         };
+        // An empty library stands in until the load job reports: nothing to search yet.
+        let placeholder = lib.docs.is_empty() && !lib.guide;
         app.set_library(lib);
+        if placeholder {
+            app.effects.clear();
+        }
         app
     }
 
@@ -296,35 +258,29 @@ impl App {
         });
     }
 
-    /// Rows taken above and below the content of every screen (banner; status bar).
+    /// The rows of the banner, as the view draws it.
     pub fn banner_height(&self) -> u16 {
-        match &self.banner {
-            None => 0,
-            Some(b) => {
-                let w = self.size.0.max(1) as usize;
-                (render::wrap(b, w).len() as u16).min(4)
-            }
-        }
+        self.banner
+            .as_ref()
+            .map_or(0, |b| geometry::banner_lines(b, self.size.0).len() as u16)
+    }
+
+    /// Where each part of the current screen goes.
+    pub fn areas(&self) -> Areas {
+        let find = self.reader.as_ref().is_some_and(|r| r.find.is_some());
+        geometry::areas(self.size, self.screen, self.banner_height(), find)
     }
 
     /// Rows for the list or page of the current screen.
     pub fn body_height(&self) -> usize {
-        let chrome = self.banner_height()
-            + 1 // status bar
-            + match self.screen {
-                Screen::Library => 1,
-                Screen::Search => 2,
-                Screen::Reader => {
-                    2 + u16::from(self.reader.as_ref().is_some_and(|r| r.find.is_some()))
-                }
-                Screen::Help => 1,
-            };
-        self.size.1.saturating_sub(chrome).max(1) as usize
+        self.areas().body_rows()
     }
 
     // ---- the library --------------------------------------------------------------------
 
+    /// Takes `lib` as the library shown and searched.
     pub fn set_library(&mut self, lib: Arc<Library>) {
+        self.effects.push(Effect::SearchIn(lib.clone()));
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;
@@ -563,36 +519,36 @@ impl App {
         // Only for the page named on the command line: places from history and bookmarks
         // need the whole page's anchors at once.
         let head = match anchor {
-            None if self.quick_head => render::head(&parsed.body, render::HEAD_BYTES),
+            None if self.quick_head => page::head(&parsed.body, page::HEAD_BYTES),
             _ => None,
         };
         // Code already highlighted once (in the cache) comes coloured at once.
         let cached = head.is_none() && crate::markdown::hlcache::has(&parsed.body);
-        let model = render::model_with(head.unwrap_or(&parsed.body), cached);
-        if head.is_some() || model.wants_highlight() {
+        let model = page::parse(head.unwrap_or(&parsed.body), cached);
+        if head.is_some() || model.wants_highlight {
             self.effects.push(Effect::Highlight {
                 source: doc.source.clone(),
                 path: doc.path.clone(),
                 body: parsed.body.clone(),
             });
         }
-        let width = self.size.0.max(1);
-        let laid = model.layout(width, &self.theme);
         let mut r = Reader {
             title: parsed.title,
             doc,
             facts,
-            model,
-            laid,
-            width,
+            page: model,
+            layout: Default::default(),
+            styled: Styled::default(),
+            width: self.size.0.max(1),
             scroll: 0,
             terms,
             find: None,
             link: None,
         };
+        r.relayout(&self.theme);
         if let Some(a) = anchor {
-            match r.laid.anchors.iter().find(|(x, _)| x == a) {
-                Some((_, line)) => r.scroll = *line,
+            match r.layout.anchor_line(a) {
+                Some(line) => r.scroll = line,
                 None => self.error(format!("no section #{a} in this page")),
             }
         }
@@ -608,7 +564,7 @@ impl App {
     pub(super) fn clamp_reader(&mut self) {
         let h = self.body_height();
         if let Some(r) = &mut self.reader {
-            let max = r.laid.lines.len().saturating_sub(h);
+            let max = r.lines().saturating_sub(h);
             r.scroll = r.scroll.min(max);
         }
     }
@@ -686,20 +642,15 @@ impl App {
         let Some(f) = &r.find else {
             return;
         };
-        let terms = if f.query.trim().is_empty() {
+        let matches: Vec<(usize, Range<usize>)> = if f.query.trim().is_empty() {
             Vec::new()
         } else {
-            vec![f.query.to_lowercase()]
+            r.layout
+                .find(&f.query)
+                .into_iter()
+                .map(|m| (m.line, m.bytes))
+                .collect()
         };
-        let mut matches = Vec::new();
-        if !terms.is_empty() {
-            for i in 0..r.laid.lines.len() {
-                let text = r.line_text(i);
-                for m in data::find_all(&text, &terms) {
-                    matches.push((i, m));
-                }
-            }
-        }
         // The first match at or after the top of the screen.
         let current = matches
             .iter()
@@ -1037,11 +988,11 @@ impl App {
             && r.width != w.max(1)
         {
             // Keep the same text at the top: the share of the page read so far.
-            let frac = r.scroll as f64 / r.laid.lines.len().max(1) as f64;
+            let frac = r.scroll as f64 / r.lines().max(1) as f64;
             r.width = w.max(1);
-            r.laid = r.model.layout(r.width, theme);
+            r.relayout(theme);
             r.link = None; // link pieces are numbered per layout
-            r.scroll = (frac * r.laid.lines.len() as f64) as usize;
+            r.scroll = (frac * r.lines() as f64) as usize;
             if r.find.is_some() {
                 self.update_find();
             }
@@ -1094,9 +1045,9 @@ impl App {
                 }
                 // Highlighting changes colours, not line breaks: the place stays. (The
                 // whole page after its beginning keeps the beginning's lines too.)
-                r.model = h.model;
-                r.laid = r.model.layout(r.width, theme);
-                if r.link.is_some_and(|k| k >= r.laid.links.len()) {
+                r.page = h.page;
+                r.relayout(theme);
+                if r.link.is_some_and(|k| k >= r.styled.links.len()) {
                     r.link = None;
                 }
                 // So does the match a find is on, though the matches are counted again.

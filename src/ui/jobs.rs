@@ -1,63 +1,17 @@
-//! Background jobs: loading the library, syncing, searching. Each runs on its own thread and
-//! reports back as a [`Msg::Job`]; for search the newest request wins (older ones still queued
-//! are skipped, and a stale answer is dropped by the app).
+//! Background jobs: loading the library, syncing, searching, highlighting a page's code.
+//! Each reports back as a [`Msg::Job`]. Search and highlighting each have one thread with a
+//! single slot: the newest request wins (older ones still queued are skipped, and a stale
+//! answer is dropped by the app).
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
-use super::app::{Msg, SourceStatus};
-use super::data::{self, Library, Results, Searcher};
-use super::render::{self, Layout};
+use super::data::{self, Library, Searcher};
+use super::msg::{Highlighted, JobMsg, Msg, SourceStatus, SyncOutcome};
+use super::page;
 use crate::base::Base;
 use crate::config::Config;
-
-/// What a background job reports.
-#[derive(Debug)]
-pub enum JobMsg {
-    /// The library was (re)loaded.
-    Library(Arc<Library>),
-    /// The answer to search request `id`.
-    SearchDone {
-        id: u64,
-        result: Result<Results, String>,
-        millis: f64,
-    },
-    /// The highlighted model of a page.
-    Highlighted(Highlighted),
-    /// Fetch progress of one source.
-    SyncProgress { source: String, percent: u8 },
-    /// The sync ended.
-    SyncDone(SyncOutcome),
-}
-
-/// A page's model with its code highlighted.
-pub struct Highlighted {
-    pub source: String,
-    pub path: String,
-    pub model: Arc<dyn Layout>,
-}
-
-impl std::fmt::Debug for Highlighted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Highlighted")
-            .field("source", &self.source)
-            .field("path", &self.path)
-            .finish()
-    }
-}
-
-/// How a sync ended.
-#[derive(Debug, Clone, Default)]
-pub struct SyncOutcome {
-    /// One line per source that failed.
-    pub failures: Vec<String>,
-    /// Whether any source moved to a new commit (the library was reloaded).
-    pub changed: bool,
-    pub sources: Vec<SourceStatus>,
-    /// Whether any source now has a copy.
-    pub any_copy: bool,
-}
 
 /// Builds the searcher for a library. The search index plugs in here.
 pub type SearcherFactory = Arc<dyn Fn(&Library) -> Arc<dyn Searcher> + Send + Sync>;
@@ -91,10 +45,18 @@ enum SearchJob {
     Query { id: u64, query: String },
 }
 
+/// A page to highlight.
+struct HighlightJob {
+    source: String,
+    path: String,
+    body: String,
+}
+
 /// Handles to the job threads.
 pub struct Jobs {
     tx: Sender<Msg>,
     search: Sender<SearchJob>,
+    highlight: Sender<HighlightJob>,
 }
 
 /// The most results pages a search returns.
@@ -108,7 +70,16 @@ impl Jobs {
         let _ = std::thread::Builder::new()
             .name("ken-search".into())
             .spawn(move || search_loop(rx, out, factory));
-        Jobs { tx, search }
+        let (highlight, rx) = channel();
+        let out = tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-highlight".into())
+            .spawn(move || highlight_loop(rx, out));
+        Jobs {
+            tx,
+            search,
+            highlight,
+        }
     }
 
     /// Searches; the answer comes back as `SearchDone { id }`.
@@ -122,19 +93,10 @@ impl Jobs {
     }
 
     /// Parses a page again with its code highlighted (syntect is slow to load and to run:
-    /// never on the UI thread). The app keeps the answer only if that page is still open.
+    /// never on the UI thread). One page at a time: a page still waiting when another is
+    /// opened is skipped. The app keeps the answer only if that page is still open.
     pub fn highlight(&self, source: String, path: String, body: String) {
-        let tx = self.tx.clone();
-        let _ = std::thread::Builder::new()
-            .name("ken-highlight".into())
-            .spawn(move || {
-                let model = render::model(&body);
-                let _ = tx.send(Msg::Job(JobMsg::Highlighted(Highlighted {
-                    source,
-                    path,
-                    model,
-                })));
-            });
+        let _ = self.highlight.send(HighlightJob { source, path, body });
     }
 
     /// Loads the library of the last good copies in the background.
@@ -174,7 +136,7 @@ impl Jobs {
                 for r in &results {
                     match r {
                         Ok(s) => {
-                            if matches!(s.action, "cloned" | "updated") {
+                            if s.action.moved() {
                                 outcome.changed = true;
                             }
                         }
@@ -240,6 +202,23 @@ fn search_loop(rx: Receiver<SearchJob>, tx: Sender<Msg>, factory: SearcherFactor
             .send(Msg::Job(JobMsg::SearchDone { id, result, millis }))
             .is_err()
         {
+            return;
+        }
+    }
+}
+
+fn highlight_loop(rx: Receiver<HighlightJob>, tx: Sender<Msg>) {
+    while let Ok(mut job) = rx.recv() {
+        // Only the newest page waiting is highlighted.
+        while let Ok(newer) = rx.try_recv() {
+            job = newer;
+        }
+        let done = Highlighted {
+            page: page::highlighted(&job.body),
+            source: job.source,
+            path: job.path,
+        };
+        if tx.send(Msg::Job(JobMsg::Highlighted(done))).is_err() {
             return;
         }
     }

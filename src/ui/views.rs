@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, MIN_SIZE, RowKind, Screen, SyncState, hit_height};
+use super::app::{App, RowKind, Screen, SyncState, hit_height};
+use super::geometry::{self, Areas, MIN_SIZE};
 use crate::keymap::{Action, Context};
 use crate::sanitize;
 use crate::state;
@@ -21,17 +22,7 @@ pub(super) fn clean(s: &str) -> String {
 
 /// Cuts `s` to at most `w` columns.
 pub(super) fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut col = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if col + cw > w {
-            break;
-        }
-        col += cw;
-        out.push(c);
-    }
-    out
+    crate::markdown::layout::truncate(s, w).to_string()
 }
 
 /// Draws the whole screen.
@@ -46,44 +37,28 @@ pub fn draw(app: &App, f: &mut Frame) {
         f.render_widget(p, area);
         return;
     }
-    let bh = app.banner_height();
+    let a = app.areas();
     if let Some(b) = &app.banner {
-        let p = Paragraph::new(clean(b))
-            .style(app.theme.style("ui.banner"))
-            .wrap(Wrap { trim: true });
-        f.render_widget(p, Rect::new(area.x, area.y, area.width, bh));
-    }
-    let body = Rect::new(
-        area.x,
-        area.y + bh,
-        area.width,
-        area.height.saturating_sub(bh + 1),
-    );
-    match app.screen {
-        Screen::Library => library(app, f, body),
-        Screen::Search => search(app, f, body),
-        Screen::Reader => reader(app, f, body),
-        Screen::Help => help(app, f, body),
-    }
-    status(
-        app,
-        f,
-        Rect::new(area.x, area.y + area.height - 1, area.width, 1),
-    );
-    if app.screen == Screen::Reader {
-        let under_header = Rect::new(
-            body.x,
-            body.y + 2,
-            body.width,
-            body.height.saturating_sub(2),
+        let lines: Vec<Line> = geometry::banner_lines(b, a.banner.width)
+            .into_iter()
+            .map(Line::raw)
+            .collect();
+        f.render_widget(
+            Paragraph::new(lines).style(app.theme.style("ui.banner")),
+            a.banner,
         );
-        super::reading_views::panel(app, f, under_header);
     }
-    super::reading_views::prompt(
-        app,
-        f,
-        Rect::new(area.x, area.y + area.height - 1, area.width, 1),
-    );
+    match app.screen {
+        Screen::Library => library(app, f, &a),
+        Screen::Search => search(app, f, &a),
+        Screen::Reader => reader(app, f, &a),
+        Screen::Help => help(app, f, &a),
+    }
+    status(app, f, a.status);
+    if app.screen == Screen::Reader {
+        super::reading_views::panel(app, f, a.under_head);
+    }
+    super::reading_views::prompt(app, f, a.status);
 }
 
 fn line_at(f: &mut Frame, area: Rect, row: u16, line: Line) {
@@ -95,7 +70,8 @@ fn line_at(f: &mut Frame, area: Rect, row: u16, line: Line) {
     }
 }
 
-fn library(app: &App, f: &mut Frame, area: Rect) {
+fn library(app: &App, f: &mut Frame, a: &Areas) {
+    let area = a.head;
     let t = &app.theme;
     let mut head = vec![Span::styled(
         if app.lib.guide {
@@ -118,12 +94,7 @@ fn library(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     line_at(f, area, 0, Line::from(head));
-    let list = Rect::new(
-        area.x,
-        area.y + 1,
-        area.width,
-        area.height.saturating_sub(1),
-    );
+    let list = a.body;
     if app.tree.rows.is_empty() {
         let msg = if app.loading {
             "Reading the library…"
@@ -209,7 +180,8 @@ pub fn highlight(line: &Line<'static>, ranges: &[Range<usize>], hl: Style) -> Li
     Line::from(out).style(line.style)
 }
 
-fn search(app: &App, f: &mut Frame, area: Rect) {
+fn search(app: &App, f: &mut Frame, a: &Areas) {
+    let area = a.head;
     let t = &app.theme;
     let s = &app.search;
     let prompt = "Search: ";
@@ -257,12 +229,7 @@ fn search(app: &App, f: &mut Frame, area: Rect) {
         )
     };
     line_at(f, area, 1, summary);
-    let list = Rect::new(
-        area.x,
-        area.y + 2,
-        area.width,
-        area.height.saturating_sub(2),
-    );
+    let list = a.body;
     let w = list.width as usize;
     let mut row = 0u16;
     let items = s.items();
@@ -338,7 +305,8 @@ fn search(app: &App, f: &mut Frame, area: Rect) {
     }
 }
 
-fn reader(app: &App, f: &mut Frame, area: Rect) {
+fn reader(app: &App, f: &mut Frame, a: &Areas) {
+    let area = a.head;
     let t = &app.theme;
     let Some(r) = &app.reader else {
         line_at(f, area, 0, Line::styled("No page open.", t.style("ui.dim")));
@@ -373,19 +341,10 @@ fn reader(app: &App, f: &mut Frame, area: Rect) {
             t.style("front_matter"),
         ),
     );
-    let find_h = u16::from(r.find.is_some());
-    let body = Rect::new(
-        area.x,
-        area.y + 2,
-        area.width,
-        area.height.saturating_sub(2 + find_h),
-    );
+    let body = a.body;
     let hl = t.style("search.match");
-    for (row, i) in (r.scroll..r.laid.lines.len())
-        .take(body.height as usize)
-        .enumerate()
-    {
-        let line = &r.laid.lines[i];
+    for (row, i) in (r.scroll..r.lines()).take(body.height as usize).enumerate() {
+        let line = &r.styled.lines[i];
         let mut ranges = Vec::new();
         if !r.terms.is_empty() {
             ranges = r.terms.ranges(&r.line_text(i));
@@ -408,7 +367,7 @@ fn reader(app: &App, f: &mut Frame, area: Rect) {
         }
         line_at(f, body, row as u16, l);
     }
-    if let Some(fd) = &r.find {
+    if let (Some(fd), Some(bar)) = (&r.find, a.find) {
         let count = if fd.query.is_empty() {
             String::new()
         } else if fd.matches.is_empty() {
@@ -417,18 +376,17 @@ fn reader(app: &App, f: &mut Frame, area: Rect) {
             format!("  {}/{}", fd.current + 1, fd.matches.len())
         };
         let q = clean(&fd.query);
-        let y = area.y + area.height - 1;
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("Find: ", t.style("ui.title")),
                 Span::styled(q.clone(), t.style("ui.input")),
                 Span::styled(count, t.style("ui.dim")),
             ])),
-            Rect::new(area.x, y, area.width, 1),
+            bar,
         );
         if fd.editing {
-            let x = area.x + ("Find: ".width() + q.width()) as u16;
-            f.set_cursor_position(Position::new(x.min(area.right() - 1), y));
+            let x = bar.x + ("Find: ".width() + q.width()) as u16;
+            f.set_cursor_position(Position::new(x.min(bar.right() - 1), bar.y));
         }
     }
 }
@@ -479,7 +437,8 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     out
 }
 
-fn help(app: &App, f: &mut Frame, area: Rect) {
+fn help(app: &App, f: &mut Frame, a: &Areas) {
+    let area = a.head;
     let t = &app.theme;
     let of = app.help.of.unwrap_or(Screen::Library).context();
     line_at(
@@ -494,12 +453,7 @@ fn help(app: &App, f: &mut Frame, area: Rect) {
             ),
         ]),
     );
-    let body = Rect::new(
-        area.x,
-        area.y + 1,
-        area.width,
-        area.height.saturating_sub(1),
-    );
+    let body = a.body;
     for (row, l) in help_lines(app)
         .into_iter()
         .skip(app.help.scroll)
@@ -588,7 +542,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
         if app.screen == Screen::Reader
             && let Some(r) = &app.reader
         {
-            let n = r.laid.lines.len();
+            let n = r.lines();
             let h = app.body_height();
             let pct = if n <= h {
                 100

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use ken::keymap::Keymap;
 use ken::markdown::{self, hlcache};
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, Effect, Msg};
+use ken::ui::app::App;
 use ken::ui::data;
+use ken::ui::msg::{Effect, Msg};
 
 const PAGE: &str = "# Restart\n\nRun:\n\n```bash\nsystemctl restart apache2 # now\n```\n";
 
@@ -33,7 +34,7 @@ fn a_page_highlighted_before_opens_coloured() {
         open(&mut app),
         "a highlight job for a page not in the cache"
     );
-    assert!(app.reader.as_ref().expect("reader").model.wants_highlight());
+    assert!(app.reader.as_ref().expect("reader").page.wants_highlight);
 
     // Once highlighted (as the job does), the page is in the cache.
     let doc = markdown::model::parse(PAGE, None, markdown::Options::default());
@@ -43,5 +44,5 @@ fn a_page_highlighted_before_opens_coloured() {
     assert!(classes.count() > 0, "the code has classes");
     assert!(hlcache::has(PAGE));
     assert!(!open(&mut app), "no job needed");
-    assert!(!app.reader.as_ref().expect("reader").model.wants_highlight());
+    assert!(!app.reader.as_ref().expect("reader").page.wants_highlight);
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use ken::keymap::{self, Context, Keymap};
 use ken::theme::{self, Depth, Theme};
-use ken::ui::app::{Msg, Screen};
+use ken::ui::msg::{Msg, Screen};
 use ui_common::*;
 
 fn toml_files(dir: &str) -> Vec<(String, String)> {

@@ -3,8 +3,7 @@
 use crate::ui_common;
 
 use crossterm::event::KeyCode;
-use ken::ui::app::{Msg, Screen};
-use ken::ui::jobs::{JobMsg, SyncOutcome};
+use ken::ui::msg::{JobMsg, Msg, Screen, SyncOutcome};
 use ui_common::*;
 
 #[test]

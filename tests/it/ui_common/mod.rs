@@ -8,9 +8,9 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ken::keymap::Keymap;
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, Effect, Msg};
+use ken::ui::app::App;
 use ken::ui::data::{self, Library, Searcher};
-use ken::ui::jobs::JobMsg;
+use ken::ui::msg::{Effect, JobMsg, Msg};
 use ken::ui::views;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -60,7 +60,7 @@ pub fn app() -> App {
     let mut app = App::new(km, theme, site());
     app.update(Msg::Resize(80, 24));
     app.now = 1_000_000;
-    app.sources = vec![ken::ui::app::SourceStatus {
+    app.sources = vec![ken::ui::msg::SourceStatus {
         name: "runbooks".into(),
         commit: Some("0123456789abcdef".into()),
         synced_at: Some(1_000_000 - 3 * 3600),

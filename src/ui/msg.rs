@@ -1,0 +1,155 @@
+//! The vocabulary between the UI's parts: what comes in ([`Msg`], with the background jobs'
+//! reports as [`JobMsg`]) and what the app asks the event loop to do ([`Effect`]). It lives
+//! apart from the state so that the jobs, the loop and the screens depend on it, not on each
+//! other.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use super::data::{Library, Results};
+use super::page::Page;
+use crate::keymap::Action;
+
+/// Something for the app to take in.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// An action, as if its key had been pressed.
+    Action(Action),
+    Job(JobMsg),
+    /// The clock, for "synced 3 h ago".
+    Tick(u64),
+    /// A signal or the terminal going away: leave now.
+    Quit,
+}
+
+/// What the event loop must do for the app.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Search {
+        id: u64,
+        query: String,
+    },
+    /// Search this library from now on (the app decides which library is searched: the
+    /// guide may stay while an empty library arrives).
+    SearchIn(Arc<Library>),
+    /// Highlight the code of the page open in the reader (the answer names it).
+    Highlight {
+        source: String,
+        path: String,
+        body: String,
+    },
+    Mouse(bool),
+    Suspend,
+    Redraw,
+    /// Bytes for the terminal itself (OSC 52 copy), written between frames.
+    Write(Vec<u8>),
+    /// Edit a file in `$EDITOR`, then show the page again.
+    Edit(PathBuf),
+}
+
+impl PartialEq for Effect {
+    fn eq(&self, other: &Effect) -> bool {
+        use Effect::*;
+        match (self, other) {
+            (Search { id: a, query: q }, Search { id: b, query: r }) => a == b && q == r,
+            // The same library, not an equal one.
+            (SearchIn(a), SearchIn(b)) => Arc::ptr_eq(a, b),
+            (
+                Highlight { source, path, body },
+                Highlight {
+                    source: s,
+                    path: p,
+                    body: b,
+                },
+            ) => source == s && path == p && body == b,
+            (Mouse(a), Mouse(b)) => a == b,
+            (Suspend, Suspend) | (Redraw, Redraw) => true,
+            (Write(a), Write(b)) => a == b,
+            (Edit(a), Edit(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// What a background job reports.
+#[derive(Debug)]
+pub enum JobMsg {
+    /// The library was (re)loaded.
+    Library(Arc<Library>),
+    /// The answer to search request `id`.
+    SearchDone {
+        id: u64,
+        result: Result<Results, String>,
+        millis: f64,
+    },
+    /// The highlighted model of a page.
+    Highlighted(Highlighted),
+    /// Fetch progress of one source.
+    SyncProgress { source: String, percent: u8 },
+    /// The sync ended.
+    SyncDone(SyncOutcome),
+}
+
+/// A page parsed again with its code highlighted.
+pub struct Highlighted {
+    pub source: String,
+    pub path: String,
+    pub page: Arc<Page>,
+}
+
+impl std::fmt::Debug for Highlighted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Highlighted")
+            .field("source", &self.source)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOutcome {
+    /// One line per source that failed.
+    pub failures: Vec<String>,
+    /// Whether any source moved to a new commit (the library was reloaded).
+    pub changed: bool,
+    pub sources: Vec<SourceStatus>,
+    /// Whether any source now has a copy.
+    pub any_copy: bool,
+}
+
+/// What the status bar knows about a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStatus {
+    pub name: String,
+    pub commit: Option<String>,
+    pub synced_at: Option<u64>,
+}
+
+/// The screens of the UI; the app keeps a stack of them for going back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Library,
+    Search,
+    Reader,
+    Help,
+}
+
+impl Screen {
+    /// The keymap table of the screen.
+    pub fn context(self) -> crate::keymap::Context {
+        use crate::keymap::Context;
+        match self {
+            Screen::Library => Context::Library,
+            Screen::Search => Context::Search,
+            Screen::Reader => Context::Reader,
+            Screen::Help => Context::Help,
+        }
+    }
+}
