@@ -10,12 +10,34 @@ use crate::corpus::{self, Catalog, DocChange, Document, Filter, Parsed};
 use crate::source::{self, Location, Snapshot, SourceError, SyncLock, Transfer};
 use crate::state::{self, SourceState, State};
 
+/// What a sync did to one source (written in JSON in lower case: `"cloned"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncAction {
+    /// A first clone.
+    Cloned,
+    /// Fetched a new commit.
+    Updated,
+    /// The remote had nothing new.
+    Unchanged,
+    /// A local directory, read as it is.
+    Read,
+    /// Not synced (`--offline`): the last good copy is kept.
+    Offline,
+}
+
+impl SyncAction {
+    /// Whether the source's documents may have changed, so the library must be read again.
+    pub fn moved(self) -> bool {
+        matches!(self, SyncAction::Cloned | SyncAction::Updated)
+    }
+}
+
 /// What a sync did to one source.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncSummary {
     pub name: String,
-    /// `cloned`, `updated`, `unchanged`, `read` (a local directory) or `offline`.
-    pub action: &'static str,
+    pub action: SyncAction,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,7 +174,7 @@ impl Base {
                 self.record_success(spec, None, None, cat.docs.len());
                 return Ok(SyncSummary {
                     name: name.into(),
-                    action: "read",
+                    action: SyncAction::Read,
                     branch: None,
                     old: None,
                     new: None,
@@ -168,7 +190,7 @@ impl Base {
                 None => Err(SourceFailure::new(name, SourceError::OfflineNeverSynced)),
                 Some(c) => Ok(SyncSummary {
                     name: name.into(),
-                    action: "offline",
+                    action: SyncAction::Offline,
                     branch: self.state.sources.get(name).and_then(|s| s.branch.clone()),
                     old: None,
                     new: Some(c.to_string()),
@@ -189,6 +211,7 @@ impl Base {
                 return Err(SourceFailure::new(name, e));
             }
         };
+        crate::fault::hit(crate::fault::Point::AfterFetch);
         let mirror = source::mirror_path(self.data_dir(), name);
         // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
         // interrupted after fetching still reports the changes next time.
@@ -216,9 +239,9 @@ impl Base {
             }
         };
         let action = match (old, synced.fetched) {
-            (None, _) => "cloned",
-            (Some(o), _) if o != synced.new => "updated",
-            _ => "unchanged",
+            (None, _) => SyncAction::Cloned,
+            (Some(o), _) if o != synced.new => SyncAction::Updated,
+            _ => SyncAction::Unchanged,
         };
         self.record_success(
             spec,

@@ -331,10 +331,7 @@ fn first_h1(body: &str) -> Option<String> {
 
 /// Drops the simplest inline Markdown (emphasis, code ticks, `{#id}`) from a heading.
 fn strip_inline(s: &str) -> String {
-    let s = match s.rfind("{#") {
-        Some(i) if s.ends_with('}') => s[..i].trim_end(),
-        _ => s,
-    };
+    let (s, _) = crate::slug::split_id(s);
     s.chars().filter(|c| !matches!(c, '`' | '*')).collect()
 }
 
@@ -360,11 +357,34 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
+/// How a document changed, written in JSON as the letter `git diff --name-status` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChangeStatus {
+    #[serde(rename = "A")]
+    Added,
+    #[serde(rename = "M")]
+    Modified,
+    #[serde(rename = "D")]
+    Deleted,
+    #[serde(rename = "R")]
+    Renamed,
+}
+
+impl From<&ChangeKind> for ChangeStatus {
+    fn from(k: &ChangeKind) -> ChangeStatus {
+        match k {
+            ChangeKind::Added => ChangeStatus::Added,
+            ChangeKind::Modified => ChangeStatus::Modified,
+            ChangeKind::Deleted => ChangeStatus::Deleted,
+            ChangeKind::Renamed { .. } => ChangeStatus::Renamed,
+        }
+    }
+}
+
 /// A change to a document of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocChange {
-    /// `A`, `M`, `D` or `R`.
-    pub status: char,
+    pub status: ChangeStatus,
     /// The reader's path (after `mount`).
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -386,17 +406,17 @@ pub fn doc_changes(filter: &Filter, changes: &[Change]) -> Vec<DocChange> {
         match &c.kind {
             ChangeKind::Renamed { from } => match (doc(from), new) {
                 (Some(f), Some(n)) => out.push(DocChange {
-                    status: 'R',
+                    status: ChangeStatus::Renamed,
                     path: n,
                     from: Some(f),
                 }),
                 (Some(f), None) => out.push(DocChange {
-                    status: 'D',
+                    status: ChangeStatus::Deleted,
                     path: f,
                     from: None,
                 }),
                 (None, Some(n)) => out.push(DocChange {
-                    status: 'A',
+                    status: ChangeStatus::Added,
                     path: n,
                     from: None,
                 }),
@@ -405,7 +425,7 @@ pub fn doc_changes(filter: &Filter, changes: &[Change]) -> Vec<DocChange> {
             _ => {
                 if let Some(p) = new {
                     out.push(DocChange {
-                        status: c.letter(),
+                        status: (&c.kind).into(),
                         path: p,
                         from: None,
                     });

@@ -780,18 +780,6 @@ pub struct Change {
     pub kind: ChangeKind,
 }
 
-impl Change {
-    /// The letter `git diff --name-status` uses.
-    pub fn letter(&self) -> char {
-        match self.kind {
-            ChangeKind::Added => 'A',
-            ChangeKind::Modified => 'M',
-            ChangeKind::Deleted => 'D',
-            ChangeKind::Renamed { .. } => 'R',
-        }
-    }
-}
-
 /// What changed between two commits of a mirror, with renames detected as git does by
 /// default (50% similarity).
 pub fn changes(mirror: &Path, old: git2::Oid, new: git2::Oid) -> Result<Vec<Change>, SourceError> {

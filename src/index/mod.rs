@@ -7,7 +7,6 @@
 //! process killed mid-update leaves the previous commit, and its record, in place.
 
 mod build;
-pub mod command;
 pub mod query;
 pub mod schema;
 mod search;
@@ -162,8 +161,9 @@ impl SearchIndex {
         if !path.join("meta.json").exists() {
             return Err(unusable("is missing".into()));
         }
-        let index = tantivy::Index::open_in_dir(&path)
-            .map_err(|e| unusable(format!("is damaged ({e})")))?;
+        let dir = crate::fault::index_directory(&path)
+            .map_err(|e| unusable(format!("cannot be opened ({e})")))?;
+        let index = tantivy::Index::open(dir).map_err(|e| unusable(format!("is damaged ({e})")))?;
         schema::register(index.tokenizers());
         let (expected, fields) = schema::build();
         if index.schema() != expected {
@@ -255,4 +255,16 @@ pub fn status_json(data_dir: &Path) -> serde_json::Value {
             },
         }),
     }
+}
+
+/// Whether every configured source is in the index already (so it was synced once), checked
+/// without touching git.
+pub fn indexed_all(base: &crate::base::Base) -> bool {
+    SearchIndex::open(base.data_dir()).is_ok_and(|ix| {
+        let meta = ix.meta();
+        base.config
+            .sources
+            .iter()
+            .all(|s| meta.sources.get(&s.name).is_some_and(|o| o.url == s.url))
+    })
 }

@@ -11,6 +11,7 @@ mod corpus_links;
 mod corpus_markdown;
 mod corpus_site;
 mod corpus_sync;
+mod crash;
 mod e2e_reading;
 mod e2e_tmux;
 mod index_search;

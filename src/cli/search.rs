@@ -1,87 +1,22 @@
-//! What the CLI does with the index: `ken search`, the update after `ken sync`, the index
-//! facts of `ken status`. Formatting only; the work is in the rest of this module.
+//! `ken search`: the hits of a query, as text or JSON.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{IndexError, Progress, SearchIndex, SearchOptions, build};
+use super::progress::{index_progress, say};
 use crate::base::Base;
+use crate::index::{self, IndexError, SearchIndex, SearchOptions, Snippet};
 use crate::sanitize;
 
-/// A progress bar for full builds on stderr when it is a terminal; nothing otherwise.
-fn progress_bar() -> impl FnMut(Progress) {
-    let enabled = std::io::stderr().is_terminal();
-    let mut bar: Option<indicatif::ProgressBar> = None;
-    move |p: Progress| {
-        if !enabled || p.total < 200 {
-            return;
-        }
-        let b = bar.get_or_insert_with(|| {
-            let b = indicatif::ProgressBar::with_draw_target(
-                Some(p.total as u64),
-                indicatif::ProgressDrawTarget::stderr(),
-            );
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "indexing {prefix:.bold} [{bar:30}] {pos}/{len} pages  {per_sec}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            b.set_prefix(sanitize::line(&p.source, 0).into_owned());
-            b
-        });
-        b.set_length(p.total as u64);
-        b.set_position(p.done as u64);
-        if p.done >= p.total {
-            b.finish_and_clear();
-            bar = None;
-        }
-    }
-}
-
-fn say(line: &str) {
-    eprintln!("ken: {}", sanitize::line(line, 0));
-}
-
-/// Brings the index up to date after a sync; problems are reported on stderr, never fatal
-/// to the sync. Returns whether the index is usable.
-pub fn after_sync(base: &Base) -> bool {
-    match build::update(base, &mut progress_bar(), &mut |n| say(n)) {
-        Ok(r) => {
-            for f in &r.failures {
-                say(&format!("index {f}"));
-            }
-            true
-        }
-        Err(e) => {
-            say(&e.to_string());
-            false
-        }
-    }
-}
-
-/// [`super::open_current`], with progress on stderr.
+/// [`index::open_current`], with progress on stderr.
 pub fn open_current(base: &Base) -> Result<SearchIndex, IndexError> {
-    super::open_current(base, &mut progress_bar(), &mut |n| say(n))
-}
-
-/// Whether every configured source is in the index already (so it was synced once), checked
-/// without touching git.
-pub fn indexed_all(base: &Base) -> bool {
-    SearchIndex::open(base.data_dir()).is_ok_and(|ix| {
-        let meta = ix.meta();
-        base.config
-            .sources
-            .iter()
-            .all(|s| meta.sources.get(&s.name).is_some_and(|o| o.url == s.url))
-    })
+    index::open_current(base, &mut index_progress(), &mut |n| say(n))
 }
 
 /// `ken search`: exit 0 with hits, 1 with none, 2 for a query with nothing to search.
-pub fn search(
+pub fn run(
     base: &Base,
     query: &str,
     limit: usize,
@@ -102,7 +37,7 @@ pub fn search(
         Err(e) => {
             // Damaged in a way only reading shows: rebuild once, then try again.
             say(&format!("{e}; rebuilding the search index"));
-            build::rebuild(base, &mut progress_bar(), &mut |n| say(n))?;
+            index::rebuild(base, &mut index_progress(), &mut |n| say(n))?;
             ix = SearchIndex::open(base.data_dir())?;
             ix.search(query, &opts)?
         }
@@ -180,7 +115,7 @@ pub fn search(
 }
 
 /// The snippet with its highlights in bold yellow (or as is without colour).
-fn highlighted(s: &super::Snippet, color: bool) -> String {
+fn highlighted(s: &Snippet, color: bool) -> String {
     if !color {
         return s.text.clone();
     }
@@ -195,24 +130,4 @@ fn highlighted(s: &super::Snippet, color: bool) -> String {
         }
     }
     out
-}
-
-/// The index facts for `ken status --json`.
-pub fn status_json(base: &Base) -> serde_json::Value {
-    super::status_json(base.data_dir())
-}
-
-/// One line about the index for `ken status`.
-pub fn status_line(base: &Base) -> String {
-    let v = super::status_json(base.data_dir());
-    match v["state"].as_str() {
-        Some("ready") => format!(
-            "{} pages, {} sections; last update indexed {} pages",
-            v["pages"], v["sections"], v["last_update_indexed"]
-        ),
-        _ => format!(
-            "the index {}; `ken sync` or `ken search` builds it",
-            v["problem"].as_str().unwrap_or("is missing")
-        ),
-    }
 }

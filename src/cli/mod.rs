@@ -1,0 +1,242 @@
+//! The command line: clap definitions and dispatch to one file per command. The commands
+//! format what the library answers; they hold no logic a terminal UI would also need.
+
+/// `println!` that returns an error instead of panicking when stdout is closed (`| head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
+mod list;
+mod progress;
+mod search;
+mod show;
+mod status;
+mod sync;
+
+pub use show::Paging;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::base::Base;
+use crate::config::{Config, Inputs};
+use crate::sanitize;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// ken — read your team's Markdown knowledge in the terminal, online or off.
+///
+/// ken keeps local mirrors of git repositories of Markdown (by default the Sovereign Cloud
+/// Stack documentation), and lets you list, search and read them without a browser or a
+/// network connection.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ken",
+    version,
+    about,
+    long_about,
+    subcommand_precedence_over_arg = true
+)]
+#[command(after_help = "\
+Examples:
+  ken                               browse, search and read (syncs in the background)
+  ken docs/glossary.md              open one page in the reader
+  ken sync                          fetch the configured sources now
+  ken --source ./runbooks list      list the documents of a local folder
+  ken status --json                 what is synced, and where ken keeps it
+
+Environment:
+  KEN_CONFIG_DIR   folder of config.toml (default: the platform's config dir)
+  KEN_DATA_DIR     folder for mirrors, index and state (default: the platform's data dir)
+  NO_COLOR         when set, no colour")]
+pub struct Cli {
+    /// A knowledge source for this run: a git URL or a local path, as [NAME=]URL[#BRANCH].
+    /// Repeatable; replaces the configured sources.
+    #[arg(long = "source", value_name = "SPEC", global = true)]
+    pub sources: Vec<String>,
+
+    /// Read the configuration from FILE instead of $KEN_CONFIG_DIR/config.toml.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Never touch the network; use the last synced copies.
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// The keymap: `default`, `emacs` (your keymap.toml in the config dir is merged over it).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub keymap: Option<String>,
+
+    /// The theme: `default` (16 ANSI colours), `dark`, `light`, `high-contrast`, or
+    /// themes/NAME.toml in the config dir.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
+
+    /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
+    #[arg(value_name = "DOC")]
+    pub doc: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Clone or update every source now.
+    Sync {
+        /// Print what happened (including the changed documents) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show each source (url, branch, commit, last sync, documents) and the paths ken uses.
+    Status {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every document: source, path and title.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search every source: words (all must match), "phrases", prefix*, -excluded,
+    /// title:/path:/source: and front-matter filters (status:stable). See docs/guide/search.md.
+    Search {
+        /// The query; several arguments are joined with spaces. Quote a query that starts
+        /// with `-` ("-draft keys"), or put `--` before it.
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// Most pages shown (each with up to 3 sections).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+        limit: u16,
+        /// Print the hits as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
+    Show {
+        doc: String,
+        /// Lay out to N columns (default: the terminal's width, or 80).
+        #[arg(long, value_name = "N")]
+        width: Option<usize>,
+        #[arg(long, value_enum, default_value_t = Paging::Auto)]
+        paging: Paging,
+    },
+}
+
+/// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return ExitCode::from(code.clamp(0, 255) as u8);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`ken list | head`) is the reader's choice, not a failure.
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Out {
+    color: bool,
+}
+
+impl Out {
+    fn bold(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn dim(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Whether to colour a stream: `--color`, then NO_COLOR, then whether it is a terminal.
+pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
+    let config = Config::load(&inputs)?;
+    crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
+    let out = Out {
+        color: use_color(cli.color, std::io::stdout().is_terminal()),
+    };
+    let config_for_ui = config.clone();
+    let mut base = Base::open(config);
+    match cli.command {
+        None => {
+            let opts = crate::ui::Options {
+                doc: cli.doc.clone(),
+                offline: cli.offline,
+                keymap: cli.keymap.clone(),
+                theme: cli.theme.clone(),
+                no_color: cli.color == ColorChoice::Never,
+            };
+            // Keys are read from the terminal itself (/dev/tty when stdin is not one).
+            if !std::io::stdout().is_terminal() {
+                anyhow::bail!(
+                    "the terminal UI needs a terminal; try `ken list`, `ken status` or `ken --help`"
+                );
+            }
+            drop(base);
+            crate::ui::run(config_for_ui, opts)
+        }
+        Some(Command::Sync { json }) => sync::run(&mut base, cli.offline, json, &out),
+        Some(Command::Status { json }) => status::run(&base, &out, json),
+        Some(Command::List { json }) => list::run(&mut base, cli.offline, json),
+        Some(Command::Search { query, limit, json }) => {
+            if !crate::index::indexed_all(&base) {
+                sync::ensure_synced(&mut base, cli.offline);
+            }
+            search::run(&base, &query.join(" "), limit.into(), json, out.color)
+        }
+        Some(Command::Show { doc, width, paging }) => {
+            show::run(&base, &doc, width, paging, out.color)
+        }
+    }
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
+}

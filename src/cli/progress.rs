@@ -1,0 +1,87 @@
+//! What the commands draw on stderr while they work: a bar per source while a mirror is
+//! fetched, a bar while the index is built, and one-line notices. The library reports progress
+//! through callbacks; only this module turns it into bars.
+
+use std::io::IsTerminal;
+
+use crate::index::Progress;
+use crate::sanitize;
+use crate::source;
+
+/// A progress bar per source on stderr when it is a terminal; nothing otherwise.
+pub fn transfer_progress() -> impl FnMut(&str, source::Transfer) {
+    let enabled = std::io::stderr().is_terminal();
+    let mut bar: Option<(String, indicatif::ProgressBar)> = None;
+    move |name: &str, t: source::Transfer| {
+        if !enabled {
+            return;
+        }
+        if bar.as_ref().is_none_or(|(n, _)| n != name) {
+            if let Some((_, b)) = bar.take() {
+                b.finish_and_clear();
+            }
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(t.total_objects as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix:.bold} [{bar:30}] {pos}/{len} objects  {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b.set_prefix(sanitize::line(name, 0).into_owned());
+            bar = Some((name.to_string(), b));
+        }
+        if let Some((_, b)) = &bar {
+            b.set_length(t.total_objects as u64);
+            b.set_position(t.received_objects as u64);
+            let secs = b.elapsed().as_secs_f64().max(0.001);
+            b.set_message(format!(
+                "{}  {}/s",
+                crate::corpus::human_bytes(t.received_bytes as u64),
+                crate::corpus::human_bytes((t.received_bytes as f64 / secs) as u64)
+            ));
+            if t.total_objects > 0 && t.indexed_objects == t.total_objects {
+                b.finish_and_clear();
+            }
+        }
+    }
+}
+
+/// A progress bar for full builds on stderr when it is a terminal; nothing otherwise.
+pub fn index_progress() -> impl FnMut(Progress) {
+    let enabled = std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    move |p: Progress| {
+        if !enabled || p.total < 200 {
+            return;
+        }
+        let b = bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(p.total as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "indexing {prefix:.bold} [{bar:30}] {pos}/{len} pages  {per_sec}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b.set_prefix(sanitize::line(&p.source, 0).into_owned());
+            b
+        });
+        b.set_length(p.total as u64);
+        b.set_position(p.done as u64);
+        if p.done >= p.total {
+            b.finish_and_clear();
+            bar = None;
+        }
+    }
+}
+
+pub fn say(line: &str) {
+    eprintln!("ken: {}", sanitize::line(line, 0));
+}
