@@ -330,10 +330,7 @@ fn first_h1(body: &str) -> Option<String> {
 
 /// Drops the simplest inline Markdown (emphasis, code ticks, `{#id}`) from a heading.
 fn strip_inline(s: &str) -> String {
-    let s = match s.rfind("{#") {
-        Some(i) if s.ends_with('}') => s[..i].trim_end(),
-        _ => s,
-    };
+    let (s, _) = crate::slug::split_id(s);
     s.chars().filter(|c| !matches!(c, '`' | '*')).collect()
 }
 

@@ -486,7 +486,9 @@ fn sections(body: &str) -> Vec<ScanSection> {
         let hashes = t.chars().take_while(|c| *c == '#').count();
         if !fence && (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
             let raw = t[hashes..].trim().trim_end_matches('#').trim();
-            let (text, anchor) = super::render::heading_anchor(&mut slugger, raw);
+            let (text, id) = crate::slug::split_id(raw);
+            let anchor = slugger.anchor(text, id);
+            let text = text.to_string();
             let prev = std::mem::replace(
                 &mut cur,
                 ScanSection {
@@ -596,28 +598,8 @@ pub fn find_all(s: &str, terms: &[String]) -> Vec<Range<usize>> {
     if terms.is_empty() {
         return out;
     }
-    // Lower-casing can change byte lengths; match on chars to keep ranges in `s`.
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
     for term in terms {
-        let t: Vec<char> = term.chars().collect();
-        if t.is_empty() {
-            continue;
-        }
-        let mut i = 0;
-        while i + t.len() <= chars.len() {
-            let hit = t.iter().enumerate().all(|(k, tc)| {
-                let mut l = chars[i + k].1.to_lowercase();
-                l.next() == Some(*tc) && l.next().is_none()
-            });
-            if hit {
-                let b = chars[i].0;
-                let e = chars.get(i + t.len()).map_or(s.len(), |c| c.0);
-                out.push(b..e);
-                i += t.len();
-            } else {
-                i += 1;
-            }
-        }
+        out.extend(crate::markdown::layout::find_in(s, term));
     }
     out.sort_by_key(|r| r.start);
     // Merge overlaps so highlighting never splits a character twice.

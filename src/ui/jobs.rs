@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::data::{self, Library, Searcher};
 use super::msg::{Highlighted, JobMsg, Msg, SourceStatus, SyncOutcome};
-use super::render;
+use super::page;
 use crate::base::Base;
 use crate::config::Config;
 
@@ -213,11 +213,10 @@ fn highlight_loop(rx: Receiver<HighlightJob>, tx: Sender<Msg>) {
         while let Ok(newer) = rx.try_recv() {
             job = newer;
         }
-        let model = render::model(&job.body);
         let done = Highlighted {
+            page: page::highlighted(&job.body),
             source: job.source,
             path: job.path,
-            model,
         };
         if tx.send(Msg::Job(JobMsg::Highlighted(done))).is_err() {
             return;

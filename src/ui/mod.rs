@@ -13,7 +13,6 @@ pub mod msg;
 pub mod page;
 pub mod reading;
 pub mod reading_views;
-pub mod render;
 pub mod terminal;
 pub mod views;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::data::{Library, Results};
-use super::render::Layout;
+use super::page::Page;
 use crate::keymap::Action;
 
 /// Something for the app to take in.
@@ -96,11 +96,11 @@ pub enum JobMsg {
     SyncDone(SyncOutcome),
 }
 
-/// A page's model with its code highlighted.
+/// A page parsed again with its code highlighted.
 pub struct Highlighted {
     pub source: String,
     pub path: String,
-    pub model: Arc<dyn Layout>,
+    pub page: Arc<Page>,
 }
 
 impl std::fmt::Debug for Highlighted {

@@ -132,18 +132,13 @@ impl App {
     /// Where the reader is: page, section at the top, lines below its heading.
     pub fn place(&self) -> Option<Place> {
         let r = self.reader.as_ref()?;
-        let section = r
-            .laid
-            .anchors
-            .iter()
-            .rev()
-            .find(|(_, line)| *line <= r.scroll);
+        let section = r.section();
         Some(Place {
             source: r.doc.source.clone(),
             path: r.doc.path.clone(),
             title: r.title.clone(),
-            anchor: section.map(|(a, _)| a.clone()),
-            offset: r.scroll - section.map_or(0, |(_, l)| *l),
+            anchor: section.and_then(|i| Some(r.doc().headings.get(i)?.anchor.clone())),
+            offset: r.scroll - section.map_or(0, |i| r.layout.heading_lines[i]),
         })
     }
 
@@ -228,11 +223,7 @@ impl App {
         if r.doc.path != place.path || r.doc.source != place.source {
             return false;
         }
-        let base = place
-            .anchor
-            .as_ref()
-            .and_then(|a| r.laid.anchors.iter().find(|(x, _)| x == a))
-            .map(|(_, l)| *l);
+        let base = place.anchor.as_ref().and_then(|a| r.layout.anchor_line(a));
         r.scroll = base.unwrap_or(0) + place.offset;
         self.clamp_reader();
         if self.screen != Screen::Reader {
@@ -309,8 +300,8 @@ impl App {
     /// Where link `k` (index into the layout's links) of the open page leads.
     pub fn link_target(&mut self, k: usize) -> Option<Target> {
         let r = self.reader.as_ref()?;
-        let span = r.laid.links.get(k)?;
-        let url = r.model.page()?.links.get(span.link as usize)?.url.clone();
+        let span = r.styled.links.get(k)?;
+        let url = r.doc().links.get(span.link as usize)?.url.clone();
         let (source, from) = (r.doc.source.clone(), r.doc.path.clone());
         Some(self.site(&source).resolve(&from, &url))
     }
@@ -320,7 +311,7 @@ impl App {
         let Some(r) = &mut self.reader else {
             return;
         };
-        let links = &r.laid.links;
+        let links = &r.styled.links;
         if links.is_empty() {
             self.info("no links on this page");
             return;
@@ -425,7 +416,7 @@ impl App {
             if a.is_empty() {
                 Some(0)
             } else {
-                r.laid.anchors.iter().find(|(x, _)| x == a).map(|(_, l)| *l)
+                r.layout.anchor_line(a)
             }
         }) else {
             self.error(format!("broken link: no section #{a} in this page"));
@@ -460,8 +451,7 @@ impl App {
     fn code_block_count(&self) -> usize {
         self.reader
             .as_ref()
-            .and_then(|r| r.model.page())
-            .map_or(0, |d| d.code_blocks.len())
+            .map_or(0, |r| r.doc().code_blocks.len())
     }
 
     /// Copies code block `n` (as numbered in the reader).
@@ -469,8 +459,7 @@ impl App {
         let block = self
             .reader
             .as_ref()
-            .and_then(|r| r.model.page())
-            .and_then(|d| d.code_blocks.iter().find(|b| b.number == n))
+            .and_then(|r| r.doc().code_blocks.iter().find(|b| b.number == n))
             .map(|b| (b.text.clone(), b.text.lines().count()));
         match block {
             Some((text, lines)) => self.copy(
@@ -497,26 +486,22 @@ impl App {
     /// The rendered text of the section at the top of the screen (with its subsections).
     pub fn section_text(&self) -> Option<(String, String)> {
         let r = self.reader.as_ref()?;
-        let doc = r.model.page();
-        let hl = &r.laid.heading_lines;
-        let sec = hl.partition_point(|&l| l <= r.scroll).checked_sub(1);
+        let heads = &r.doc().headings;
+        let hl = &r.layout.heading_lines;
+        let sec = r.section();
         let (start, name, level) = match sec {
             Some(i) => (
                 hl[i],
-                doc.and_then(|d| d.headings.get(i))
-                    .map_or_else(String::new, |h| h.text.clone()),
-                doc.and_then(|d| d.headings.get(i)).map_or(1, |h| h.level),
+                heads.get(i).map_or_else(String::new, |h| h.text.clone()),
+                heads.get(i).map_or(1, |h| h.level),
             ),
             None => (0, "the top of the page".to_string(), 0),
         };
         let end = match sec {
             Some(i) => (i + 1..hl.len())
-                .find(|&j| {
-                    doc.and_then(|d| d.headings.get(j))
-                        .is_none_or(|h| h.level <= level)
-                })
-                .map_or(r.laid.lines.len(), |j| hl[j]),
-            None => hl.first().copied().unwrap_or(r.laid.lines.len()),
+                .find(|&j| heads.get(j).is_none_or(|h| h.level <= level))
+                .map_or(r.lines(), |j| hl[j]),
+            None => hl.first().copied().unwrap_or(r.lines()),
         };
         Some((plain((start..end).map(|i| r.line_text(i))), name))
     }
@@ -568,14 +553,10 @@ impl App {
             self.info("already bookmarked");
             return;
         }
-        let section = self.reader.as_ref().and_then(|r| {
-            let i = r.laid.heading_lines.partition_point(|&l| l <= r.scroll);
-            r.model
-                .page()?
-                .headings
-                .get(i.checked_sub(1)?)
-                .map(|h| h.text.clone())
-        });
+        let section = self
+            .reader
+            .as_ref()
+            .and_then(|r| Some(r.doc().headings.get(r.section()?)?.text.clone()));
         let what = match &section {
             Some(s) => format!("{} › {s}", place.title),
             None => place.title.clone(),
@@ -599,11 +580,7 @@ impl App {
     /// The number of rows of the open panel.
     pub fn panel_len(&self) -> usize {
         match self.reading.panel.as_ref().map(|p| p.kind) {
-            Some(PanelKind::Outline) => self
-                .reader
-                .as_ref()
-                .and_then(|r| r.model.page())
-                .map_or(0, |d| d.headings.len()),
+            Some(PanelKind::Outline) => self.reader.as_ref().map_or(0, |r| r.doc().headings.len()),
             Some(PanelKind::Bookmarks) => self.reading.bookmarks.items.len(),
             Some(PanelKind::Recent) => self.reading.history.recent.len(),
             None => 0,
@@ -612,11 +589,7 @@ impl App {
 
     /// The heading (index) the top of the screen is in.
     pub fn current_section(&self) -> Option<usize> {
-        let r = self.reader.as_ref()?;
-        r.laid
-            .heading_lines
-            .partition_point(|&l| l <= r.scroll)
-            .checked_sub(1)
+        self.reader.as_ref()?.section()
     }
 
     fn toggle_panel(&mut self, kind: PanelKind) {
@@ -672,7 +645,7 @@ impl App {
                         let line = self
                             .reader
                             .as_ref()
-                            .and_then(|r| r.laid.heading_lines.get(i).copied());
+                            .and_then(|r| r.layout.heading_lines.get(i).copied());
                         if let (Some(r), Some(l)) = (&mut self.reader, line) {
                             r.scroll = l;
                         }
@@ -861,8 +834,8 @@ impl App {
                     let base = place
                         .anchor
                         .as_ref()
-                        .and_then(|a| r.laid.anchors.iter().find(|(x, _)| x == a))
-                        .map_or(0, |(_, l)| *l);
+                        .and_then(|a| r.layout.anchor_line(a))
+                        .unwrap_or(0);
                     r.scroll = base + place.offset;
                 }
                 self.clamp_reader();
