@@ -20,12 +20,7 @@ pub enum Paging {
 }
 
 /// Finds the page `doc` names and renders it at `width` (the terminal's width, else 80).
-pub fn render(
-    base: &Base,
-    doc: &str,
-    width: Option<usize>,
-    color: bool,
-) -> anyhow::Result<String> {
+pub fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyhow::Result<String> {
     let found = base.find(doc)?;
     let parsed = base.read(&base.config.sources[found.source], &found.doc)?;
     let width = width.unwrap_or_else(|| {

@@ -160,7 +160,10 @@ pub fn find_in(
             name: name.to_string(),
             hint: suggestions(docs, name.trim()),
         }),
-        _ => Err(ambiguous(name, hits.iter().map(|&i| docs[i].source.as_str()))),
+        _ => Err(ambiguous(
+            name,
+            hits.iter().map(|&i| docs[i].source.as_str()),
+        )),
     }
 }
 
@@ -177,38 +180,10 @@ impl Base {
     /// lookup per candidate, no listing); only when that finds nothing, or the name is a
     /// URL, are the sources listed.
     pub fn find(&self, name: &str) -> Result<FoundDoc, FindError> {
-        let specs = &self.config.sources;
-        let n = Name::parse(name, |s| specs.iter().any(|x| x.name == s));
-        let wanted = |i: usize| n.source.is_none_or(|s| specs[i].name == s);
-        if n.route.is_none() {
-            let candidates = n.candidates();
-            let mut hits: Vec<(usize, Document)> = Vec::new();
-            for (i, spec) in specs.iter().enumerate() {
-                let Some(copy) = wanted(i).then(|| self.copy(spec).ok()).flatten() else {
-                    continue;
-                };
-                if let Some(d) = candidates.iter().find_map(|c| copy.doc(c)) {
-                    hits.push((i, d));
-                }
-            }
-            match hits.len() {
-                0 => {}
-                1 => {
-                    let (source, doc) = hits.remove(0);
-                    return Ok(FoundDoc {
-                        source,
-                        doc,
-                        anchor: n.anchor,
-                    });
-                }
-                _ => {
-                    return Err(ambiguous(
-                        name,
-                        hits.iter().map(|(i, _)| specs[*i].name.as_str()),
-                    ));
-                }
-            }
+        if let Some(found) = self.find_direct(name) {
+            return found;
         }
+        let specs = &self.config.sources;
         let mut all: Vec<Document> = Vec::new();
         let mut problems = Vec::new();
         for spec in specs {
@@ -231,6 +206,47 @@ impl Base {
                 Err(FindError::NotFound { name, hint })
             }
             Err(e) => Err(e),
+        }
+    }
+}
+
+impl Base {
+    /// [`Base::find`]'s first step alone: a path looked up in each source without listing
+    /// any (what `ken DOC` does before its first frame). `None` when no source has a page
+    /// there, or the name is a URL or route.
+    pub fn find_direct(&self, name: &str) -> Option<Result<FoundDoc, FindError>> {
+        let specs = &self.config.sources;
+        let n = Name::parse(name, |s| specs.iter().any(|x| x.name == s));
+        if n.route.is_some() {
+            return None;
+        }
+        let candidates = n.candidates();
+        let mut hits: Vec<(usize, Document)> = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            if n.source.is_some_and(|s| s != spec.name) {
+                continue;
+            }
+            let Ok(copy) = self.copy(spec) else {
+                continue;
+            };
+            if let Some(d) = candidates.iter().find_map(|c| copy.doc(c)) {
+                hits.push((i, d));
+            }
+        }
+        match hits.len() {
+            0 => None,
+            1 => {
+                let (source, doc) = hits.remove(0);
+                Some(Ok(FoundDoc {
+                    source,
+                    doc,
+                    anchor: n.anchor,
+                }))
+            }
+            _ => Some(Err(ambiguous(
+                name,
+                hits.iter().map(|(i, _)| specs[*i].name.as_str()),
+            ))),
         }
     }
 }

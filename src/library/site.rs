@@ -65,11 +65,7 @@ impl Sites {
 
     /// A source's routing, read by `read` the first time it is asked for (the fallback
     /// when `read` is not given).
-    pub fn routing(
-        &self,
-        source: &str,
-        read: Option<&dyn Fn() -> SiteRouting>,
-    ) -> SiteRouting {
+    pub fn routing(&self, source: &str, read: Option<&dyn Fn() -> SiteRouting>) -> SiteRouting {
         let known = self
             .routings
             .lock()
@@ -146,14 +142,16 @@ impl Base {
                 .and_then(|c| c.docs().ok())
                 .map_or_else(Vec::new, |cat| site_docs(&cat.docs, source))
         };
-        self.sites.get(source, &docs, Some(&|| self.read_routing(spec)))
+        self.sites
+            .get(source, &docs, Some(&|| self.read_routing(spec)))
     }
 
     /// A source's routing, read once from the `docusaurus.config.js` (or `.ts`) at the top
     /// of its last good copy.
     pub fn site_routing(&self, source: &str) -> SiteRouting {
         let spec = self.spec(source);
-        self.sites.routing(source, Some(&|| self.read_routing(spec)))
+        self.sites
+            .routing(source, Some(&|| self.read_routing(spec)))
     }
 
     /// The site of a source made from documents listed already (see [`Base::site`]).
