@@ -217,6 +217,7 @@ impl Base {
                 return Err(SourceFailure::new(name, e));
             }
         };
+        crate::fault::hit(crate::fault::Point::AfterFetch);
         let mirror = source::mirror_path(self.data_dir(), name);
         let filter = Filter::new(spec).map_err(|e| SourceFailure::new(name, e))?;
         // Compare with the commit ken last indexed, not the mirror's ref, so that a sync

@@ -10,6 +10,7 @@ mod corpus_anchors;
 mod corpus_links;
 mod corpus_markdown;
 mod corpus_sync;
+mod crash;
 mod e2e_reading;
 mod e2e_tmux;
 mod index_search;
