@@ -135,7 +135,7 @@ pub fn type_text(app: &mut App, s: &str) {
 /// Answers the app's newest search request as the search job would (older ones are left
 /// unanswered, as the job skips them).
 pub fn answer_searches(app: &mut App, lib: &Library) {
-    let searcher = data::ScanSearcher::build(lib);
+    let searcher = ken::ui::jobs::memory_factory()(lib);
     let last = app
         .take_effects()
         .into_iter()
