@@ -9,7 +9,7 @@ use tantivy::{IndexWriter, TantivyDocument};
 
 use super::build::add_page;
 use super::schema;
-use super::{IndexError, IndexedSource, Meta, SearchIndex};
+use super::{IndexError, Meta, SearchIndex};
 use crate::corpus::Parsed;
 
 /// What tantivy lets one writer thread use at least; these indexes are small.
@@ -35,19 +35,21 @@ impl SearchIndex {
         let (schema, fields) = schema::build();
         let index = tantivy::Index::create_in_ram(schema);
         schema::register(index.tokenizers());
-        let mut writer: IndexWriter<TantivyDocument> =
-            index.writer_with_num_threads(1, MEMORY_BUDGET).map_err(err)?;
+        let mut writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, MEMORY_BUDGET)
+            .map_err(err)?;
         let mut meta = Meta {
             schema: schema::SCHEMA_VERSION,
             ..Meta::default()
         };
         for p in pages {
             add_page(&writer, &fields, &p.source, &p.path, &p.parsed)?;
-            meta.sources.entry(p.source).or_insert_with(IndexedSource::default).pages += 1;
+            meta.sources.entry(p.source).or_default().pages += 1;
         }
         meta.last_update_indexed = meta.pages();
         meta.last_update_full = true;
-        let payload = serde_json::to_string(&meta).map_err(|e| IndexError::Source(e.to_string()))?;
+        let payload =
+            serde_json::to_string(&meta).map_err(|e| IndexError::Source(e.to_string()))?;
         let mut commit = writer.prepare_commit().map_err(err)?;
         commit.set_payload(&payload);
         commit.commit().map_err(err)?;

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use build::{Progress, UpdateReport, is_current, open_current, rebuild, try_update, update};
-pub use search::{PageHits, Results, SearchOptions, SectionHit};
 pub use memory::MemoryPage;
+pub use search::{PageHits, Results, SearchOptions, SectionHit};
 pub use snippet::Snippet;
 
 use schema::Fields;

@@ -310,13 +310,17 @@ pub fn memory_library(source: &str, files: &[(&str, &str)]) -> Library {
 /// sections, snippets): how the built-in guide is searched, and the library when the index
 /// on disk cannot be opened. One engine answers every search.
 pub fn memory_index(lib: &Library) -> Result<crate::index::SearchIndex, String> {
-    let pages = lib.docs.iter().filter(|d| d.link.is_none()).filter_map(|d| {
-        Some(crate::index::MemoryPage {
-            source: d.source.clone(),
-            path: d.path.clone(),
-            parsed: lib.pages.read(d).ok()?,
-        })
-    });
+    let pages = lib
+        .docs
+        .iter()
+        .filter(|d| d.link.is_none())
+        .filter_map(|d| {
+            Some(crate::index::MemoryPage {
+                source: d.source.clone(),
+                path: d.path.clone(),
+                parsed: lib.pages.read(d).ok()?,
+            })
+        });
     crate::index::SearchIndex::in_memory(pages).map_err(|e| e.to_string())
 }
 
@@ -404,7 +408,11 @@ mod tests {
         let r = char_to_byte("äb keys", std::slice::from_ref(&(3..7)));
         assert_eq!(r.first(), Some(&(4..8)));
         let t = Terms(["key".to_string()].into());
-        assert_eq!(t.ranges("Keys, key."), vec![0..4, 6..9], "whole words by their stem");
+        assert_eq!(
+            t.ranges("Keys, key."),
+            vec![0..4, 6..9],
+            "whole words by their stem"
+        );
     }
 
     #[test]
@@ -412,7 +420,10 @@ mod tests {
         let lib = memory_library(
             "kb",
             &[
-                ("a.md", "# Rotate keys\n\nRun the rotation.\n\n## Check\n\nAll good.\n"),
+                (
+                    "a.md",
+                    "# Rotate keys\n\nRun the rotation.\n\n## Check\n\nAll good.\n",
+                ),
                 ("b.md", "# Backups\n\nNothing about keys here.\n"),
             ],
         );

@@ -32,7 +32,10 @@ pub fn index_factory(config: Config) -> SearcherFactory {
         let base = Base::open(config.clone());
         match crate::index::open_current(&base, &mut |_| {}, &mut |_| {}) {
             Ok(ix) => Arc::new(data::IndexSearcher(ix)),
-            Err(e) => memory_searcher(lib, Some(format!("search index: {e}; searching without it"))),
+            Err(e) => memory_searcher(
+                lib,
+                Some(format!("search index: {e}; searching without it")),
+            ),
         }
     })
 }

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ken::keymap::Keymap;
 use ken::theme::{Depth, Theme};
 use ken::ui::app::App;
-use ken::ui::data::{self, Library, Searcher};
+use ken::ui::data::{self, Library};
 use ken::ui::msg::{Effect, JobMsg, Msg};
 use ken::ui::views;
 use ratatui::Terminal;
