@@ -175,16 +175,16 @@ fn scroll_1mib(files: &[(String, String)]) {
     let t = Instant::now();
     for e in app.take_effects() {
         if let Effect::Highlight { source, path, body } = e {
-            let model = ken::ui::render::model(&body);
+            let page = ken::ui::page::highlighted(&body);
             app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
                 source,
                 path,
-                model,
+                page,
             })));
         }
     }
     let whole = t.elapsed();
-    let lines = app.reader.as_ref().map_or(0, |r| r.laid.lines.len());
+    let lines = app.reader.as_ref().map_or(0, |r| r.lines());
     let mut times = Vec::new();
     let mut cpus = Vec::new();
     loop {

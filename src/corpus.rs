@@ -142,17 +142,16 @@ pub struct Parsed {
 /// Reads every document of a snapshot.
 pub fn scan(
     name: &str,
-    spec: &SourceSpec,
+    filter: &Filter,
     snap: &Snapshot,
     cap: u64,
 ) -> Result<Catalog, SourceError> {
-    let filter = Filter::new(spec).map_err(|e| SourceError::Other(e.to_string()))?;
     let mut cat = Catalog::default();
     for entry in snap.entries(filter.root())? {
         if !filter.is_doc(&entry.path) {
             continue;
         }
-        if let Some(doc) = load(name, &filter, snap, entry, cap, &mut cat.notes)? {
+        if let Some(doc) = load(name, filter, snap, entry, cap, &mut cat.notes)? {
             cat.docs.push(doc);
         }
     }
@@ -331,10 +330,7 @@ fn first_h1(body: &str) -> Option<String> {
 
 /// Drops the simplest inline Markdown (emphasis, code ticks, `{#id}`) from a heading.
 fn strip_inline(s: &str) -> String {
-    let s = match s.rfind("{#") {
-        Some(i) if s.ends_with('}') => s[..i].trim_end(),
-        _ => s,
-    };
+    let (s, _) = crate::slug::split_id(s);
     s.chars().filter(|c| !matches!(c, '`' | '*')).collect()
 }
 

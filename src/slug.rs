@@ -22,6 +22,16 @@ fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
+/// A heading's text and its explicit `{#id}`, if it ends with one: `Rotate keys {#rotate}`
+/// → (`Rotate keys`, `rotate`).
+pub fn split_id(heading: &str) -> (&str, Option<&str>) {
+    let t = heading.trim();
+    match t.rfind("{#") {
+        Some(open) if t.ends_with('}') => (t[..open].trim_end(), Some(&t[open + 2..t.len() - 1])),
+        _ => (t, None),
+    }
+}
+
 /// Hands out unique anchors within one page: the second "Usage" becomes `usage-1`.
 #[derive(Debug, Default)]
 pub struct Slugger {
@@ -72,5 +82,10 @@ mod tests {
         assert_eq!(s.anchor("Usage", None), "usage-1");
         assert_eq!(s.anchor("Usage", None), "usage-2");
         assert_eq!(s.anchor("x", Some("custom")), "custom");
+        assert_eq!(
+            split_id(" Rotate keys {#rotate} "),
+            ("Rotate keys", Some("rotate"))
+        );
+        assert_eq!(split_id("Plain"), ("Plain", None));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -96,12 +97,14 @@ pub struct LinkPos {
     pub end: usize,
 }
 
-/// A find-in-page match: line and display columns `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A find-in-page match: line, display columns `[start, end)` and the bytes of the line's
+/// text it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
     pub line: usize,
     pub start: usize,
     pub end: usize,
+    pub bytes: Range<usize>,
 }
 
 /// A document laid out to one width.
@@ -135,41 +138,20 @@ impl Layout {
     /// Case-insensitive matches of `query` in the rendered text, in reading order.
     /// A match does not cross a line break.
     pub fn find(&self, query: &str) -> Vec<Match> {
-        let q: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+        let q = folded(query);
         if q.is_empty() {
             return Vec::new();
         }
         let mut out = Vec::new();
-        let mut chars: Vec<(char, usize, usize)> = Vec::new();
+        let mut chars = Vec::new();
         for (n, line) in self.lines.iter().enumerate() {
-            chars.clear();
-            let mut col = 0;
-            for s in &line.spans {
-                for g in s.text.graphemes(true) {
-                    let w = width_of(g);
-                    for c in g.chars().flat_map(char::to_lowercase) {
-                        chars.push((c, col, col + w));
-                    }
-                    col += w;
-                }
-            }
-            let mut i = 0;
-            while i + q.len() <= chars.len() {
-                if chars[i..i + q.len()]
-                    .iter()
-                    .zip(&q)
-                    .all(|((c, _, _), qc)| c == qc)
-                {
-                    out.push(Match {
-                        line: n,
-                        start: chars[i].1,
-                        end: chars[i + q.len() - 1].2,
-                    });
-                    i += q.len();
-                } else {
-                    i += 1;
-                }
-            }
+            fold_into(line.spans.iter().map(|s| s.text.as_ref()), &mut chars);
+            out.extend(matches(&chars, &q).map(|(a, b)| Match {
+                line: n,
+                start: a.col,
+                end: b.col_end,
+                bytes: a.byte..b.byte_end,
+            }));
         }
         out
     }
@@ -185,6 +167,80 @@ impl Layout {
         }
         s
     }
+}
+
+/// One lower-cased character of a text, with the grapheme it came from.
+#[derive(Debug, Clone, Copy)]
+struct Folded {
+    c: char,
+    col: usize,
+    col_end: usize,
+    byte: usize,
+    byte_end: usize,
+}
+
+/// A query lower-cased, as matching compares it.
+fn folded(query: &str) -> Vec<char> {
+    query.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Text (given in pieces, as a line's spans) lower-cased a grapheme at a time, each character
+/// knowing its grapheme's columns and bytes (lower-casing may change the number of
+/// characters, never where they came from).
+fn fold_into<'a>(pieces: impl Iterator<Item = &'a str>, out: &mut Vec<Folded>) {
+    out.clear();
+    let (mut col, mut at) = (0, 0);
+    for piece in pieces {
+        for (byte, g) in piece.grapheme_indices(true) {
+            let w = width_of(g);
+            for c in g.chars().flat_map(char::to_lowercase) {
+                out.push(Folded {
+                    c,
+                    col,
+                    col_end: col + w,
+                    byte: at + byte,
+                    byte_end: at + byte + g.len(),
+                });
+            }
+            col += w;
+        }
+        at += piece.len();
+    }
+}
+
+/// The first and last character of each match of `q` in `chars`, left to right, not
+/// overlapping.
+fn matches<'a>(chars: &'a [Folded], q: &'a [char]) -> impl Iterator<Item = (Folded, Folded)> + 'a {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i + q.len() <= chars.len() {
+            let at = i;
+            if chars[at..at + q.len()]
+                .iter()
+                .zip(q)
+                .all(|(c, qc)| c.c == *qc)
+            {
+                i += q.len();
+                return Some((chars[at], chars[at + q.len() - 1]));
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+/// Byte ranges of the case-insensitive matches of `query` in one line of text: the matching
+/// of [`Layout::find`], for text that is not a layout (search words in a page's lines).
+pub fn find_in(text: &str, query: &str) -> Vec<Range<usize>> {
+    let q = folded(query);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut chars = Vec::new();
+    fold_into(std::iter::once(text), &mut chars);
+    matches(&chars, &q)
+        .map(|(a, b)| a.byte..b.byte_end)
+        .collect()
 }
 
 type Prefix = Vec<StyledText>;

@@ -12,7 +12,7 @@ use super::data::{self, Library, Results};
 use super::geometry::{self, Areas};
 pub use super::msg::Screen;
 use super::msg::{Effect, JobMsg, Msg, SourceStatus};
-use super::render::{self, Laid, Layout};
+use super::page::{self, Page, Styled};
 use crate::corpus::Document;
 use crate::keymap::{Action, Context, Key, Keymap, Lookup};
 use crate::sidebar::Node;
@@ -110,14 +110,18 @@ pub struct Reader {
     pub title: String,
     /// Front-matter facts for the header.
     pub facts: Vec<(String, String)>,
-    pub model: Arc<dyn Layout>,
-    pub laid: Laid,
+    /// The page, parsed once.
+    pub page: Arc<Page>,
+    /// The page laid out at `width`, and its lines styled by the theme: both made again only
+    /// when the width or the page changes.
+    pub layout: crate::markdown::Layout,
+    pub styled: Styled,
     pub width: u16,
     pub scroll: usize,
     /// Words to highlight (from the search that opened the page).
     pub terms: data::Terms,
     pub find: Option<Find>,
-    /// The selected link (index into `laid.links`).
+    /// The selected link (index into `styled.links`).
     pub link: Option<usize>,
 }
 
@@ -133,9 +137,28 @@ impl std::fmt::Debug for Reader {
 impl Reader {
     /// The text of a laid-out line.
     pub fn line_text(&self, i: usize) -> String {
-        self.laid.lines.get(i).map_or(String::new(), |l| {
-            l.spans.iter().map(|s| s.content.as_ref()).collect()
-        })
+        self.layout.lines.get(i).map_or(String::new(), |l| l.text())
+    }
+
+    /// The number of lines at the current width.
+    pub fn lines(&self) -> usize {
+        self.layout.lines.len()
+    }
+
+    /// The parsed page: links, headings, code blocks.
+    pub fn doc(&self) -> &crate::markdown::Document {
+        &self.page.doc
+    }
+
+    /// The heading (index) the top of the screen is in.
+    pub fn section(&self) -> Option<usize> {
+        self.layout.section_at(self.scroll)
+    }
+
+    /// Lays the page out again at `width` (or a new page at the same width).
+    fn relayout(&mut self, theme: &Theme) {
+        self.layout = self.page.doc.layout(self.width as usize);
+        self.styled = page::styled(&self.layout, theme);
     }
 }
 
@@ -496,36 +519,36 @@ impl App {
         // Only for the page named on the command line: places from history and bookmarks
         // need the whole page's anchors at once.
         let head = match anchor {
-            None if self.quick_head => render::head(&parsed.body, render::HEAD_BYTES),
+            None if self.quick_head => page::head(&parsed.body, page::HEAD_BYTES),
             _ => None,
         };
         // Code already highlighted once (in the cache) comes coloured at once.
         let cached = head.is_none() && crate::markdown::hlcache::has(&parsed.body);
-        let model = render::model_with(head.unwrap_or(&parsed.body), cached);
-        if head.is_some() || model.wants_highlight() {
+        let model = page::parse(head.unwrap_or(&parsed.body), cached);
+        if head.is_some() || model.wants_highlight {
             self.effects.push(Effect::Highlight {
                 source: doc.source.clone(),
                 path: doc.path.clone(),
                 body: parsed.body.clone(),
             });
         }
-        let width = self.size.0.max(1);
-        let laid = model.layout(width, &self.theme);
         let mut r = Reader {
             title: parsed.title,
             doc,
             facts,
-            model,
-            laid,
-            width,
+            page: model,
+            layout: Default::default(),
+            styled: Styled::default(),
+            width: self.size.0.max(1),
             scroll: 0,
             terms,
             find: None,
             link: None,
         };
+        r.relayout(&self.theme);
         if let Some(a) = anchor {
-            match r.laid.anchors.iter().find(|(x, _)| x == a) {
-                Some((_, line)) => r.scroll = *line,
+            match r.layout.anchor_line(a) {
+                Some(line) => r.scroll = line,
                 None => self.error(format!("no section #{a} in this page")),
             }
         }
@@ -541,7 +564,7 @@ impl App {
     pub(super) fn clamp_reader(&mut self) {
         let h = self.body_height();
         if let Some(r) = &mut self.reader {
-            let max = r.laid.lines.len().saturating_sub(h);
+            let max = r.lines().saturating_sub(h);
             r.scroll = r.scroll.min(max);
         }
     }
@@ -619,20 +642,15 @@ impl App {
         let Some(f) = &r.find else {
             return;
         };
-        let terms = if f.query.trim().is_empty() {
+        let matches: Vec<(usize, Range<usize>)> = if f.query.trim().is_empty() {
             Vec::new()
         } else {
-            vec![f.query.to_lowercase()]
+            r.layout
+                .find(&f.query)
+                .into_iter()
+                .map(|m| (m.line, m.bytes))
+                .collect()
         };
-        let mut matches = Vec::new();
-        if !terms.is_empty() {
-            for i in 0..r.laid.lines.len() {
-                let text = r.line_text(i);
-                for m in data::find_all(&text, &terms) {
-                    matches.push((i, m));
-                }
-            }
-        }
         // The first match at or after the top of the screen.
         let current = matches
             .iter()
@@ -970,11 +988,11 @@ impl App {
             && r.width != w.max(1)
         {
             // Keep the same text at the top: the share of the page read so far.
-            let frac = r.scroll as f64 / r.laid.lines.len().max(1) as f64;
+            let frac = r.scroll as f64 / r.lines().max(1) as f64;
             r.width = w.max(1);
-            r.laid = r.model.layout(r.width, theme);
+            r.relayout(theme);
             r.link = None; // link pieces are numbered per layout
-            r.scroll = (frac * r.laid.lines.len() as f64) as usize;
+            r.scroll = (frac * r.lines() as f64) as usize;
             if r.find.is_some() {
                 self.update_find();
             }
@@ -1027,9 +1045,9 @@ impl App {
                 }
                 // Highlighting changes colours, not line breaks: the place stays. (The
                 // whole page after its beginning keeps the beginning's lines too.)
-                r.model = h.model;
-                r.laid = r.model.layout(r.width, theme);
-                if r.link.is_some_and(|k| k >= r.laid.links.len()) {
+                r.page = h.page;
+                r.relayout(theme);
+                if r.link.is_some_and(|k| k >= r.styled.links.len()) {
                     r.link = None;
                 }
                 // So does the match a find is on, though the matches are counted again.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::data::{Library, Results};
-use super::render::Layout;
+use super::page::Page;
 use crate::keymap::Action;
 
 /// Something for the app to take in.
@@ -96,11 +96,11 @@ pub enum JobMsg {
     SyncDone(SyncOutcome),
 }
 
-/// A page's model with its code highlighted.
+/// A page parsed again with its code highlighted.
 pub struct Highlighted {
     pub source: String,
     pub path: String,
-    pub model: Arc<dyn Layout>,
+    pub page: Arc<Page>,
 }
 
 impl std::fmt::Debug for Highlighted {
@@ -124,13 +124,8 @@ pub struct SyncOutcome {
     pub any_copy: bool,
 }
 
-/// What the status bar knows about a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceStatus {
-    pub name: String,
-    pub commit: Option<String>,
-    pub synced_at: Option<u64>,
-}
+/// What the status bar knows about a source (the library's, as `ken status` shows it).
+pub use crate::library::SourceStatus;
 
 /// The screens of the UI; the app keeps a stack of them for going back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

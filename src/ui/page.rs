@@ -1,6 +1,6 @@
-//! The reader's page model: [`crate::markdown`]'s document, laid out to a width and styled by
-//! the theme (roles → slots). Besides the lines it keeps what the reading features need: where
-//! each link, heading and code block is, and the document itself (link targets, code text).
+//! The reader's page: [`crate::markdown`]'s document, parsed once per page, and its
+//! [`markdown::Layout`] at the reader's width turned into terminal lines by the theme (roles →
+//! slots), with where each link is drawn. Anchors, sections and find come from the layout.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -9,8 +9,7 @@ use std::sync::Arc;
 use ratatui::style::Style as TuiStyle;
 use ratatui::text::{Line, Span};
 
-use super::render::{Laid, Layout};
-use crate::markdown::{self, AdmonitionKind, Flags, Role, Style, Syntax};
+use crate::markdown::{self, AdmonitionKind, Flags, Layout, Role, Style, Syntax};
 use crate::theme::Theme;
 
 /// Where a link is drawn: the link's index in [`markdown::Document::links`], the line, and
@@ -23,19 +22,21 @@ pub struct LinkSpan {
 }
 
 /// A page parsed by the markdown module.
-pub struct MarkdownPage {
+#[derive(Debug)]
+pub struct Page {
     pub doc: markdown::Document,
     /// Parsed without highlighting, and it has code that highlighting would colour.
     pub wants_highlight: bool,
 }
 
-/// The model of a page's Markdown body (code highlighted).
-pub fn model(body: &str) -> Arc<dyn Layout> {
-    model_with(body, true)
+/// A page's Markdown body parsed with its code highlighted.
+pub fn highlighted(body: &str) -> Arc<Page> {
+    parse(body, true)
 }
 
-/// The model of a page's Markdown body, its code highlighted or not.
-pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
+/// A page's Markdown body parsed, its code highlighted or not: without, the reader shows the
+/// page at once, and the highlighted page follows from a background job.
+pub fn parse(body: &str, highlight: bool) -> Arc<Page> {
     let doc = markdown::model::parse(
         body,
         None,
@@ -45,10 +46,37 @@ pub fn model_with(body: &str, highlight: bool) -> Arc<dyn Layout> {
         },
     );
     let wants_highlight = !highlight && !doc.code_blocks.is_empty();
-    Arc::new(MarkdownPage {
+    Arc::new(Page {
         doc,
         wants_highlight,
     })
+}
+
+/// Pages longer than twice this open with their beginning first.
+pub const HEAD_BYTES: usize = 24 * 1024;
+
+/// The beginning of a long Markdown body, cut at a blank line outside code fences after
+/// `bytes`; `None` when the body is short enough to take whole.
+pub fn head(body: &str, bytes: usize) -> Option<&str> {
+    if body.len() <= bytes * 2 {
+        return None;
+    }
+    let mut fence = false;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        }
+        at += line.len();
+        if at >= bytes && !fence && t.trim().is_empty() {
+            return Some(&body[..at]);
+        }
+        if at >= bytes * 4 {
+            break;
+        }
+    }
+    None
 }
 
 fn admonition(k: AdmonitionKind) -> &'static str {
@@ -138,56 +166,48 @@ pub fn tui_style(theme: &Theme, s: &Style) -> TuiStyle {
     out
 }
 
-impl Layout for MarkdownPage {
-    fn wants_highlight(&self) -> bool {
-        self.wants_highlight
-    }
+/// A layout as terminal lines.
+#[derive(Debug, Clone, Default)]
+pub struct Styled {
+    pub lines: Vec<Line<'static>>,
+    /// Where each link is drawn, in reading order.
+    pub links: Vec<LinkSpan>,
+}
 
-    fn layout(&self, width: u16, theme: &Theme) -> Laid {
-        let lay = self.doc.layout(width.max(1) as usize);
-        let mut cache: HashMap<(Role, Flags), TuiStyle> = HashMap::new();
-        let mut laid = Laid::default();
-        for (n, line) in lay.lines.iter().enumerate() {
-            let mut spans = Vec::with_capacity(line.spans.len());
-            let mut at = 0;
-            for s in &line.spans {
-                let st = *cache
-                    .entry((s.style.role, s.style.flags))
-                    .or_insert_with(|| tui_style(theme, &s.style));
-                // The markdown layout sanitized already; this is the last line of defence
-                // before the terminal.
-                let text = crate::sanitize::line(&s.text, 0).into_owned();
-                let end = at + text.len();
-                if let Some(link) = s.style.link {
-                    match laid.links.last_mut() {
-                        Some(l) if l.line == n && l.link == link && l.bytes.end == at => {
-                            l.bytes.end = end;
-                        }
-                        _ => laid.links.push(LinkSpan {
-                            link,
-                            line: n,
-                            bytes: at..end,
-                        }),
+/// The lines of a layout styled by the theme, and where their links are.
+pub fn styled(layout: &Layout, theme: &Theme) -> Styled {
+    let mut cache: HashMap<(Role, Flags), TuiStyle> = HashMap::new();
+    let mut out = Styled::default();
+    for (n, line) in layout.lines.iter().enumerate() {
+        let mut spans = Vec::with_capacity(line.spans.len());
+        let mut at = 0;
+        for s in &line.spans {
+            let st = *cache
+                .entry((s.style.role, s.style.flags))
+                .or_insert_with(|| tui_style(theme, &s.style));
+            // The markdown layout sanitized already (so this changes nothing, and byte
+            // ranges in the layout's text are byte ranges here); this is the last line of
+            // defence before the terminal.
+            let text = crate::sanitize::line(&s.text, 0).into_owned();
+            let end = at + text.len();
+            if let Some(link) = s.style.link {
+                match out.links.last_mut() {
+                    Some(l) if l.line == n && l.link == link && l.bytes.end == at => {
+                        l.bytes.end = end;
                     }
+                    _ => out.links.push(LinkSpan {
+                        link,
+                        line: n,
+                        bytes: at..end,
+                    }),
                 }
-                at = end;
-                spans.push(Span::styled(text, st));
             }
-            laid.lines.push(Line::from(spans));
+            at = end;
+            spans.push(Span::styled(text, st));
         }
-        for (i, h) in self.doc.headings.iter().enumerate() {
-            if let Some(&l) = lay.heading_lines.get(i) {
-                laid.anchors.push((h.anchor.clone(), l));
-            }
-        }
-        laid.heading_lines = lay.heading_lines;
-        laid.code_lines = lay.code_lines;
-        laid
+        out.lines.push(Line::from(spans));
     }
-
-    fn page(&self) -> Option<&markdown::Document> {
-        Some(&self.doc)
-    }
+    out
 }
 
 #[cfg(test)]
@@ -197,23 +217,47 @@ mod tests {
 
     #[test]
     fn links_headings_and_code_are_located() {
-        let m =
-            model("# Top\n\nSee [the guide](guide.md#usage) now.\n\n## Run\n\n```sh\nls -l\n```\n");
-        let laid = m.layout(80, &Theme::plain(Depth::None));
-        let text = |i: usize| -> String {
-            laid.lines[i]
-                .spans
-                .iter()
-                .map(|s| s.content.as_ref())
-                .collect()
-        };
-        let l = &laid.links[0];
+        let p = highlighted(
+            "# Top\n\nSee [the guide](guide.md#usage) now.\n\n## Run\n\n```sh\nls -l\n```\n",
+        );
+        let lay = p.doc.layout(80);
+        let st = styled(&lay, &Theme::plain(Depth::None));
+        let text = |i: usize| lay.lines[i].text();
+        let l = &st.links[0];
         assert_eq!(&text(l.line)[l.bytes.clone()], "the guide");
-        let doc = m.page().unwrap();
-        assert_eq!(doc.links[l.link as usize].url, "guide.md#usage");
-        assert_eq!(laid.anchors[1].0, "run");
-        assert!(text(laid.anchors[1].1).contains("Run"));
-        assert!(laid.code_lines[0] > laid.anchors[1].1);
-        assert_eq!(doc.code_blocks[0].text, "ls -l\n");
+        assert_eq!(p.doc.links[l.link as usize].url, "guide.md#usage");
+        let run = lay.anchor_line("run").unwrap();
+        assert!(text(run).contains("Run"));
+        assert!(lay.code_lines[0] > run);
+        assert_eq!(p.doc.code_blocks[0].text, "ls -l\n");
+    }
+
+    #[test]
+    fn long_pages_are_cut_at_a_blank_line_outside_code() {
+        assert_eq!(head("short", 10), None);
+        let body = format!(
+            "{}\n\n```\n{}\n\n```\n\nrest {}",
+            "a".repeat(8),
+            "b".repeat(8),
+            "c".repeat(40)
+        );
+        let h = head(&body, 12).unwrap();
+        assert!(h.ends_with("```\n\n"), "{h:?}");
+        assert!(body.starts_with(h));
+    }
+
+    #[test]
+    fn anchors_point_at_heading_lines() {
+        let p = highlighted("# Top\n\ntext\n\n## Rotate keys {#rotate}\n\n## Top\n");
+        let lay = p.doc.layout(80);
+        let names: Vec<&str> = p.doc.headings.iter().map(|h| h.anchor.as_str()).collect();
+        assert_eq!(names, vec!["top", "rotate", "top-1"]);
+        for a in names {
+            let text = lay.lines[lay.anchor_line(a).unwrap()].text();
+            assert!(
+                text.contains("Top") || text.contains("Rotate keys"),
+                "{text}"
+            );
+        }
     }
 }

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::app::{App, Screen};
 use super::msg::Effect;
@@ -15,7 +14,8 @@ use crate::clipboard;
 use crate::config::SourceSpec;
 use crate::forge;
 use crate::keymap::Action;
-use crate::markdown::{Routing, Site, SiteDoc, Target};
+use crate::library::{FindError, SiteRouting};
+use crate::markdown::Target;
 use crate::store::{Bookmark, Bookmarks, History, Place, Store};
 
 /// What a one-line prompt asks for.
@@ -62,11 +62,6 @@ pub struct Reading {
     pub in_tmux: bool,
     pub prompt: Option<Prompt>,
     pub panel: Option<Panel>,
-    /// Reads a source's own routing (its `docusaurus.config.js`), when it has one.
-    pub routing_of: Option<RoutingLoader>,
-    /// Link resolution per source, for the library it was made from.
-    sites: HashMap<String, Arc<Site>>,
-    sites_of: usize,
     /// Set while history itself moves, so that the move is not recorded again.
     navigating: bool,
 }
@@ -81,36 +76,6 @@ impl Reading {
             ..Reading::default()
         }
     }
-}
-
-/// Reads the routing of the source with this name.
-pub type RoutingLoader = Arc<dyn Fn(&str) -> Option<Routing> + Send + Sync>;
-
-/// The routing of a source from the `docusaurus.config.js` at the top of its last good copy
-/// (its site URL, docs folders and redirects); `None` when it has none.
-pub fn source_routing(base: &crate::base::Base, spec: &SourceSpec) -> Option<Routing> {
-    let snap = base.snapshot(spec).ok()?;
-    let filter = crate::corpus::Filter::new(spec).ok()?;
-    let entries = snap.entries(filter.root()).ok()?;
-    let entry = entries
-        .iter()
-        .find(|e| e.path == "docusaurus.config.js" || e.path == "docusaurus.config.ts")?;
-    let crate::source::Content::Bytes(b) = snap.read(filter.root(), entry, 1 << 20).ok()? else {
-        return None;
-    };
-    let mut r = Routing::from_docusaurus_config(&crate::corpus::decode(b));
-    if let Some(m) = spec.mount.as_deref().map(|m| m.trim_matches('/')) {
-        for (folder, _) in &mut r.bases {
-            *folder = format!("{m}/{folder}");
-        }
-    }
-    Some(r)
-}
-
-/// How the reader resolves links and site URLs: Docusaurus' rules, with docs.scs.community
-/// as the site whose URLs open local pages.
-pub fn routing() -> Routing {
-    Routing::scs()
 }
 
 /// The text of `lines` as plain text: trailing spaces and blank lines at the end dropped.
@@ -132,18 +97,13 @@ impl App {
     /// Where the reader is: page, section at the top, lines below its heading.
     pub fn place(&self) -> Option<Place> {
         let r = self.reader.as_ref()?;
-        let section = r
-            .laid
-            .anchors
-            .iter()
-            .rev()
-            .find(|(_, line)| *line <= r.scroll);
+        let section = r.section();
         Some(Place {
             source: r.doc.source.clone(),
             path: r.doc.path.clone(),
             title: r.title.clone(),
-            anchor: section.map(|(a, _)| a.clone()),
-            offset: r.scroll - section.map_or(0, |(_, l)| *l),
+            anchor: section.and_then(|i| Some(r.doc().headings.get(i)?.anchor.clone())),
+            offset: r.scroll - section.map_or(0, |i| r.layout.heading_lines[i]),
         })
     }
 
@@ -228,11 +188,7 @@ impl App {
         if r.doc.path != place.path || r.doc.source != place.source {
             return false;
         }
-        let base = place
-            .anchor
-            .as_ref()
-            .and_then(|a| r.laid.anchors.iter().find(|(x, _)| x == a))
-            .map(|(_, l)| *l);
+        let base = place.anchor.as_ref().and_then(|a| r.layout.anchor_line(a));
         r.scroll = base.unwrap_or(0) + place.offset;
         self.clamp_reader();
         if self.screen != Screen::Reader {
@@ -277,42 +233,13 @@ impl App {
 
     // ---- links --------------------------------------------------------------------------
 
-    fn site(&mut self, source: &str) -> Arc<Site> {
-        let of = Arc::as_ptr(&self.lib) as *const u8 as usize;
-        if self.reading.sites_of != of {
-            self.reading.sites.clear();
-            self.reading.sites_of = of;
-        }
-        if let Some(s) = self.reading.sites.get(source) {
-            return s.clone();
-        }
-        let docs = self
-            .lib
-            .docs
-            .iter()
-            .filter(|d| d.source == source)
-            .map(|d| SiteDoc {
-                path: d.path.clone(),
-                front_matter: d.front_matter.clone(),
-            });
-        let routing = self
-            .reading
-            .routing_of
-            .as_ref()
-            .and_then(|f| f(source))
-            .unwrap_or_else(routing);
-        let site = Arc::new(Site::new(docs, routing));
-        self.reading.sites.insert(source.to_string(), site.clone());
-        site
-    }
-
     /// Where link `k` (index into the layout's links) of the open page leads.
     pub fn link_target(&mut self, k: usize) -> Option<Target> {
         let r = self.reader.as_ref()?;
-        let span = r.laid.links.get(k)?;
-        let url = r.model.page()?.links.get(span.link as usize)?.url.clone();
+        let span = r.styled.links.get(k)?;
+        let url = r.doc().links.get(span.link as usize)?.url.clone();
         let (source, from) = (r.doc.source.clone(), r.doc.path.clone());
-        Some(self.site(&source).resolve(&from, &url))
+        Some(self.lib.site(&source).resolve(&from, &url))
     }
 
     fn select_link(&mut self, forward: bool) {
@@ -320,7 +247,7 @@ impl App {
         let Some(r) = &mut self.reader else {
             return;
         };
-        let links = &r.laid.links;
+        let links = &r.styled.links;
         if links.is_empty() {
             self.info("no links on this page");
             return;
@@ -425,7 +352,7 @@ impl App {
             if a.is_empty() {
                 Some(0)
             } else {
-                r.laid.anchors.iter().find(|(x, _)| x == a).map(|(_, l)| *l)
+                r.layout.anchor_line(a)
             }
         }) else {
             self.error(format!("broken link: no section #{a} in this page"));
@@ -460,8 +387,7 @@ impl App {
     fn code_block_count(&self) -> usize {
         self.reader
             .as_ref()
-            .and_then(|r| r.model.page())
-            .map_or(0, |d| d.code_blocks.len())
+            .map_or(0, |r| r.doc().code_blocks.len())
     }
 
     /// Copies code block `n` (as numbered in the reader).
@@ -469,8 +395,7 @@ impl App {
         let block = self
             .reader
             .as_ref()
-            .and_then(|r| r.model.page())
-            .and_then(|d| d.code_blocks.iter().find(|b| b.number == n))
+            .and_then(|r| r.doc().code_blocks.iter().find(|b| b.number == n))
             .map(|b| (b.text.clone(), b.text.lines().count()));
         match block {
             Some((text, lines)) => self.copy(
@@ -497,26 +422,22 @@ impl App {
     /// The rendered text of the section at the top of the screen (with its subsections).
     pub fn section_text(&self) -> Option<(String, String)> {
         let r = self.reader.as_ref()?;
-        let doc = r.model.page();
-        let hl = &r.laid.heading_lines;
-        let sec = hl.partition_point(|&l| l <= r.scroll).checked_sub(1);
+        let heads = &r.doc().headings;
+        let hl = &r.layout.heading_lines;
+        let sec = r.section();
         let (start, name, level) = match sec {
             Some(i) => (
                 hl[i],
-                doc.and_then(|d| d.headings.get(i))
-                    .map_or_else(String::new, |h| h.text.clone()),
-                doc.and_then(|d| d.headings.get(i)).map_or(1, |h| h.level),
+                heads.get(i).map_or_else(String::new, |h| h.text.clone()),
+                heads.get(i).map_or(1, |h| h.level),
             ),
             None => (0, "the top of the page".to_string(), 0),
         };
         let end = match sec {
             Some(i) => (i + 1..hl.len())
-                .find(|&j| {
-                    doc.and_then(|d| d.headings.get(j))
-                        .is_none_or(|h| h.level <= level)
-                })
-                .map_or(r.laid.lines.len(), |j| hl[j]),
-            None => hl.first().copied().unwrap_or(r.laid.lines.len()),
+                .find(|&j| heads.get(j).is_none_or(|h| h.level <= level))
+                .map_or(r.lines(), |j| hl[j]),
+            None => hl.first().copied().unwrap_or(r.lines()),
         };
         Some((plain((start..end).map(|i| r.line_text(i))), name))
     }
@@ -525,25 +446,15 @@ impl App {
     /// `source:path`, which `ken DOC` and the open prompt take.
     pub fn location(&mut self) -> Option<String> {
         let place = self.place()?;
-        let own = self
-            .reading
-            .routing_of
-            .as_ref()
-            .and_then(|f| f(&place.source))
-            .and_then(|r| r.site_url);
-        let scs = self
-            .reading
-            .specs
-            .iter()
-            .find(|s| s.name == place.source)
-            .is_some_and(|s| {
-                s.url
-                    .to_ascii_lowercase()
-                    .contains("sovereigncloudstack/docs")
-            });
-        let origin = own.or_else(|| if scs { routing().site_url } else { None });
+        // The library knows the origin of a source it read the routing of; else the spec
+        // says whether the source is the SCS documentation.
+        let spec = self.reading.specs.iter().find(|s| s.name == place.source);
+        let origin = self
+            .lib
+            .origin(&place.source)
+            .or_else(|| SiteRouting::fallback(spec).origin);
         if let Some(origin) = origin
-            && let Some(route) = self.site(&place.source).route(&place.path)
+            && let Some(route) = self.lib.site(&place.source).route(&place.path)
         {
             let anchor = place.anchor.map(|a| format!("#{a}")).unwrap_or_default();
             return Some(format!("{origin}{route}{anchor}"));
@@ -568,14 +479,10 @@ impl App {
             self.info("already bookmarked");
             return;
         }
-        let section = self.reader.as_ref().and_then(|r| {
-            let i = r.laid.heading_lines.partition_point(|&l| l <= r.scroll);
-            r.model
-                .page()?
-                .headings
-                .get(i.checked_sub(1)?)
-                .map(|h| h.text.clone())
-        });
+        let section = self
+            .reader
+            .as_ref()
+            .and_then(|r| Some(r.doc().headings.get(r.section()?)?.text.clone()));
         let what = match &section {
             Some(s) => format!("{} › {s}", place.title),
             None => place.title.clone(),
@@ -599,11 +506,7 @@ impl App {
     /// The number of rows of the open panel.
     pub fn panel_len(&self) -> usize {
         match self.reading.panel.as_ref().map(|p| p.kind) {
-            Some(PanelKind::Outline) => self
-                .reader
-                .as_ref()
-                .and_then(|r| r.model.page())
-                .map_or(0, |d| d.headings.len()),
+            Some(PanelKind::Outline) => self.reader.as_ref().map_or(0, |r| r.doc().headings.len()),
             Some(PanelKind::Bookmarks) => self.reading.bookmarks.items.len(),
             Some(PanelKind::Recent) => self.reading.history.recent.len(),
             None => 0,
@@ -612,11 +515,7 @@ impl App {
 
     /// The heading (index) the top of the screen is in.
     pub fn current_section(&self) -> Option<usize> {
-        let r = self.reader.as_ref()?;
-        r.laid
-            .heading_lines
-            .partition_point(|&l| l <= r.scroll)
-            .checked_sub(1)
+        self.reader.as_ref()?.section()
     }
 
     fn toggle_panel(&mut self, kind: PanelKind) {
@@ -672,7 +571,7 @@ impl App {
                         let line = self
                             .reader
                             .as_ref()
-                            .and_then(|r| r.laid.heading_lines.get(i).copied());
+                            .and_then(|r| r.layout.heading_lines.get(i).copied());
                         if let (Some(r), Some(l)) = (&mut self.reader, line) {
                             r.scroll = l;
                         }
@@ -770,27 +669,11 @@ impl App {
     /// Opens a page by site URL (`https://docs.scs.community/…`), route (`/docs/…`), path,
     /// or `source:path`, with an optional `#anchor`.
     pub fn open_location(&mut self, text: &str) {
-        let (name, anchor) = match text.split_once('#') {
-            Some((n, a)) => (n, Some(a.to_string()).filter(|a| !a.is_empty())),
-            None => (text, None),
-        };
-        if !name.is_empty()
-            && let Some(i) = self.lib.resolve(name)
-        {
-            self.open_doc(i, anchor.as_deref(), Default::default());
-            return;
+        match self.lib.find_page(text) {
+            Ok(found) => self.open_doc(found.index, found.anchor.as_deref(), Default::default()),
+            Err(FindError::NotFound { .. }) => self.error(format!("no page at {text}")),
+            Err(e) => self.error(e.to_string()),
         }
-        let mut sources: Vec<String> = self.lib.docs.iter().map(|d| d.source.clone()).collect();
-        sources.dedup();
-        for s in sources {
-            if let Target::Doc { path, anchor } = self.site(&s).resolve("", text)
-                && let Some(i) = self.lib.find(&s, &path)
-            {
-                self.open_doc(i, anchor.as_deref(), Default::default());
-                return;
-            }
-        }
-        self.error(format!("no page at {text}"));
     }
 
     // ---- contribute ---------------------------------------------------------------------
@@ -861,8 +744,8 @@ impl App {
                     let base = place
                         .anchor
                         .as_ref()
-                        .and_then(|a| r.laid.anchors.iter().find(|(x, _)| x == a))
-                        .map_or(0, |(_, l)| *l);
+                        .and_then(|a| r.layout.anchor_line(a))
+                        .unwrap_or(0);
                     r.scroll = base + place.offset;
                 }
                 self.clamp_reader();

@@ -13,11 +13,11 @@ use super::views::{clean, fit, highlight};
 
 /// Line `i` of the page with the selected link marked.
 pub fn decorate(app: &App, r: &Reader, i: usize, line: Line<'static>) -> Line<'static> {
-    let Some(sel) = r.link.and_then(|k| r.laid.links.get(k)) else {
+    let Some(sel) = r.link.and_then(|k| r.styled.links.get(k)) else {
         return line;
     };
     let ranges: Vec<_> = r
-        .laid
+        .styled
         .links
         .iter()
         .filter(|l| l.line == i && l.link == sel.link)
@@ -59,8 +59,7 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
             let heads = app
                 .reader
                 .as_ref()
-                .and_then(|r| r.model.page())
-                .map(|d| d.headings.clone())
+                .map(|r| r.doc().headings.clone())
                 .unwrap_or_default();
             let min = heads.iter().map(|h| h.level).min().unwrap_or(1);
             let rows = heads
@@ -190,11 +189,7 @@ pub fn prompt(app: &App, f: &mut Frame, status: Rect) {
     let label = match p.kind {
         PromptKind::Open => "Open URL or path: ".to_string(),
         PromptKind::CopyBlock => {
-            let n = app
-                .reader
-                .as_ref()
-                .and_then(|r| r.model.page())
-                .map_or(0, |d| d.code_blocks.len());
+            let n = app.reader.as_ref().map_or(0, |r| r.doc().code_blocks.len());
             if n == 1 {
                 "Copy code block (1): ".to_string()
             } else {

@@ -22,17 +22,7 @@ pub(super) fn clean(s: &str) -> String {
 
 /// Cuts `s` to at most `w` columns.
 pub(super) fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut col = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if col + cw > w {
-            break;
-        }
-        col += cw;
-        out.push(c);
-    }
-    out
+    crate::markdown::layout::truncate(s, w).to_string()
 }
 
 /// Draws the whole screen.
@@ -353,11 +343,8 @@ fn reader(app: &App, f: &mut Frame, a: &Areas) {
     );
     let body = a.body;
     let hl = t.style("search.match");
-    for (row, i) in (r.scroll..r.laid.lines.len())
-        .take(body.height as usize)
-        .enumerate()
-    {
-        let line = &r.laid.lines[i];
+    for (row, i) in (r.scroll..r.lines()).take(body.height as usize).enumerate() {
+        let line = &r.styled.lines[i];
         let mut ranges = Vec::new();
         if !r.terms.is_empty() {
             ranges = r.terms.ranges(&r.line_text(i));
@@ -555,7 +542,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
         if app.screen == Screen::Reader
             && let Some(r) = &app.reader
         {
-            let n = r.laid.lines.len();
+            let n = r.lines();
             let h = app.body_height();
             let pct = if n <= h {
                 100

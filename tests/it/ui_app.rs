@@ -209,7 +209,7 @@ fn reader_scrolls_by_line_half_page_page_and_ends() {
     press(&mut app, "space");
     assert_eq!(scroll(&app), 1 + h / 2 + h);
     press(&mut app, "G");
-    let n = app.reader.as_ref().unwrap().laid.lines.len();
+    let n = app.reader.as_ref().unwrap().lines();
     assert_eq!(scroll(&app), n - h);
     press(&mut app, "j");
     assert_eq!(scroll(&app), n - h, "never past the end");
@@ -354,12 +354,12 @@ fn resize_rewraps_and_keeps_the_place() {
     open_rotate(&mut app);
     press(&mut app, "space space");
     let before = app.reader.as_ref().unwrap();
-    let frac = before.scroll as f64 / before.laid.lines.len() as f64;
+    let frac = before.scroll as f64 / before.lines() as f64;
     app.update(Msg::Resize(30, 24));
     let r = app.reader.as_ref().unwrap();
     assert_eq!(r.width, 30);
-    assert!(r.laid.lines.iter().all(|l| l.width() <= 30));
-    let after = r.scroll as f64 / r.laid.lines.len() as f64;
+    assert!(r.layout.lines.iter().all(|l| l.width() <= 30));
+    let after = r.scroll as f64 / r.lines() as f64;
     assert!((after - frac).abs() < 0.05, "{frac} → {after}");
     // Tiny terminals draw a note instead of failing.
     app.update(Msg::Resize(10, 3));
@@ -427,24 +427,24 @@ fn code_is_highlighted_in_the_background_for_the_open_page_only() {
     type_text(&mut app, "install");
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.reader.as_ref().unwrap().title, "Install the tools");
-    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    assert!(app.reader.as_ref().unwrap().page.wants_highlight);
     let (source, path, body) = highlight_job(&mut app, "a highlight job for the page");
     assert_eq!(path, "docs/01-getting-started/install.md");
     // An answer for a page no longer open is dropped.
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source: source.clone(),
         path: "docs/other.md".into(),
-        model: ken::ui::render::model(&body),
+        page: ken::ui::page::highlighted(&body),
     })));
-    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    assert!(app.reader.as_ref().unwrap().page.wants_highlight);
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
-        model: ken::ui::render::model(&body),
+        page: ken::ui::page::highlighted(&body),
     })));
     let r = app.reader.as_ref().unwrap();
-    assert!(!r.model.wants_highlight());
-    assert!((0..r.laid.lines.len()).any(|i| r.line_text(i).contains("pip install")));
+    assert!(!r.page.wants_highlight);
+    assert!((0..r.lines()).any(|i| r.line_text(i).contains("pip install")));
 }
 
 #[test]
@@ -462,7 +462,7 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     app.quick_head = true;
     app.open_doc(0, None, data::Terms::default());
     app.quick_head = false;
-    let first = app.reader.as_ref().unwrap().laid.lines.len();
+    let first = app.reader.as_ref().unwrap().lines();
     assert!(first > 20 && first < 3000, "{first} lines at first");
     assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));
     let (source, path, full) = highlight_job(&mut app, "the whole page is made in the background");
@@ -470,9 +470,9 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
-        model: ken::ui::render::model(&full),
+        page: ken::ui::page::highlighted(&full),
     })));
-    assert!(app.reader.as_ref().unwrap().laid.lines.len() >= 6000);
+    assert!(app.reader.as_ref().unwrap().lines() >= 6000);
     press(&mut app, "G");
     assert!(screen80(&app).contains("Paragraph 2999 of a long runbook page."));
 }
@@ -490,7 +490,7 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
     let mut app = App::new(km, theme, lib);
     app.update(Msg::Resize(80, 24));
     app.open_doc(0, None, data::Terms::default());
-    assert!(app.reader.as_ref().unwrap().model.wants_highlight());
+    assert!(app.reader.as_ref().unwrap().page.wants_highlight);
     press(&mut app, "/");
     type_text(&mut app, "fernet");
     key(&mut app, KeyCode::Enter);
@@ -508,9 +508,9 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
-        model: ken::ui::render::model(&full),
+        page: ken::ui::page::highlighted(&full),
     })));
-    assert!(!app.reader.as_ref().unwrap().model.wants_highlight());
+    assert!(!app.reader.as_ref().unwrap().page.wants_highlight);
     assert_eq!(find(&app), before, "the find moved when the colours came");
     press(&mut app, "n");
     assert_eq!(find(&app).0, before.0 + 1);

@@ -34,7 +34,7 @@ fn a_page_highlighted_before_opens_coloured() {
         open(&mut app),
         "a highlight job for a page not in the cache"
     );
-    assert!(app.reader.as_ref().expect("reader").model.wants_highlight());
+    assert!(app.reader.as_ref().expect("reader").page.wants_highlight);
 
     // Once highlighted (as the job does), the page is in the cache.
     let doc = markdown::model::parse(PAGE, None, markdown::Options::default());
@@ -44,5 +44,5 @@ fn a_page_highlighted_before_opens_coloured() {
     assert!(classes.count() > 0, "the code has classes");
     assert!(hlcache::has(PAGE));
     assert!(!open(&mut app), "no job needed");
-    assert!(!app.reader.as_ref().expect("reader").model.wants_highlight());
+    assert!(!app.reader.as_ref().expect("reader").page.wants_highlight);
 }

@@ -87,12 +87,7 @@ fn scroll(app: &App) -> usize {
 
 fn anchor_line(app: &App, a: &str) -> usize {
     let r = app.reader.as_ref().expect("a page");
-    r.laid
-        .anchors
-        .iter()
-        .find(|(x, _)| x == a)
-        .map(|(_, l)| *l)
-        .expect("anchor")
+    r.layout.anchor_line(a).expect("anchor")
 }
 
 fn message(app: &App) -> String {
@@ -149,7 +144,7 @@ fn tab_selects_links_and_enter_follows_to_the_anchor_then_back_restores_the_plac
     );
     // The selected link is marked on screen.
     let r = app.reader.as_ref().unwrap();
-    let sel = &r.laid.links[r.link.unwrap()];
+    let sel = &r.styled.links[r.link.unwrap()];
     assert_eq!(&r.line_text(sel.line)[sel.bytes.clone()], "rotate the keys");
     press(&mut app, "enter");
     assert_eq!(path(&app), "docs/ops/rotate.md");
