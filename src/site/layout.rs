@@ -71,6 +71,19 @@ impl TreeEntry {
     }
 }
 
+impl From<&crate::source::Entry> for TreeEntry {
+    /// A file or link of a source's snapshot (a commit's tree or a folder).
+    fn from(e: &crate::source::Entry) -> TreeEntry {
+        TreeEntry {
+            path: e.path.clone(),
+            kind: match e.kind {
+                crate::source::EntryKind::File { .. } => Kind::File,
+                crate::source::EntryKind::Symlink { .. } => Kind::Symlink,
+            },
+        }
+    }
+}
+
 /// Where a file of the site comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {

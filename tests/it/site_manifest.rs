@@ -786,6 +786,40 @@ fn notes_are_capped() {
     );
 }
 
+#[test]
+fn a_folder_snapshot_is_laid_out_like_a_git_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("docs/sub")).unwrap();
+    std::fs::write(root.join("docs/a.md"), "# A").unwrap();
+    std::fs::write(root.join("docs/README.md"), "# dropped").unwrap();
+    std::fs::write(root.join("docs/sub/b.md"), "# B").unwrap();
+    std::os::unix::fs::symlink("/etc", root.join("docs/etc")).unwrap();
+    let snapshot = ken::source::Snapshot::Dir {
+        root: root.to_path_buf(),
+    };
+    let tree: Vec<TreeEntry> = snapshot
+        .entries(None)
+        .unwrap()
+        .iter()
+        .map(TreeEntry::from)
+        .collect();
+    let l = lay(&one("o/n", "docs/*", "c"), &[("o/n", tree)]);
+    assert_eq!(
+        arrangement(&l),
+        [
+            "docs/c/a.md ← n:docs/a.md",
+            "docs/c/etc ← n:docs/etc",
+            "docs/c/sub/b.md ← n:docs/sub/b.md",
+        ]
+    );
+    assert_eq!(
+        l.files["docs/c/etc"].kind,
+        Kind::Symlink,
+        "listed, not followed"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // site.lock
 
