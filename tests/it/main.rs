@@ -5,6 +5,8 @@
 mod common;
 mod ui_common;
 
+mod check_format;
+mod check_rules;
 mod cli;
 mod corpus_anchors;
 mod corpus_links;
