@@ -80,7 +80,7 @@ fn every_internal_link_resolves_or_is_listed_broken() {
     .expect("config");
     let spec = config.sources[0].clone();
     let base = ken::base::Base::open(config);
-    let routing = ken::ui::reading::source_routing(&base, &spec).expect("the corpus' routing");
+    let routing = ken::ui::links::source_routing(&base, &spec).expect("the corpus' routing");
     let origin = routing
         .site_url
         .clone()
