@@ -3,10 +3,12 @@
 //! See `docs/architecture.md` for the modules and how data flows between them.
 
 pub mod base;
+pub mod check;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod corpus;
+pub mod fault;
 pub mod forge;
 pub mod index;
 pub mod keymap;
@@ -14,6 +16,7 @@ pub mod library;
 pub mod markdown;
 pub mod sanitize;
 pub mod sidebar;
+pub mod site;
 pub mod slug;
 pub mod source;
 pub mod state;

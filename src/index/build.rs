@@ -3,6 +3,7 @@
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
+use tantivy::directory::Directory;
 use tantivy::schema::Term;
 use tantivy::{IndexWriter, TantivyDocument};
 
@@ -12,6 +13,7 @@ use super::{IndexError, IndexedSource, Meta, SearchIndex, WriteLock, index_path}
 use crate::base::Base;
 use crate::config::SourceSpec;
 use crate::corpus::{self, ChangeStatus, DocChange, Filter};
+use crate::fault;
 use crate::source::{self, Content, Entry, EntryKind, Snapshot};
 
 /// Memory the writer may use for documents not yet written out, all threads together.
@@ -72,9 +74,12 @@ pub fn try_update(
     }
 }
 
-/// Opens the index for searching, first building or updating it when it does not reflect
-/// the sources' current copies. When another process is updating it, the index is searched as
-/// it is (its last commit). `notice` gets the one line about a rebuild.
+/// Opens the index for searching. Answering never waits for bringing it up to date: an index
+/// that lags the sources' current copies is updated first when that can be done at once, and
+/// otherwise (another ken is updating it, the update failed, the disk is full) it is searched
+/// as it is, its last commit, and `notice` gets one line saying that results may be behind and
+/// why. Only a missing or unreadable index is built before answering (waiting for any other
+/// writer), since there is nothing to answer from.
 pub fn open_current(
     base: &Base,
     progress: &mut dyn FnMut(Progress),
@@ -82,18 +87,29 @@ pub fn open_current(
 ) -> Result<SearchIndex, IndexError> {
     let data = base.data_dir();
     match SearchIndex::open(data) {
-        Ok(ix) if is_current(base, &ix.meta()) => return Ok(ix),
+        Ok(ix) if is_current(base, &ix.meta()) => Ok(ix),
         Ok(ix) => {
-            if try_update(base, progress, notice)?.is_none() {
-                return Ok(ix);
+            let behind = match try_update(base, progress, notice) {
+                Ok(Some(r)) if r.failures.is_empty() => None,
+                Ok(Some(r)) => Some(format!("the index lacks {}", r.failures.join("; "))),
+                Ok(None) => Some("another ken is updating the index".to_string()),
+                Err(e) => Some(format!("the index could not be updated ({e})")),
+            };
+            match behind {
+                Some(why) => {
+                    notice(&format!("results may be behind the synced copies: {why}"));
+                    Ok(ix)
+                }
+                // The update committed: open what it committed.
+                None => SearchIndex::open(data).or(Ok(ix)),
             }
         }
         Err(IndexError::Unusable { .. }) => {
             update(base, progress, notice)?;
+            SearchIndex::open(data)
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
-    SearchIndex::open(data)
 }
 
 /// Removes the index and builds it again from the sources.
@@ -134,12 +150,7 @@ pub fn is_current(base: &Base, meta: &Meta) -> bool {
         };
         // A synced git source: its commit is in the state (no need to open the mirror, or
         // even to initialise libgit2, which costs more than a search).
-        let synced = base
-            .state
-            .sources
-            .get(&spec.name)
-            .filter(|s| s.url == spec.url)
-            .and_then(|s| s.commit.as_deref());
+        let synced = base.state_of(spec).and_then(|s| s.commit.as_deref());
         if let Some(commit) = synced {
             return indexed(commit);
         }
@@ -153,13 +164,12 @@ pub fn is_current(base: &Base, meta: &Meta) -> bool {
 
 /// A source's last good copy, its filter, and the commit (or directory fingerprint) it is at.
 fn state_of(base: &Base, spec: &SourceSpec) -> Result<(Snapshot, Filter, String), String> {
-    let snap = base.snapshot(spec).map_err(|e| e.cause)?;
-    let filter = Filter::new(spec).map_err(|e| e.to_string())?;
-    let commit = match &snap {
+    let copy = base.copy(spec).map_err(|e| e.cause)?;
+    let commit = match &copy.snapshot {
         Snapshot::Git { commit, .. } => commit.to_string(),
-        Snapshot::Dir { .. } => dir_fingerprint(&snap, &filter)?,
+        Snapshot::Dir { .. } => dir_fingerprint(&copy.snapshot, &copy.filter)?,
     };
-    Ok((snap, filter, commit))
+    Ok((copy.snapshot, copy.filter, commit))
 }
 
 fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
@@ -169,19 +179,67 @@ fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_
     }
 }
 
-fn create_fresh(path: &Path) -> Result<tantivy::Index, IndexError> {
-    let io = |source| IndexError::Io {
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
         path: path.display().to_string(),
         source,
-    };
-    if path.exists() {
-        std::fs::remove_dir_all(path).map_err(io)?;
     }
-    std::fs::create_dir_all(path).map_err(io)?;
+}
+
+fn create_fresh(path: &Path) -> Result<tantivy::Index, IndexError> {
+    if path.exists() {
+        std::fs::remove_dir_all(path).map_err(io_err(path))?;
+    }
+    std::fs::create_dir_all(path).map_err(io_err(path))?;
     let (schema, _) = schema::build();
-    let index = tantivy::Index::create_in_dir(path, schema).map_err(tantivy_err(path))?;
+    let dir = crate::fault::index_directory(path).map_err(|reason| IndexError::Unusable {
+        path: path.display().to_string(),
+        reason,
+    })?;
+    let index = tantivy::Index::create(dir, schema, tantivy::IndexSettings::default())
+        .map_err(tantivy_err(path))?;
     schema::register(index.tokenizers());
     Ok(index)
+}
+
+/// Removes every file of the index folder that its last commit does not use: the segments,
+/// delete files and temporary files of a writer that was killed or failed, and the files of
+/// merges it abandoned. The caller holds the index's write lock, so no living writer owns
+/// any of them.
+///
+/// This is what makes an interrupted update harmless: tantivy numbers its operations from
+/// the last commit, so the next writer doing the same work would try to create a killed
+/// writer's `<segment>.<opstamp>.del` again and fail with `FileAlreadyExists` (issue 16).
+fn remove_garbage(index: &tantivy::Index, writer: &IndexWriter<TantivyDocument>, path: &Path) {
+    // tantivy's own collection first: it also drops the files from its list of managed files.
+    let _ = writer.garbage_collect_files().wait();
+    // Then whatever tantivy does not track (the temporary files of its atomic writes), and
+    // anything else the last commit does not name. Readers only open the files of a commit,
+    // and tantivy's meta lock keeps one from opening an older commit while files go.
+    let Ok(_meta) = index
+        .directory()
+        .acquire_lock(&tantivy::directory::META_LOCK)
+    else {
+        return;
+    };
+    let Ok(metas) = index.load_metas() else {
+        return;
+    };
+    let living = metas.list_segment_files();
+    let Ok(dir) = std::fs::read_dir(path) else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let keep = name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy-")
+            || living.contains(Path::new(name.as_ref()));
+        if !keep && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 fn update_locked(
@@ -190,20 +248,48 @@ fn update_locked(
     notice: &mut dyn FnMut(&str),
 ) -> Result<UpdateReport, IndexError> {
     let path = index_path(base.data_dir());
-    let mut report = UpdateReport::default();
-    let (index, prev) = match SearchIndex::open(base.data_dir()) {
+    let (index, prev, rebuilt) = match SearchIndex::open(base.data_dir()) {
         Ok(ix) => {
             let m = ix.meta();
-            (ix.index, m)
+            (ix.index, m, None)
         }
         Err(IndexError::Unusable { reason, .. }) => {
             notice(&format!(
                 "search index {reason}: building it from the sources"
             ));
-            report.rebuilt = Some(reason);
-            (create_fresh(&path)?, Meta::default())
+            (create_fresh(&path)?, Meta::default(), Some(reason))
         }
         Err(e) => return Err(e),
+    };
+    match write(base, &index, &prev, rebuilt.clone(), progress) {
+        Ok(r) => Ok(r),
+        // An incremental update that failed (a damaged segment, a diff that cannot be read)
+        // is retried as a full rebuild into the same index: its old commit stays what every
+        // search answers from until the new one is committed.
+        Err(e) if rebuilt.is_none() => {
+            let reason = format!("could not be updated ({e})");
+            notice(&format!(
+                "search index {reason}: rebuilding it from the mirrors"
+            ));
+            write(base, &index, &prev, Some(reason), progress)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One update of the index: incremental from `prev`, or, with `rebuild` set, every source
+/// indexed again in full (the old documents deleted in the same commit).
+fn write(
+    base: &Base,
+    index: &tantivy::Index,
+    prev: &Meta,
+    rebuild: Option<String>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<UpdateReport, IndexError> {
+    let path = index_path(base.data_dir());
+    let mut report = UpdateReport {
+        rebuilt: rebuild,
+        ..UpdateReport::default()
     };
     let (_, fields) = schema::build();
     let threads = std::thread::available_parallelism()
@@ -213,28 +299,40 @@ fn update_locked(
     let mut writer: IndexWriter<TantivyDocument> = index
         .writer_with_num_threads(threads, WRITER_BUDGET)
         .map_err(tantivy_err(&path))?;
+    remove_garbage(index, &writer, &path);
+    let full = report.rebuilt.is_some();
+    if full {
+        writer.delete_all_documents().map_err(tantivy_err(&path))?;
+    } else if fault::armed(fault::Point::IncrementalUpdateFails) {
+        return Err(IndexError::Source(
+            "a fault test made the update fail".into(),
+        ));
+    }
+    // In a rebuild nothing of the old index is kept, whatever it recorded.
+    let empty = Meta::default();
+    let prev_kept = if full { &empty } else { prev };
     let mut meta = Meta {
         schema: schema::SCHEMA_VERSION,
         ..prev.clone()
     };
     meta.sources.clear();
-    let mut changed = report.rebuilt.is_some();
+    let mut changed = full;
     let cap = base.config.max_file_size;
     for spec in &base.config.sources {
         let name = spec.name.as_str();
-        let old = prev
+        let old = prev_kept
             .sources
             .get(name)
             .filter(|o| o.url == spec.url && o.filter == filter_key(spec));
         let failed = |report: &mut UpdateReport, meta: &mut Meta, e: String| {
             report.failures.push(format!("{name}: {e}"));
-            if let Some(o) = prev.sources.get(name) {
+            if let Some(o) = prev_kept.sources.get(name) {
                 meta.sources.insert(name.to_string(), o.clone());
             }
         };
         if !base.has_copy(spec) {
             // Never synced: its sync has said why, and there is nothing to index.
-            if let Some(o) = prev.sources.get(name) {
+            if let Some(o) = prev_kept.sources.get(name) {
                 meta.sources.insert(name.to_string(), o.clone());
             }
             continue;
@@ -272,7 +370,7 @@ fn update_locked(
         };
         let pages = match diff {
             Some((before, changes)) => {
-                let (indexed, removed, net) = ctx.apply(spec, &changes)?;
+                let (indexed, removed, net) = ctx.apply(&changes)?;
                 report.indexed += indexed;
                 report.removed += removed;
                 before.saturating_add_signed(net)
@@ -302,23 +400,22 @@ fn update_locked(
         }
     }
     if !changed {
-        report.meta = prev;
+        report.meta = prev.clone();
         return Ok(report);
     }
     meta.last_update_indexed = report.indexed;
     meta.last_update_removed = report.removed;
     meta.last_update_full = report.rebuilt.is_some();
     meta.updated_at = crate::state::now();
-    let payload = serde_json::to_string(&meta).map_err(|e| IndexError::Io {
-        path: path.display().to_string(),
-        source: e.into(),
-    })?;
+    let payload = serde_json::to_string(&meta).map_err(|e| io_err(&path)(e.into()))?;
     let mut commit = writer.prepare_commit().map_err(tantivy_err(&path))?;
+    fault::hit(fault::Point::BeforeIndexCommit);
     commit.set_payload(&payload);
     commit.commit().map_err(tantivy_err(&path))?;
+    fault::hit(fault::Point::AfterIndexCommit);
     // After a full build, wait for the merges: a compact index answers faster. After a few
     // changed pages, don't: the merge of a tiny segment can wait for the next writer (the
-    // files of an abandoned merge are removed by tantivy's garbage collection).
+    // files of an abandoned merge are removed by the next writer's `remove_garbage`).
     if report.indexed + report.removed > INCREMENTAL_PAGES {
         writer.wait_merging_threads().map_err(tantivy_err(&path))?;
     }
@@ -398,11 +495,7 @@ impl Ctx<'_> {
     }
 
     /// Applies a change list; returns (pages indexed, pages removed, net change in pages).
-    fn apply(
-        &mut self,
-        spec: &SourceSpec,
-        changes: &[DocChange],
-    ) -> Result<(usize, usize, isize), IndexError> {
+    fn apply(&mut self, changes: &[DocChange]) -> Result<(usize, usize, isize), IndexError> {
         let (mut indexed, mut removed, mut net) = (0, 0, 0isize);
         for c in changes {
             if let Some(from) = &c.from {
@@ -417,10 +510,14 @@ impl Ctx<'_> {
                 net -= 1;
                 continue;
             }
-            let Some(rel) = unmount(spec, &c.path) else {
+            let Some(rel) = self.filter.unmounted(&c.path) else {
                 continue;
             };
-            let added = match entry_at(self.snap, self.filter.root(), rel) {
+            let entry = self
+                .snap
+                .entry(self.filter.root(), rel)
+                .map_err(|e| IndexError::Source(format!("{}: {rel}: {e}", self.name)))?;
+            let added = match entry {
                 Some(e) => self.add(&e)?,
                 None => false,
             };
@@ -523,61 +620,6 @@ fn vocabulary(title: &str, sections: &[sections::Section]) -> String {
 /// The one term naming a page: its source, NUL, its path.
 pub(crate) fn page_key(source: &str, path: &str) -> String {
     format!("{source}\0{path}")
-}
-
-/// The path inside the source's root for a reader's path (the inverse of `Filter::mounted`).
-fn unmount<'a>(spec: &SourceSpec, path: &'a str) -> Option<&'a str> {
-    match spec
-        .mount
-        .as_deref()
-        .map(|m| m.trim_matches('/'))
-        .filter(|m| !m.is_empty())
-    {
-        None => Some(path),
-        Some(m) => path.strip_prefix(m).and_then(|p| p.strip_prefix('/')),
-    }
-}
-
-/// The entry of one file of a snapshot, without listing the whole tree.
-fn entry_at(snap: &Snapshot, root: Option<&str>, rel: &str) -> Option<Entry> {
-    let root = root.map(|r| r.trim_matches('/')).filter(|r| !r.is_empty());
-    match snap {
-        Snapshot::Git { repo, commit } => {
-            let full = match root {
-                Some(r) => format!("{r}/{rel}"),
-                None => rel.to_string(),
-            };
-            let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
-            let e = tree.get_path(Path::new(&full)).ok()?;
-            match e.filemode() {
-                0o100644 | 0o100755 => {
-                    let (size, _) = repo.odb().ok()?.read_header(e.id()).ok()?;
-                    Some(Entry {
-                        path: rel.to_string(),
-                        kind: EntryKind::File {
-                            size: size as u64,
-                            oid: Some(e.id()),
-                        },
-                    })
-                }
-                _ => None,
-            }
-        }
-        Snapshot::Dir { root: dir } => {
-            let base = match root {
-                Some(r) => dir.join(r),
-                None => dir.clone(),
-            };
-            let m = std::fs::symlink_metadata(base.join(rel)).ok()?;
-            m.is_file().then(|| Entry {
-                path: rel.to_string(),
-                kind: EntryKind::File {
-                    size: m.len(),
-                    oid: None,
-                },
-            })
-        }
-    }
 }
 
 /// Front-matter facts worth filtering on, as `key=value` terms: scalar values and lists of

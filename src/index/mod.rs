@@ -161,8 +161,9 @@ impl SearchIndex {
         if !path.join("meta.json").exists() {
             return Err(unusable("is missing".into()));
         }
-        let index = tantivy::Index::open_in_dir(&path)
-            .map_err(|e| unusable(format!("is damaged ({e})")))?;
+        let dir = crate::fault::index_directory(&path)
+            .map_err(|e| unusable(format!("cannot be opened ({e})")))?;
+        let index = tantivy::Index::open(dir).map_err(|e| unusable(format!("is damaged ({e})")))?;
         schema::register(index.tokenizers());
         let (expected, fields) = schema::build();
         if index.schema() != expected {

@@ -48,7 +48,7 @@ pub struct App {
     back: Vec<Screen>,
     pub tree: TreeState,
     pub search: SearchState,
-    /// The page in the reader, history and bookmarks, where links lead.
+    /// The page in the reader, history and bookmarks.
     pub pages: Pages,
     pub help: HelpState,
     /// The outline, bookmarks or recent pages over the reader.
@@ -142,7 +142,6 @@ impl App {
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;
-        self.pages.sites.clear();
         let rows = self.body_height();
         self.tree.adopt(&self.lib, first, rows);
         if let Some(name) = self.want.take() {

@@ -1,56 +1,20 @@
-//! Where links and pages lead, for the reader: what a link's target says in the status bar,
-//! a page's address to copy (its site URL, else `source:path`), and where to edit a page
-//! (the forge's edit URL, or the local file for `$EDITOR`). Pure functions of the page, its
-//! source's site and the [`Env`].
+//! Where links and pages lead, for the reader: what following a link does and what its
+//! target says in the status bar, the page a URL or path means, a page's address to copy
+//! (its site URL, else `source:path`), where to edit a page (the forge's edit URL, or the
+//! local file for `$EDITOR`), and the copy itself. Pure functions of the page, the library
+//! (whose sites say where links go) and the [`Env`].
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::data::{Library, Terms};
 use super::env::Env;
 use super::msg::{Effect, Message, Outcome};
-use crate::config::SourceSpec;
 use crate::corpus::Document;
 use crate::forge;
 use crate::keymap::{Action, Context, Keymap};
-use crate::markdown::{Routing, Site, SiteDoc, Target};
+use crate::library::{FindError, SiteRouting};
+use crate::markdown::Target;
 use crate::store::Place;
-
-/// Link resolution per source, made on first use for the library shown; the app clears it
-/// whenever it takes another library.
-#[derive(Default)]
-pub struct Sites(HashMap<String, Arc<Site>>);
-
-impl Sites {
-    /// The site of `source`: its pages in `lib`, routed by the source's own routing when it
-    /// has one.
-    pub fn get(&mut self, lib: &Library, env: &Env, source: &str) -> Arc<Site> {
-        if let Some(s) = self.0.get(source) {
-            return s.clone();
-        }
-        let docs = lib
-            .docs
-            .iter()
-            .filter(|d| d.source == source)
-            .map(|d| SiteDoc {
-                path: d.path.clone(),
-                front_matter: d.front_matter.clone(),
-            });
-        let routing = env
-            .routing_of
-            .as_ref()
-            .and_then(|f| f(source))
-            .unwrap_or_else(routing);
-        let site = Arc::new(Site::new(docs, routing));
-        self.0.insert(source.to_string(), site.clone());
-        site
-    }
-
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-}
 
 /// What following a link of a page of `source` does.
 pub fn follow(target: Target, lib: &Library, source: &str) -> Outcome {
@@ -75,59 +39,17 @@ pub fn follow(target: Target, lib: &Library, source: &str) -> Outcome {
 }
 
 /// The page at a site URL (`https://docs.scs.community/…`), route (`/docs/…`), path, or
-/// `source:path`, with an optional `#anchor`.
-pub fn open_location(text: &str, lib: &Library, sites: &mut Sites, env: &Env) -> Outcome {
-    let (name, anchor) = match text.split_once('#') {
-        Some((n, a)) => (n, Some(a.to_string()).filter(|a| !a.is_empty())),
-        None => (text, None),
-    };
-    let open = |doc, anchor| Outcome::Open {
-        doc,
-        anchor,
-        terms: Terms::default(),
-    };
-    if !name.is_empty()
-        && let Some(i) = lib.resolve(name)
-    {
-        return open(i, anchor);
+/// `source:path`, with an optional `#anchor` (the library's rules, as `ken show`'s).
+pub fn open_location(text: &str, lib: &Library) -> Outcome {
+    match lib.find_page(text) {
+        Ok(found) => Outcome::Open {
+            doc: found.index,
+            anchor: found.anchor,
+            terms: Terms::default(),
+        },
+        Err(FindError::NotFound { .. }) => Message::error(format!("no page at {text}")).into(),
+        Err(e) => Message::error(e.to_string()).into(),
     }
-    let mut sources: Vec<String> = lib.docs.iter().map(|d| d.source.clone()).collect();
-    sources.dedup();
-    for s in sources {
-        if let Target::Doc { path, anchor } = sites.get(lib, env, &s).resolve("", text)
-            && let Some(i) = lib.find(&s, &path)
-        {
-            return open(i, anchor);
-        }
-    }
-    Message::error(format!("no page at {text}")).into()
-}
-
-/// The routing of a source from the `docusaurus.config.js` at the top of its last good copy
-/// (its site URL, docs folders and redirects); `None` when it has none.
-pub fn source_routing(base: &crate::base::Base, spec: &SourceSpec) -> Option<Routing> {
-    let snap = base.snapshot(spec).ok()?;
-    let filter = crate::corpus::Filter::new(spec).ok()?;
-    let entries = snap.entries(filter.root()).ok()?;
-    let entry = entries
-        .iter()
-        .find(|e| e.path == "docusaurus.config.js" || e.path == "docusaurus.config.ts")?;
-    let crate::source::Content::Bytes(b) = snap.read(filter.root(), entry, 1 << 20).ok()? else {
-        return None;
-    };
-    let mut r = Routing::from_docusaurus_config(&crate::corpus::decode(b));
-    if let Some(m) = spec.mount.as_deref().map(|m| m.trim_matches('/')) {
-        for (folder, _) in &mut r.bases {
-            *folder = format!("{m}/{folder}");
-        }
-    }
-    Some(r)
-}
-
-/// How the reader resolves links and site URLs: Docusaurus' rules, with docs.scs.community
-/// as the site whose URLs open local pages.
-pub fn routing() -> Routing {
-    Routing::scs()
 }
 
 /// Copies `text` to the user's clipboard (OSC 52: bytes for the terminal) and says so; `what`
@@ -160,20 +82,14 @@ pub fn describe(target: &Target, keymap: &Keymap) -> Message {
 
 /// The page's address: its site URL (at the section) for a source whose site is known,
 /// else `source:path`, which `ken DOC` and the open prompt take.
-pub fn location(place: &Place, env: &Env, site: &Site) -> String {
-    let own = env
-        .routing_of
-        .as_ref()
-        .and_then(|f| f(&place.source))
-        .and_then(|r| r.site_url);
-    let scs = env.spec(&place.source).is_some_and(|s| {
-        s.url
-            .to_ascii_lowercase()
-            .contains("sovereigncloudstack/docs")
-    });
-    let origin = own.or_else(|| if scs { routing().site_url } else { None });
+pub fn location(place: &Place, env: &Env, lib: &Library) -> String {
+    // The library knows the origin of a source it read the routing of; else the spec says
+    // whether the source is the SCS documentation.
+    let origin = lib
+        .origin(&place.source)
+        .or_else(|| SiteRouting::fallback(env.spec(&place.source)).origin);
     if let Some(origin) = origin
-        && let Some(route) = site.route(&place.path)
+        && let Some(route) = lib.site(&place.source).route(&place.path)
     {
         let anchor = place
             .anchor

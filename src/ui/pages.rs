@@ -12,7 +12,7 @@ use super::data::{Library, Terms};
 use super::env::Env;
 use super::geometry;
 use super::history::History;
-use super::links::{self, Sites};
+use super::links;
 use super::msg::{Message, Outcome, Screen};
 use super::reader::Reader;
 use crate::corpus::{Document, Parsed};
@@ -41,13 +41,11 @@ impl Ctx<'_> {
     }
 }
 
-/// The page in the reader, where reading has been, and where links lead.
+/// The page in the reader and where reading has been.
 #[derive(Default)]
 pub struct Pages {
     pub reader: Option<Reader>,
     pub history: History,
-    /// Link resolution for the library shown (cleared when it changes).
-    pub sites: Sites,
     out: Vec<Outcome>,
 }
 
@@ -193,10 +191,7 @@ impl Pages {
             return;
         };
         let source = r.doc.source.clone();
-        let target = self
-            .sites
-            .get(c.lib, c.env, &source)
-            .resolve(&r.doc.path, url);
+        let target = c.lib.site(&source).resolve(&r.doc.path, url);
         if !follow {
             return self.say(links::describe(&target, c.keymap));
         }
@@ -231,17 +226,15 @@ impl Pages {
 
     /// Opens a page by site URL, route, path or `source:path` (see [`links::open_location`]).
     pub fn open_location(&mut self, c: &Ctx, text: &str) {
-        match links::open_location(text, c.lib, &mut self.sites, c.env) {
+        match links::open_location(text, c.lib) {
             Outcome::Open { doc, anchor, terms } => self.open_doc(c, doc, anchor.as_deref(), terms),
             other => self.out.push(other),
         }
     }
 
     /// The open page's address to copy (see [`links::location`]).
-    pub fn location(&mut self, c: &Ctx) -> Option<String> {
-        let p = self.place()?;
-        let site = self.sites.get(c.lib, c.env, &p.source);
-        Some(links::location(&p, c.env, &site))
+    pub fn location(&self, c: &Ctx) -> Option<String> {
+        Some(links::location(&self.place()?, c.env, c.lib))
     }
 
     /// Remembers where the reader is and saves history (on quit).

@@ -5,20 +5,26 @@
 mod common;
 mod ui_common;
 
+mod check_format;
+mod check_rules;
 mod cli;
 mod corpus_anchors;
 mod corpus_links;
 mod corpus_markdown;
+mod corpus_site;
 mod corpus_sync;
+mod crash;
 mod e2e_reading;
 mod e2e_tmux;
 mod index_search;
 mod index_sync;
+mod library_find;
 mod markdown_hostile;
 mod markdown_model;
 mod markdown_render;
 mod markdown_show;
 mod search_quality;
+mod site_manifest;
 mod sync;
 mod sync_tls;
 mod ui_app;

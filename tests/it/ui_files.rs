@@ -206,7 +206,10 @@ fn no_key_is_named_outside_the_keymap_files() {
         }
     }
     let mut files = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui"), &mut files);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui"),
+        &mut files,
+    );
     assert!(files.len() >= 20, "the UI's files: {files:?}");
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
