@@ -284,7 +284,8 @@ impl Base {
         st
     }
 
-    fn record_success(
+    /// Records a successful sync (or bundle import: the caller then sets `bundle`).
+    pub(crate) fn record_success(
         &mut self,
         spec: &SourceSpec,
         branch: Option<String>,
@@ -302,5 +303,6 @@ impl Base {
         st.attempted_at = Some(now);
         st.docs = docs;
         st.last_error = None;
+        st.bundle = None;
     }
 }
