@@ -103,8 +103,11 @@ pub(crate) fn write(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Readable by others, as any file one writes (the umask still applies): a bundle is
+    // meant to be carried to other nodes, and it holds nothing the mirrors do not.
     let tmp = tempfile::Builder::new()
         .prefix(".ken-bundle-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .tempfile_in(&parent)
         .map_err(io_err(&parent))?;
     let writer = HashWriter {
@@ -114,14 +117,18 @@ pub(crate) fn write(
     };
     let mut tar = tar::Builder::new(writer);
     let e = io_err(out);
-    let json = serde_json::to_vec_pretty(manifest).map_err(|err| BundleError::Other(err.to_string()))?;
+    let json =
+        serde_json::to_vec_pretty(manifest).map_err(|err| BundleError::Other(err.to_string()))?;
     let mtime = manifest.created_at;
     let result = (|| -> io::Result<u64> {
         tar.append(&header(MANIFEST, json.len() as u64, mtime)?, &json[..])?;
         for (name, path) in parts {
             let file = File::open(path)?;
             let size = file.metadata()?.len();
-            tar.append(&header(name, size, mtime)?, io::BufReader::with_capacity(1 << 16, file))?;
+            tar.append(
+                &header(name, size, mtime)?,
+                io::BufReader::with_capacity(1 << 16, file),
+            )?;
         }
         // Everything so far, headers and padding included.
         let sum = format!("{}\n", hex(&tar.get_ref().hasher.clone().finalize()));
@@ -142,7 +149,11 @@ pub(crate) fn write(
 /// Writes a bundle from a manifest and part files, filling in each part's size and sha256:
 /// what [`create`](super::create) does once the parts are made, and what tests use to build
 /// bundles whose manifest says anything at all.
-pub fn pack(out: &Path, manifest: &Manifest, parts: &[(String, PathBuf)]) -> Result<u64, BundleError> {
+pub fn pack(
+    out: &Path,
+    manifest: &Manifest,
+    parts: &[(String, PathBuf)],
+) -> Result<u64, BundleError> {
     let mut manifest = manifest.clone();
     for (name, path) in parts {
         let mut file = File::open(path).map_err(io_err(path))?;
@@ -286,20 +297,21 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
     let checksum_at;
     {
         let mut entries = archive.entries().map_err(broken)?.raw(true);
-        let mut next = |what: &str| -> Result<Option<tar::Entry<'_, Tracker<BufReader<File>>>>, BundleError> {
-            match entries.next() {
-                None => Ok(None),
-                Some(Ok(e)) => {
-                    if e.header().entry_type() != tar::EntryType::Regular {
-                        return Err(refuse(Refusal::Damaged(format!(
-                            "{what}: not a plain file entry"
-                        ))));
+        let mut next =
+            |what: &str| -> Result<Option<tar::Entry<'_, Tracker<BufReader<File>>>>, BundleError> {
+                match entries.next() {
+                    None => Ok(None),
+                    Some(Ok(e)) => {
+                        if e.header().entry_type() != tar::EntryType::Regular {
+                            return Err(refuse(Refusal::Damaged(format!(
+                                "{what}: not a plain file entry"
+                            ))));
+                        }
+                        Ok(Some(e))
                     }
-                    Ok(Some(e))
+                    Some(Err(e)) => Err(broken(e)),
                 }
-                Some(Err(e)) => Err(broken(e)),
-            }
-        };
+            };
         let end = |track: &Rc<RefCell<Track>>| {
             if track.borrow().eof {
                 refuse(Refusal::Truncated)
@@ -324,7 +336,9 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
         }
         let size = first.size();
         if size > MAX_MANIFEST {
-            return Err(refuse(Refusal::Manifest(format!("{size} bytes is too big"))));
+            return Err(refuse(Refusal::Manifest(format!(
+                "{size} bytes is too big"
+            ))));
         }
         let mut json = Vec::with_capacity(size as usize);
         first.read_to_end(&mut json).map_err(broken)?;
@@ -367,12 +381,12 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
                 read: 0,
             };
             let given = on_part(i, r, &mut pr);
-            // A callback that failed because the file broke reports the file's problem.
+            // What the callback left is read too, so that a part that is cut short or damaged
+            // is reported as such rather than as whatever the callback made of it.
             let drained = io::copy(&mut pr, &mut io::sink());
             if pr.read < r.size {
                 return Err(refuse(Refusal::Truncated));
             }
-            given?;
             drained.map_err(broken)?;
             if hex(&pr.hasher.finalize()) != r.sha256 {
                 return Err(refuse(Refusal::Damaged(format!(
@@ -380,6 +394,7 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
                     r.name
                 ))));
             }
+            given?;
         }
 
         // 3. The checksum of everything before its header.
@@ -401,7 +416,10 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
             return Err(refuse(Refusal::Damaged("the checksum's header".into())));
         }
         let mut sum = Vec::new();
-        (&mut last).take(CHECKSUM_LEN).read_to_end(&mut sum).map_err(broken)?;
+        (&mut last)
+            .take(CHECKSUM_LEN)
+            .read_to_end(&mut sum)
+            .map_err(broken)?;
         if (sum.len() as u64) < CHECKSUM_LEN {
             return Err(refuse(Refusal::Truncated));
         }
@@ -418,7 +436,9 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
         drop(last);
         if let Some(e) = entries.next() {
             let _ = e;
-            return Err(refuse(Refusal::Damaged("something follows the checksum".into())));
+            return Err(refuse(Refusal::Damaged(
+                "something follows the checksum".into(),
+            )));
         }
         manifest = m;
     }
@@ -443,7 +463,7 @@ pub(crate) fn read(file: &Path, on_part: &mut OnPart<'_>) -> Result<Manifest, Bu
 /// other fields says so), then the fields, then [`Manifest::check`].
 fn parse_manifest(json: &[u8]) -> Result<Manifest, Refusal> {
     let v: serde_json::Value = serde_json::from_slice(json)
-        .map_err(|e| Refusal::NotABundle(format!("{MANIFEST} is not JSON: {e}")))?;
+        .map_err(|e| Refusal::Damaged(format!("{MANIFEST} is not valid JSON: {e}")))?;
     if v.get("format").and_then(|f| f.as_str()) != Some(super::FORMAT) {
         return Err(Refusal::NotABundle(format!(
             "{MANIFEST} does not say format {:?}",

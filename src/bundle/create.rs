@@ -69,6 +69,7 @@ pub struct Created {
 /// time is harmless (objects are never removed, and the commits are the ones `state.json`
 /// records).
 pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleError> {
+    super::bound_pack_windows();
     let now = crate::state::now();
     let (bases, since_record) = match since {
         Since::Nothing => (HashMap::new(), None),
@@ -112,10 +113,19 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
         };
         let mirror = source::mirror_path(base.data_dir(), &spec.name);
         if !mirror.exists() {
-            skipped.push(format!("{}: its mirror is missing (run ken sync)", spec.name));
+            skipped.push(format!(
+                "{}: its mirror is missing (run ken sync)",
+                spec.name
+            ));
             continue;
         }
-        chosen.push((spec.clone(), commit, branch, mirror, st.map_or(0, |s| s.docs)));
+        chosen.push((
+            spec.clone(),
+            commit,
+            branch,
+            mirror,
+            st.map_or(0, |s| s.docs),
+        ));
     }
     if chosen.is_empty() {
         return Err(BundleError::Other(
@@ -136,6 +146,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
     for (spec, commit, branch, mirror, docs) in chosen {
         let name = &spec.name;
         let repo = Repository::open_bare(&mirror)?;
+        repo.set_config(&super::part::pack_config(&mirror, work.path())?)?;
         let tip = Oid::from_str(&commit)?;
         repo.find_commit(tip)
             .map_err(|e| BundleError::Git(format!("{name}: commit {commit}: {}", e.message())))?;
@@ -148,7 +159,10 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
                     ));
                     None
                 }
-                Some(b) => match Oid::from_str(b).ok().filter(|o| repo.find_commit(*o).is_ok()) {
+                Some(b) => match Oid::from_str(b)
+                    .ok()
+                    .filter(|o| repo.find_commit(*o).is_ok())
+                {
                     Some(o) => Some(o),
                     None => {
                         notes.push(format!(

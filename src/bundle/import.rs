@@ -113,7 +113,8 @@ fn plan(base: &Base, file: &Path, m: &Manifest) -> Result<(Vec<Step>, Vec<Skippe
     let mut taken = HashSet::new();
     for (index, entry) in m.repositories.iter().enumerate() {
         let spec = base.config.sources.iter().find(|s| {
-            matches!(source::location(s), Location::Git(_)) && url_key(&s.url) == url_key(&entry.url)
+            matches!(source::location(s), Location::Git(_))
+                && url_key(&s.url) == url_key(&entry.url)
         });
         let Some(spec) = spec else {
             skipped.push(Skipped {
@@ -215,6 +216,7 @@ pub fn import(
     file: &Path,
     notice: &mut dyn FnMut(&str),
 ) -> Result<Imported, BundleError> {
+    super::bound_pack_windows();
     let file = std::path::absolute(file).map_err(io_err(file))?;
     let manifest = verify(&file)?;
     let (steps, skipped) = plan(base, &file, &manifest)?;
@@ -280,7 +282,8 @@ pub fn import(
             let dir = repo.path().join("objects/pack");
             let mut ix = git2::Indexer::new(Some(&odb), &dir, 0, true)?;
             io::copy(&mut br, &mut ix).map_err(|e| pack_problem(e.to_string()))?;
-            ix.commit().map_err(|e| pack_problem(e.message().to_string()))?;
+            ix.commit()
+                .map_err(|e| pack_problem(e.message().to_string()))?;
             Ok(())
         })?;
         if again != manifest {
@@ -385,7 +388,8 @@ fn commit_repo(base: &Base, staged: &Path, s: &Step) -> Result<(), BundleError> 
 fn summarize(base: &mut Base, s: &Step, origin: &BundleOrigin) -> Result<SyncSummary, BundleError> {
     let name = s.spec.name.clone();
     let mirror = source::mirror_path(base.data_dir(), &name);
-    let failure = |e: &dyn std::fmt::Display| BundleError::Other(SourceFailure::new(&name, e).to_string());
+    let failure =
+        |e: &dyn std::fmt::Display| BundleError::Other(SourceFailure::new(&name, e).to_string());
     let Action::Import { old } = s.action else {
         let st = base.state_of(&s.spec);
         return Ok(SyncSummary {

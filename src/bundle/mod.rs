@@ -106,13 +106,17 @@ pub enum Refusal {
     Truncated,
     #[error("damaged: {0}")]
     Damaged(String),
-    #[error("bundle format version {0}; this ken reads version {VERSION} (use a ken of the same release as the one that wrote it)")]
+    #[error(
+        "bundle format version {0}; this ken reads version {VERSION} (use a ken of the same release as the one that wrote it)"
+    )]
     Version(u64),
     #[error("bad manifest: {0}")]
     Manifest(String),
     #[error("the manifest names repository {repo:?} in {part}, which the bundle does not hold")]
     NotHeld { repo: String, part: String },
-    #[error("repository {repo:?} needs commit {commit}, which this node does not have (import the bundle this one was made against first, or sync)")]
+    #[error(
+        "repository {repo:?} needs commit {commit}, which this node does not have (import the bundle this one was made against first, or sync)"
+    )]
     MissingBase { repo: String, commit: String },
     #[error("repository {repo:?}: {problem}")]
     Part { repo: String, problem: String },
@@ -148,16 +152,36 @@ pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> B
     }
 }
 
+/// Bounds libgit2's memory for reading big packs: it maps a pack in windows of up to 1 GiB,
+/// and up to 8 GiB of them, and every mapped page it touches stays in ken's resident memory
+/// (a 2 GiB mirror would show as 2 GiB). With 8 MiB windows and at most 32 MiB mapped, a
+/// bundle of any size is written and read in bounded memory (the kernel's page cache still
+/// keeps what it likes).
+fn bound_pack_windows() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: libgit2's global options, set before this process's first pack is mapped by
+        // a bundle command (the only commands that call this), from the one thread ken uses
+        // for them.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(8 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
+        }
+    });
+}
+
 fn is_oid(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Whether a repository name may become a mirror's folder name: what `config.toml` allows
-/// for a source name, and short.
+/// Whether a repository name is sane: what `config.toml` allows for a source name, short,
+/// and not option-like. (An import writes into the mirror of the node's own source, matched
+/// by URL, so this name is only ever shown; it is refused anyway when it is hostile.)
 pub fn name_is_sane(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 100
         && !name.starts_with('.')
+        && !name.starts_with('-')
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -170,7 +194,9 @@ pub fn branch_is_sane(branch: &str) -> bool {
         && branch.len() <= 255
         && !branch.starts_with('-')
         && !branch.starts_with('/')
-        && !branch.split('/').any(|p| p == ".." || p == "." || p.is_empty())
+        && !branch
+            .split('/')
+            .any(|p| p == ".." || p == "." || p.is_empty())
         && !branch.chars().any(|c| c.is_control() || c.is_whitespace())
         && git2::Reference::is_valid_name(&format!("refs/heads/{branch}"))
 }
@@ -212,14 +238,15 @@ impl Manifest {
         for r in &self.repositories {
             if !name_is_sane(&r.name) {
                 return bad(format!(
-                    "repository name {:?} refused: use letters, digits, '-', '_' and '.', not starting with '.'",
+                    "repository name {:?} refused: use letters, digits, '-', '_' and '.', not starting with '.' or '-'",
                     r.name
                 ));
             }
             if !names.insert(r.name.as_str()) {
                 return bad(format!("repository {:?} appears twice", r.name));
             }
-            let what = |field: &str, v: &str| format!("repository {:?}: {field} {v:?} refused", r.name);
+            let what =
+                |field: &str, v: &str| format!("repository {:?}: {field} {v:?} refused", r.name);
             if r.url.is_empty()
                 || r.url.len() > 4096
                 || r.url.chars().any(|c| c.is_control() || c.is_whitespace())
@@ -227,7 +254,10 @@ impl Manifest {
                 return bad(what("url", &r.url));
             }
             if !branch_is_sane(&r.branch) {
-                return bad(format!("{}: not a sane branch name", what("branch", &r.branch)));
+                return bad(format!(
+                    "{}: not a sane branch name",
+                    what("branch", &r.branch)
+                ));
             }
             if !is_oid(&r.tip) {
                 return bad(what("tip", &r.tip));
@@ -247,7 +277,10 @@ impl Manifest {
                         return bad(format!("part {p:?} is named twice"));
                     }
                     if r.sha256.len() != 64
-                        || !r.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                        || !r
+                            .sha256
+                            .bytes()
+                            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
                     {
                         return bad(what("sha256", &r.sha256));
                     }

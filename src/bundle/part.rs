@@ -4,6 +4,7 @@
 //! an `Indexer`.
 
 use std::io::{self, BufRead, Read, Write};
+use std::path::Path;
 
 use git2::{Oid, Repository};
 
@@ -15,6 +16,30 @@ pub(crate) const SIGNATURE: &str = "# v2 git bundle";
 const MAX_LINE: u64 = 1024;
 /// The most header lines read.
 const MAX_LINES: usize = 256;
+
+/// Limits for libgit2's pack builder, as git config (libgit2 reads them from the repository's
+/// configuration, see [`pack_config`]): the delta search window holds at most 32 MiB, and a
+/// blob over 8 MiB is stored whole rather than searched for deltas. Without them, libgit2
+/// keeps ten objects of any size in its window (half a GiB for a repository of 16 MiB
+/// blobs). libgit2 1.9 reads the big-file threshold from `pack.deltaCacheSize` (a slip in
+/// its `packbuilder_config`), so both names are set; git's name is kept for when that is
+/// fixed.
+const PACK_LIMITS: &str =
+    "[pack]\n\twindowMemory = 33554432\n\tdeltaCacheSize = 8388608\n\tbigFileThreshold = 8388608\n";
+
+/// A configuration for packing `mirror`: its own, plus [`PACK_LIMITS`] from a file in
+/// `work` (nothing is written into the mirror).
+pub(crate) fn pack_config(mirror: &Path, work: &Path) -> Result<git2::Config, BundleError> {
+    let limits = work.join("pack-limits.config");
+    std::fs::write(&limits, PACK_LIMITS).map_err(super::io_err(&limits))?;
+    let mut cfg = git2::Config::new()?;
+    let own = mirror.join("config");
+    if own.is_file() {
+        cfg.add_file(&own, git2::ConfigLevel::Local, false)?;
+    }
+    cfg.add_file(&limits, git2::ConfigLevel::App, false)?;
+    Ok(cfg)
+}
 
 /// Writes a git bundle of `branch` at `tip`: everything reachable from `tip` that is not
 /// reachable from `basis`, whose presence the receiver must then prove (a prerequisite).

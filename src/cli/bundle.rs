@@ -56,8 +56,12 @@ Each part is a standard git bundle: `tar xf FILE` and `git clone parts/0.bundle`
 
 pub fn run(base: &mut Base, cmd: BundleCommand, out: &Out) -> anyhow::Result<ExitCode> {
     match cmd {
-        BundleCommand::Create { file, since, json } => create(base, &file, since.as_deref(), json, out),
-        BundleCommand::Import { file, json } => import(base, &file, ImportOutput::Object(json), out),
+        BundleCommand::Create { file, since, json } => {
+            create(base, &file, since.as_deref(), json, out)
+        }
+        BundleCommand::Import { file, json } => {
+            import(base, &file, ImportOutput::Object(json), out)
+        }
         BundleCommand::Inspect { file, json } => inspect(&file, json, out),
     }
 }
@@ -101,7 +105,11 @@ fn create(
         return Ok(ExitCode::SUCCESS);
     }
     let m = &created.manifest;
-    let kind = if m.since.is_some() { "incremental" } else { "full" };
+    let kind = if m.since.is_some() {
+        "incremental"
+    } else {
+        "full"
+    };
     outln!(
         "wrote {}: {} repositories, {} ({kind})",
         out.bold(&s(&file.display().to_string())),
