@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::config::{Config, SourceSpec};
 use crate::corpus::{self, Catalog, DocChange, Document, Filter, Parsed};
+use crate::library::Sites;
 use crate::source::{self, Location, Snapshot, SourceError, SyncLock, Transfer};
 use crate::state::{self, SourceState, State};
 
@@ -58,7 +59,7 @@ pub struct SourceFailure {
 }
 
 impl SourceFailure {
-    fn new(name: &str, cause: impl ToString) -> Self {
+    pub(crate) fn new(name: &str, cause: impl ToString) -> Self {
         SourceFailure {
             name: name.to_string(),
             cause: cause.to_string(),
@@ -69,12 +70,23 @@ impl SourceFailure {
 pub struct Base {
     pub config: Config,
     pub state: State,
+    /// Each source's site, made on first use from the copy this `Base` reads.
+    pub(crate) sites: Sites,
 }
 
 impl Base {
     pub fn open(config: Config) -> Base {
         let state = load_state(&config);
-        Base { config, state }
+        Base {
+            config,
+            state,
+            sites: Sites::default(),
+        }
+    }
+
+    /// The configured source with this name.
+    pub fn spec(&self, name: &str) -> Option<&SourceSpec> {
+        self.config.sources.iter().find(|s| s.name == name)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -90,10 +102,7 @@ impl Base {
     }
 
     fn synced_commit(&self, spec: &SourceSpec) -> Option<git2::Oid> {
-        let st = self.state.sources.get(&spec.name)?;
-        if st.url != spec.url {
-            return None;
-        }
+        let st = self.state_of(spec)?;
         let oid = git2::Oid::from_str(st.commit.as_deref()?).ok()?;
         source::mirror_path(self.data_dir(), &spec.name)
             .exists()
@@ -116,17 +125,12 @@ impl Base {
 
     /// Every document of a source, from its last good copy.
     pub fn catalog(&self, spec: &SourceSpec) -> Result<Catalog, SourceFailure> {
-        let snap = self.snapshot(spec)?;
-        corpus::scan(&spec.name, spec, &snap, self.config.max_file_size)
-            .map_err(|e| SourceFailure::new(&spec.name, e))
+        self.copy(spec)?.docs()
     }
 
     /// Reads one document of a source's last good copy: decoded, front matter split off.
     pub fn read(&self, spec: &SourceSpec, doc: &Document) -> Result<Parsed, SourceFailure> {
-        let snap = self.snapshot(spec)?;
-        let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
-        read_parsed(&snap, &filter, doc, self.config.max_file_size)
-            .map_err(|e| SourceFailure::new(&spec.name, format!("{}: {e}", doc.path)))
+        self.copy(spec)?.read(doc)
     }
 
     /// Syncs the given sources (all when `only` is empty). Each source succeeds or fails on its
@@ -194,6 +198,8 @@ impl Base {
             let r = self.sync_one(spec, offline, progress);
             results.push(r);
         }
+        // The copies moved: sites are made again from them when next asked for.
+        self.sites.clear();
         results
     }
 
@@ -255,12 +261,12 @@ impl Base {
         };
         crate::fault::hit(crate::fault::Point::AfterFetch);
         let mirror = source::mirror_path(self.data_dir(), name);
+        let filter = Filter::new(spec).map_err(|e| SourceFailure::new(name, e))?;
         // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
         // interrupted after fetching still reports the changes next time.
         let old = known.or(synced.old);
         let changes = match old {
             Some(o) if o != synced.new => {
-                let filter = Filter::new(spec).map_err(|e| SourceFailure::new(name, e))?;
                 let raw = source::changes(&mirror, o, synced.new)
                     .map_err(|e| SourceFailure::new(name, e))?;
                 corpus::doc_changes(&filter, &raw)
@@ -268,13 +274,13 @@ impl Base {
             _ => vec![],
         };
         let unchanged = old == Some(synced.new);
-        let docs = match self.state.sources.get(name) {
+        let docs = match self.state_of(spec) {
             // A no-op sync: the documents are the ones counted last time.
-            Some(st) if unchanged && st.url == spec.url => st.docs,
+            Some(st) if unchanged => st.docs,
             _ => {
                 let snap =
                     Snapshot::git(&mirror, synced.new).map_err(|e| SourceFailure::new(name, e))?;
-                corpus::scan(name, spec, &snap, self.config.max_file_size)
+                corpus::scan(name, &filter, &snap, self.config.max_file_size)
                     .map_err(|e| SourceFailure::new(name, e))?
                     .docs
                     .len()
@@ -358,10 +364,13 @@ fn load_state(config: &Config) -> State {
         if url != spec.url {
             continue;
         }
-        let docs = Snapshot::git(&mirror, commit)
-            .ok()
-            .and_then(|snap| corpus::scan(&spec.name, spec, &snap, config.max_file_size).ok())
-            .map_or(0, |c| c.docs.len());
+        let docs = match (Snapshot::git(&mirror, commit), Filter::new(spec)) {
+            (Ok(snap), Ok(filter)) => {
+                corpus::scan(&spec.name, &filter, &snap, config.max_file_size)
+                    .map_or(0, |c| c.docs.len())
+            }
+            _ => 0,
+        };
         // When the mirror last moved: its HEAD is rewritten by every sync.
         let at = std::fs::metadata(mirror.join("HEAD"))
             .and_then(|m| m.modified())
@@ -384,28 +393,4 @@ fn load_state(config: &Config) -> State {
     // Best effort: if it cannot be written now, the next sync writes it.
     let _ = state.save(data);
     state
-}
-
-/// Reads and parses one document of a snapshot.
-pub fn read_parsed(
-    snap: &Snapshot,
-    filter: &Filter,
-    doc: &Document,
-    cap: u64,
-) -> Result<Parsed, SourceError> {
-    if let Some(target) = &doc.link {
-        return Err(SourceError::Other(format!(
-            "a symlink to {target}, never followed"
-        )));
-    }
-    match snap.read(filter.root(), &doc.entry, cap)? {
-        source::Content::TooLarge(n) => Err(SourceError::Other(format!(
-            "{} is over the size cap",
-            corpus::human_bytes(n)
-        ))),
-        source::Content::Bytes(b) if corpus::is_binary(&b) => {
-            Err(SourceError::Other("binary content".into()))
-        }
-        source::Content::Bytes(b) => Ok(corpus::parse(&corpus::decode(b), &doc.rel)),
-    }
 }

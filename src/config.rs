@@ -11,6 +11,14 @@ use serde::{Deserialize, Serialize};
 /// The default knowledge source when neither a config nor `--source` names one.
 pub const DEFAULT_SOURCE_URL: &str = "https://github.com/SovereignCloudStack/docs";
 pub const DEFAULT_SOURCE_NAME: &str = "scs";
+
+/// Whether a source URL is the SCS documentation's repository (published on
+/// docs.scs.community), however it is written (`git@github.com:SovereignCloudStack/docs`,
+/// a fork's mirror of the same name).
+pub fn is_scs_docs(url: &str) -> bool {
+    url.to_ascii_lowercase()
+        .contains("sovereigncloudstack/docs")
+}
 /// Files bigger than this are skipped without being read.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 

@@ -142,17 +142,16 @@ pub struct Parsed {
 /// Reads every document of a snapshot.
 pub fn scan(
     name: &str,
-    spec: &SourceSpec,
+    filter: &Filter,
     snap: &Snapshot,
     cap: u64,
 ) -> Result<Catalog, SourceError> {
-    let filter = Filter::new(spec).map_err(|e| SourceError::Other(e.to_string()))?;
     let mut cat = Catalog::default();
     for entry in snap.entries(filter.root())? {
         if !filter.is_doc(&entry.path) {
             continue;
         }
-        if let Some(doc) = load(name, &filter, snap, entry, cap, &mut cat.notes)? {
+        if let Some(doc) = load(name, filter, snap, entry, cap, &mut cat.notes)? {
             cat.docs.push(doc);
         }
     }

@@ -16,6 +16,7 @@ pub mod library;
 pub mod markdown;
 pub mod sanitize;
 pub mod sidebar;
+pub mod site;
 pub mod slug;
 pub mod source;
 pub mod state;

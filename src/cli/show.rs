@@ -6,7 +6,7 @@ use std::process::{Command, ExitCode, Stdio};
 use clap::ValueEnum;
 
 use crate::base::Base;
-use crate::library::{ShowError, find};
+
 use crate::markdown::{self, ansi};
 
 /// When to send the page through a pager.
@@ -19,18 +19,10 @@ pub enum Paging {
     Never,
 }
 
-/// Renders the page at `width` (the terminal's width, else 80).
-pub fn render(
-    base: &Base,
-    doc: &str,
-    width: Option<usize>,
-    color: bool,
-) -> Result<String, ShowError> {
-    let (si, d) = find(base, doc)?;
-    let spec = &base.config.sources[si];
-    let parsed = base
-        .read(spec, &d)
-        .map_err(|e| ShowError::Read(e.to_string()))?;
+/// Finds the page `doc` names and renders it at `width` (the terminal's width, else 80).
+pub fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyhow::Result<String> {
+    let found = base.find(doc)?;
+    let parsed = base.read(&base.config.sources[found.source], &found.doc)?;
     let width = width.unwrap_or_else(|| {
         if std::io::stdout().is_terminal() {
             crossterm::terminal::size().map_or(80, |(w, _)| w as usize)

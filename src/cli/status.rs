@@ -10,7 +10,6 @@ use super::{Out, short};
 use crate::base::Base;
 use crate::index;
 use crate::sanitize;
-use crate::source::{self, Location};
 use crate::state;
 
 pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
@@ -18,25 +17,20 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
     let now = state::now();
     let data = &cfg.data_dir.path;
     if json {
-        let sources: Vec<_> = cfg
-            .sources
-            .iter()
+        let sources: Vec<_> = base
+            .status()
+            .into_iter()
             .map(|s| {
-                let st = base.state.sources.get(&s.name).filter(|st| st.url == s.url);
-                let kind = match source::location(s) {
-                    Location::Git(_) => "git",
-                    Location::Dir(_) => "directory",
-                };
                 json!({
                     "name": s.name,
                     "url": s.url,
-                    "kind": kind,
-                    "branch": st.and_then(|st| st.branch.clone()).or(s.branch.clone()),
-                    "commit": st.and_then(|st| st.commit.clone()),
-                    "previous": st.and_then(|st| st.previous.clone()),
-                    "synced_at": st.and_then(|st| st.synced_at).map(rfc3339),
-                    "docs": st.map(|st| st.docs),
-                    "last_error": st.and_then(|st| st.last_error.clone()),
+                    "kind": s.kind,
+                    "branch": s.branch,
+                    "commit": s.commit,
+                    "previous": s.previous,
+                    "synced_at": s.synced_at.map(rfc3339),
+                    "docs": s.docs,
+                    "last_error": s.last_error,
                 })
             })
             .collect();
@@ -61,15 +55,10 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
         out.bold("Sources"),
         out.dim(&format!("(from {})", cfg.sources_origin))
     );
-    for spec in &cfg.sources {
-        outln!("  {}  {}", out.bold(&s(&spec.name)), s(&spec.url));
-        let st = base
-            .state
-            .sources
-            .get(&spec.name)
-            .filter(|st| st.url == spec.url);
-        match st {
-            Some(st) if st.synced_at.is_some() => {
+    for st in base.status() {
+        outln!("  {}  {}", out.bold(&s(&st.name)), s(&st.url));
+        match st.synced_at {
+            Some(t) => {
                 let mut facts = Vec::new();
                 if let Some(b) = &st.branch {
                     facts.push(format!("branch {}", s(b)));
@@ -77,15 +66,13 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                 if let Some(c) = &st.commit {
                     facts.push(format!("commit {}", short(c)));
                 }
-                if let Some(t) = st.synced_at {
-                    facts.push(format!("synced {}", state::ago(t, now)));
-                }
-                facts.push(format!("{} docs", st.docs));
+                facts.push(format!("synced {}", state::ago(t, now)));
+                facts.push(format!("{} docs", st.docs.unwrap_or(0)));
                 outln!("      {}", facts.join(" · "));
             }
-            _ => outln!("      {}", out.dim("never synced (run `ken sync`)")),
+            None => outln!("      {}", out.dim("never synced (run `ken sync`)")),
         }
-        if let Some(err) = st.and_then(|st| st.last_error.as_deref()) {
+        if let Some(err) = &st.last_error {
             outln!("      last sync failed: {}", s(err));
         }
     }

@@ -152,12 +152,7 @@ pub fn behind(base: &Base, meta: &Meta) -> Vec<String> {
         };
         // A synced git source: its commit is in the state (no need to open the mirror, or
         // even to initialise libgit2, which costs more than a search).
-        let synced = base
-            .state
-            .sources
-            .get(&spec.name)
-            .filter(|s| s.url == spec.url)
-            .and_then(|s| s.commit.as_deref());
+        let synced = base.state_of(spec).and_then(|s| s.commit.as_deref());
         let current = match synced {
             Some(commit) => indexed(commit),
             None => match state_of(base, spec) {
@@ -175,13 +170,12 @@ pub fn behind(base: &Base, meta: &Meta) -> Vec<String> {
 
 /// A source's last good copy, its filter, and the commit (or directory fingerprint) it is at.
 fn state_of(base: &Base, spec: &SourceSpec) -> Result<(Snapshot, Filter, String), String> {
-    let snap = base.snapshot(spec).map_err(|e| e.cause)?;
-    let filter = Filter::new(spec).map_err(|e| e.to_string())?;
-    let commit = match &snap {
+    let copy = base.copy(spec).map_err(|e| e.cause)?;
+    let commit = match &copy.snapshot {
         Snapshot::Git { commit, .. } => commit.to_string(),
-        Snapshot::Dir { .. } => dir_fingerprint(&snap, &filter)?,
+        Snapshot::Dir { .. } => dir_fingerprint(&copy.snapshot, &copy.filter)?,
     };
-    Ok((snap, filter, commit))
+    Ok((copy.snapshot, copy.filter, commit))
 }
 
 fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {

@@ -230,6 +230,26 @@ impl Site {
         self.by_route.get(&r).map(|&i| self.paths[i].as_str())
     }
 
+    /// The document a route shows, after the site's client redirects (`.html` ignored).
+    pub fn page_at(&self, route: &str) -> Option<&str> {
+        self.doc_at(self.redirected(route))
+    }
+
+    /// A route after the site's client redirects, and without `.html`.
+    fn redirected<'a>(&'a self, route: &'a str) -> &'a str {
+        let r = route.trim_end_matches(".html");
+        let to = self
+            .routing
+            .redirects
+            .iter()
+            .find(|(from, _)| from == r.trim_end_matches('/'))
+            .map(|(_, to)| to.as_str());
+        match to {
+            Some(to) if self.doc_at(to).is_some() => to,
+            _ => r,
+        }
+    }
+
     fn route_for(&self, path: &str, fm: Option<&serde_json::Value>) -> String {
         let (base_folder, base_route) = self
             .routing
@@ -368,17 +388,7 @@ impl Site {
     }
 
     fn by_route_or_broken(&self, route: &str, anchor: Option<String>, url: &str) -> Target {
-        let r = route.trim_end_matches(".html");
-        let redirected = self
-            .routing
-            .redirects
-            .iter()
-            .find(|(from, _)| from == r.trim_end_matches('/'))
-            .map(|(_, to)| to.as_str());
-        let r = match redirected {
-            Some(to) if self.doc_at(to).is_some() => to,
-            _ => r,
-        };
+        let r = self.redirected(route);
         let segments: Vec<&str> = r.split('/').filter(|s| !s.is_empty()).collect();
         // Pages the site generates (category indexes, the blog's list) are not documents.
         let generated = segments.get(1) == Some(&"category") || segments.len() == 1;

@@ -6,8 +6,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::base::Base;
-use crate::config::SourceSpec;
 use crate::corpus::{self, Document, Parsed};
+use crate::library::{self, Sites};
+use crate::markdown::Site;
 use crate::sidebar::{self, Node};
 use crate::slug::Slugger;
 use crate::source::{Entry, EntryKind};
@@ -95,6 +96,8 @@ pub struct Library {
     pub notes: Vec<String>,
     pub pages: Arc<dyn Pages>,
     by_path: HashMap<(String, String), usize>,
+    /// Where links go in each source (made once per library, from its documents).
+    sites: Sites,
     /// True when this is ken's built-in guide rather than a knowledge source.
     pub guide: bool,
 }
@@ -128,7 +131,32 @@ impl Library {
             pages,
             by_path,
             guide,
+            sites: Sites::default(),
         }
+    }
+
+    /// The library with the sources' routings as read from their copies (without, every
+    /// source is routed like docs.scs.community).
+    pub fn with_sites(mut self, sites: Sites) -> Library {
+        self.sites = sites;
+        self
+    }
+
+    /// The site of one source of the library: where its links go.
+    pub fn site(&self, source: &str) -> Arc<Site> {
+        self.sites
+            .get(source, &|| library::site_docs(&self.docs, source), None)
+    }
+
+    /// The site URL a source's pages are published under, if known.
+    pub fn origin(&self, source: &str) -> Option<String> {
+        self.sites.routing(source, None).origin
+    }
+
+    /// The page a name means: path, `SOURCE:PATH`, site URL or route, with an anchor
+    /// (the rules of [`library::find_in`], the same as `ken show`'s).
+    pub fn find_page(&self, name: &str) -> Result<library::Found, library::FindError> {
+        library::find_in(&self.docs, &|s| self.site(s), name)
     }
 
     pub fn empty() -> Library {
@@ -141,20 +169,9 @@ impl Library {
             .copied()
     }
 
-    /// A page named on the command line: `path`, `source:path`, with or without extension.
+    /// A page named on the command line (see [`Library::find_page`]).
     pub fn resolve(&self, name: &str) -> Option<usize> {
-        let (source, path) = match name.split_once(':') {
-            Some((s, p)) if self.docs.iter().any(|d| d.source == s) => (Some(s), p),
-            _ => (None, name),
-        };
-        let path = path.trim_start_matches("./").trim_start_matches('/');
-        self.docs.iter().position(|d| {
-            source.is_none_or(|s| d.source == s)
-                && (d.path == path
-                    || corpus::DOC_EXTENSIONS
-                        .iter()
-                        .any(|e| d.path == format!("{path}.{e}")))
-        })
+        self.find_page(name).ok().map(|f| f.index)
     }
 }
 
@@ -174,157 +191,18 @@ pub struct BasePages {
 impl Pages for BasePages {
     fn read(&self, doc: &Document) -> Result<Parsed, String> {
         let spec = self
+            .base
             .spec(&doc.source)
             .ok_or_else(|| format!("{}: no such source", doc.source))?;
         self.base.read(spec, doc).map_err(|e| e.to_string())
     }
 }
 
-impl BasePages {
-    fn spec(&self, name: &str) -> Option<&SourceSpec> {
-        self.base.config.sources.iter().find(|s| s.name == name)
-    }
-}
-
-/// Loads the library of every source that has a copy: documents, sidebar files, tree.
+/// Loads the library of every source that has a copy (documents, tree, routing), its pages
+/// read from the same copies.
 pub fn load_library(base: Base) -> Library {
-    let mut docs = Vec::new();
-    let mut notes = Vec::new();
-    let mut tree = Vec::new();
-    let with_copy: Vec<SourceSpec> = base
-        .config
-        .sources
-        .iter()
-        .filter(|s| base.has_copy(s))
-        .cloned()
-        .collect();
-    for spec in &with_copy {
-        let cat = match base.catalog(spec) {
-            Ok(c) => c,
-            Err(e) => {
-                notes.push(e.to_string());
-                continue;
-            }
-        };
-        notes.extend(
-            cat.notes
-                .iter()
-                .map(|n| format!("{}:{}: {}", n.source, n.path, n.problem)),
-        );
-        let files = sidebar_files(&base, spec);
-        let (nodes, n) = sidebar::tree(&cat.docs, &files);
-        notes.extend(n.into_iter().map(|n| format!("{}: {n}", spec.name)));
-        let offset = docs.len();
-        let nodes = shift(nodes, offset);
-        docs.extend(cat.docs);
-        if with_copy.len() > 1 {
-            tree.push(Node::Folder {
-                label: spec.name.clone(),
-                doc: None,
-                children: nodes,
-            });
-        } else {
-            tree = nodes;
-        }
-    }
-    Library::new(docs, tree, notes, Arc::new(BasePages { base }), false)
-}
-
-/// Moves the document numbers of a tree by `offset`.
-fn shift(nodes: Vec<Node>, offset: usize) -> Vec<Node> {
-    nodes
-        .into_iter()
-        .map(|n| match n {
-            Node::Folder {
-                label,
-                doc,
-                children,
-            } => Node::Folder {
-                label,
-                doc: doc.map(|d| d + offset),
-                children: shift(children, offset),
-            },
-            Node::Page { label, doc } => Node::Page {
-                label,
-                doc: doc + offset,
-            },
-            l => l,
-        })
-        .collect()
-}
-
-/// The `sidebars*.js` files at the root of a source's last good copy.
-fn sidebar_files(base: &Base, spec: &SourceSpec) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let Ok(snap) = base.snapshot(spec) else {
-        return files;
-    };
-    let filter = match corpus::Filter::new(spec) {
-        Ok(f) => f,
-        Err(_) => return files,
-    };
-    let Ok(entries) = snap.entries(filter.root()) else {
-        return files;
-    };
-    for e in entries {
-        if !sidebar::is_sidebar_file(&e.path) {
-            continue;
-        }
-        if let Ok(crate::source::Content::Bytes(b)) = snap.read(filter.root(), &e, 1 << 20) {
-            files.insert(e.path.clone(), corpus::decode(b));
-        }
-    }
-    files
-}
-
-/// Reads one page named on the command line straight from the last good copies, without
-/// listing the library first (so that `ken DOC` shows its page at once).
-pub fn open_direct(base: &Base, name: &str) -> Option<(Document, Parsed)> {
-    let (source, path) = match name.split_once(':') {
-        Some((s, p)) if base.config.sources.iter().any(|x| x.name == s) => (Some(s), p),
-        _ => (None, name),
-    };
-    let path = path.trim_start_matches("./").trim_start_matches('/');
-    for spec in &base.config.sources {
-        if source.is_some_and(|s| s != spec.name) || !base.has_copy(spec) {
-            continue;
-        }
-        let Ok(snap) = base.snapshot(spec) else {
-            continue;
-        };
-        let Ok(filter) = corpus::Filter::new(spec) else {
-            continue;
-        };
-        let Ok(entries) = snap.entries(filter.root()) else {
-            continue;
-        };
-        let want = |p: &str| {
-            let mounted = filter.mounted(p);
-            mounted == path
-                || corpus::DOC_EXTENSIONS
-                    .iter()
-                    .any(|e| mounted == format!("{path}.{e}"))
-        };
-        if let Some(entry) = entries
-            .into_iter()
-            .find(|e| filter.is_doc(&e.path) && want(&e.path))
-        {
-            let mut notes = Vec::new();
-            let doc = corpus::load(
-                &spec.name,
-                &filter,
-                &snap,
-                entry,
-                base.config.max_file_size,
-                &mut notes,
-            )
-            .ok()
-            .flatten()?;
-            let parsed = base.read(spec, &doc).ok()?;
-            return Some((doc, parsed));
-        }
-    }
-    None
+    let l = base.library();
+    Library::new(l.docs, l.tree, l.notes, Arc::new(BasePages { base }), false).with_sites(l.sites)
 }
 
 /// ken's own guide (`docs/`), embedded in the binary.

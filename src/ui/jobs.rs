@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
 use super::data::{self, Library, Searcher};
-use super::msg::{Highlighted, JobMsg, Msg, SourceStatus, SyncOutcome};
+use super::msg::{Highlighted, JobMsg, Msg, SyncOutcome};
 use super::page;
 use crate::base::Base;
 use crate::config::Config;
@@ -143,7 +143,7 @@ impl Jobs {
                         Err(e) => outcome.failures.push(e.to_string()),
                     }
                 }
-                outcome.sources = source_status(&base);
+                outcome.sources = base.status();
                 outcome.any_copy = config.sources.iter().any(|s| base.has_copy(s));
                 if outcome.changed {
                     let lib = data::load_library(Base::open(config));
@@ -152,22 +152,6 @@ impl Jobs {
                 let _ = tx.send(Msg::Job(JobMsg::SyncDone(outcome)));
             });
     }
-}
-
-/// What the status bar shows about each source.
-pub fn source_status(base: &Base) -> Vec<SourceStatus> {
-    base.config
-        .sources
-        .iter()
-        .map(|s| {
-            let st = base.state.sources.get(&s.name).filter(|st| st.url == s.url);
-            SourceStatus {
-                name: s.name.clone(),
-                commit: st.and_then(|st| st.commit.clone()),
-                synced_at: st.and_then(|st| st.synced_at),
-            }
-        })
-        .collect()
 }
 
 fn search_loop(rx: Receiver<SearchJob>, tx: Sender<Msg>, factory: SearcherFactory) {

@@ -122,12 +122,7 @@ fn start(config: &Config, opts: &Options) -> (App, Background) {
         .filter_map(|(name, s)| Some((name, s.branch?)))
         .collect();
     app.reading.in_tmux = crate::clipboard::in_tmux();
-    let routing_config = config.clone();
-    app.reading.routing_of = Some(Arc::new(move |name: &str| {
-        let spec = routing_config.sources.iter().find(|s| s.name == name)?;
-        reading::source_routing(&Base::open(routing_config.clone()), spec)
-    }));
-    app.sources = jobs::source_status(&base);
+    app.sources = base.status();
     app.now = crate::state::now();
     app.offline = opts.offline;
     if !any_copy {
@@ -171,12 +166,24 @@ fn start(config: &Config, opts: &Options) -> (App, Background) {
 /// not wait for the library; else looked up once the library is in.
 fn open_named(app: &mut App, config: &Config, name: &str) {
     let base = Base::open(config.clone());
-    match data::open_direct(&base, name) {
-        Some((doc, parsed)) => {
+    let direct = base.find_direct(name).map(|found| {
+        let found = found.map_err(|e| e.to_string())?;
+        let spec = &base.config.sources[found.source];
+        let parsed = base.read(spec, &found.doc).map_err(|e| e.to_string())?;
+        Ok::<_, String>((found, parsed))
+    });
+    match direct {
+        Some(Ok((found, parsed))) => {
             app.quick_head = true;
-            app.show_page(doc, parsed, None, data::Terms::default());
+            app.show_page(
+                found.doc,
+                parsed,
+                found.anchor.as_deref(),
+                data::Terms::default(),
+            );
             app.quick_head = false;
         }
+        Some(Err(e)) => app.error(e),
         None => {
             // Perhaps in the guide, or named differently: try again once the library is in.
             let any_copy = config.sources.iter().any(|s| base.has_copy(s));

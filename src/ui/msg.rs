@@ -124,13 +124,8 @@ pub struct SyncOutcome {
     pub any_copy: bool,
 }
 
-/// What the status bar knows about a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceStatus {
-    pub name: String,
-    pub commit: Option<String>,
-    pub synced_at: Option<u64>,
-}
+/// What the status bar knows about a source (the library's, as `ken status` shows it).
+pub use crate::library::SourceStatus;
 
 /// The screens of the UI; the app keeps a stack of them for going back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::app::{App, Screen};
 use super::msg::Effect;
@@ -15,7 +14,8 @@ use crate::clipboard;
 use crate::config::SourceSpec;
 use crate::forge;
 use crate::keymap::Action;
-use crate::markdown::{Routing, Site, SiteDoc, Target};
+use crate::library::{FindError, SiteRouting};
+use crate::markdown::Target;
 use crate::store::{Bookmark, Bookmarks, History, Place, Store};
 
 /// What a one-line prompt asks for.
@@ -62,11 +62,6 @@ pub struct Reading {
     pub in_tmux: bool,
     pub prompt: Option<Prompt>,
     pub panel: Option<Panel>,
-    /// Reads a source's own routing (its `docusaurus.config.js`), when it has one.
-    pub routing_of: Option<RoutingLoader>,
-    /// Link resolution per source, for the library it was made from.
-    sites: HashMap<String, Arc<Site>>,
-    sites_of: usize,
     /// Set while history itself moves, so that the move is not recorded again.
     navigating: bool,
 }
@@ -81,36 +76,6 @@ impl Reading {
             ..Reading::default()
         }
     }
-}
-
-/// Reads the routing of the source with this name.
-pub type RoutingLoader = Arc<dyn Fn(&str) -> Option<Routing> + Send + Sync>;
-
-/// The routing of a source from the `docusaurus.config.js` at the top of its last good copy
-/// (its site URL, docs folders and redirects); `None` when it has none.
-pub fn source_routing(base: &crate::base::Base, spec: &SourceSpec) -> Option<Routing> {
-    let snap = base.snapshot(spec).ok()?;
-    let filter = crate::corpus::Filter::new(spec).ok()?;
-    let entries = snap.entries(filter.root()).ok()?;
-    let entry = entries
-        .iter()
-        .find(|e| e.path == "docusaurus.config.js" || e.path == "docusaurus.config.ts")?;
-    let crate::source::Content::Bytes(b) = snap.read(filter.root(), entry, 1 << 20).ok()? else {
-        return None;
-    };
-    let mut r = Routing::from_docusaurus_config(&crate::corpus::decode(b));
-    if let Some(m) = spec.mount.as_deref().map(|m| m.trim_matches('/')) {
-        for (folder, _) in &mut r.bases {
-            *folder = format!("{m}/{folder}");
-        }
-    }
-    Some(r)
-}
-
-/// How the reader resolves links and site URLs: Docusaurus' rules, with docs.scs.community
-/// as the site whose URLs open local pages.
-pub fn routing() -> Routing {
-    Routing::scs()
 }
 
 /// The text of `lines` as plain text: trailing spaces and blank lines at the end dropped.
@@ -268,42 +233,13 @@ impl App {
 
     // ---- links --------------------------------------------------------------------------
 
-    fn site(&mut self, source: &str) -> Arc<Site> {
-        let of = Arc::as_ptr(&self.lib) as *const u8 as usize;
-        if self.reading.sites_of != of {
-            self.reading.sites.clear();
-            self.reading.sites_of = of;
-        }
-        if let Some(s) = self.reading.sites.get(source) {
-            return s.clone();
-        }
-        let docs = self
-            .lib
-            .docs
-            .iter()
-            .filter(|d| d.source == source)
-            .map(|d| SiteDoc {
-                path: d.path.clone(),
-                front_matter: d.front_matter.clone(),
-            });
-        let routing = self
-            .reading
-            .routing_of
-            .as_ref()
-            .and_then(|f| f(source))
-            .unwrap_or_else(routing);
-        let site = Arc::new(Site::new(docs, routing));
-        self.reading.sites.insert(source.to_string(), site.clone());
-        site
-    }
-
     /// Where link `k` (index into the layout's links) of the open page leads.
     pub fn link_target(&mut self, k: usize) -> Option<Target> {
         let r = self.reader.as_ref()?;
         let span = r.styled.links.get(k)?;
         let url = r.doc().links.get(span.link as usize)?.url.clone();
         let (source, from) = (r.doc.source.clone(), r.doc.path.clone());
-        Some(self.site(&source).resolve(&from, &url))
+        Some(self.lib.site(&source).resolve(&from, &url))
     }
 
     fn select_link(&mut self, forward: bool) {
@@ -510,25 +446,15 @@ impl App {
     /// `source:path`, which `ken DOC` and the open prompt take.
     pub fn location(&mut self) -> Option<String> {
         let place = self.place()?;
-        let own = self
-            .reading
-            .routing_of
-            .as_ref()
-            .and_then(|f| f(&place.source))
-            .and_then(|r| r.site_url);
-        let scs = self
-            .reading
-            .specs
-            .iter()
-            .find(|s| s.name == place.source)
-            .is_some_and(|s| {
-                s.url
-                    .to_ascii_lowercase()
-                    .contains("sovereigncloudstack/docs")
-            });
-        let origin = own.or_else(|| if scs { routing().site_url } else { None });
+        // The library knows the origin of a source it read the routing of; else the spec
+        // says whether the source is the SCS documentation.
+        let spec = self.reading.specs.iter().find(|s| s.name == place.source);
+        let origin = self
+            .lib
+            .origin(&place.source)
+            .or_else(|| SiteRouting::fallback(spec).origin);
         if let Some(origin) = origin
-            && let Some(route) = self.site(&place.source).route(&place.path)
+            && let Some(route) = self.lib.site(&place.source).route(&place.path)
         {
             let anchor = place.anchor.map(|a| format!("#{a}")).unwrap_or_default();
             return Some(format!("{origin}{route}{anchor}"));
@@ -743,27 +669,11 @@ impl App {
     /// Opens a page by site URL (`https://docs.scs.community/…`), route (`/docs/…`), path,
     /// or `source:path`, with an optional `#anchor`.
     pub fn open_location(&mut self, text: &str) {
-        let (name, anchor) = match text.split_once('#') {
-            Some((n, a)) => (n, Some(a.to_string()).filter(|a| !a.is_empty())),
-            None => (text, None),
-        };
-        if !name.is_empty()
-            && let Some(i) = self.lib.resolve(name)
-        {
-            self.open_doc(i, anchor.as_deref(), Default::default());
-            return;
+        match self.lib.find_page(text) {
+            Ok(found) => self.open_doc(found.index, found.anchor.as_deref(), Default::default()),
+            Err(FindError::NotFound { .. }) => self.error(format!("no page at {text}")),
+            Err(e) => self.error(e.to_string()),
         }
-        let mut sources: Vec<String> = self.lib.docs.iter().map(|d| d.source.clone()).collect();
-        sources.dedup();
-        for s in sources {
-            if let Target::Doc { path, anchor } = self.site(&s).resolve("", text)
-                && let Some(i) = self.lib.find(&s, &path)
-            {
-                self.open_doc(i, anchor.as_deref(), Default::default());
-                return;
-            }
-        }
-        self.error(format!("no page at {text}"));
     }
 
     // ---- contribute ---------------------------------------------------------------------

@@ -672,7 +672,11 @@ fn a_killed_fetchs_git_lock_files_are_removed_by_the_next_sync() {
     assert_eq!(run(ken.cmd(&["--source", &src, "sync"])).code, 0);
     let mirror = ken.data_dir().join("mirrors/kb.git");
     std::fs::write(mirror.join("refs/remotes/origin/main.lock"), "").unwrap();
-    std::fs::write(mirror.join("objects/pack/pack_git2_0123456789abcdef"), "half").unwrap();
+    std::fs::write(
+        mirror.join("objects/pack/pack_git2_0123456789abcdef"),
+        "half",
+    )
+    .unwrap();
     up.serve('B');
     let r = run(ken.cmd(&["--source", &src, "sync"]));
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -64,6 +64,7 @@ pub fn app() -> App {
         name: "runbooks".into(),
         commit: Some("0123456789abcdef".into()),
         synced_at: Some(1_000_000 - 3 * 3600),
+        ..Default::default()
     }];
     app
 }
