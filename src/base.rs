@@ -154,10 +154,11 @@ impl Base {
         results
     }
 
-    /// Syncs like [`sync`](Self::sync), then runs `then` (the index update) with the new
-    /// commits known but not yet recorded, and records them last. A kill anywhere before the
-    /// record leaves `state.json` at the old commits, which the index can always return to;
-    /// the next sync finds the fetched commits in the mirrors and completes the work.
+    /// Syncs like [`sync`](Self::sync), records the state, then runs `then` (the index
+    /// update) still under the sync lock, and reports all three. The state is recorded first
+    /// so that what a kill during the (long) index update leaves is a synced copy the next
+    /// search indexes; a kill before the record leaves `state.json` at the old commits, and
+    /// the next sync finds the fetched commits already in the mirrors.
     pub fn sync_then<T>(
         &mut self,
         offline: bool,
@@ -175,8 +176,8 @@ impl Base {
             }
         };
         let results = self.sync_locked(offline, progress);
-        let then = then(self);
         let recorded = self.state.save(&self.config.data_dir.path);
+        let then = then(self);
         drop(lock);
         Synced {
             results,
