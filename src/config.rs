@@ -104,6 +104,15 @@ struct RawConfig {
     max_file_size: Option<u64>,
     #[serde(default, rename = "source")]
     sources: Vec<SourceSpec>,
+    check: Option<RawCheck>,
+}
+
+/// `[check]`: for now only `[check.rules]`, `"rule-id" = "error" | "warning" | "note" | "off"`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    #[serde(default)]
+    rules: std::collections::BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
 }
 
 /// Everything ken needs to know before it touches a source.
@@ -121,6 +130,8 @@ pub struct Config {
     pub keymap: String,
     pub theme: String,
     pub max_file_size: u64,
+    /// `[check.rules]`: severities changed and rules turned off for `ken check`.
+    pub check_rules: crate::check::RuleConfig,
 }
 
 /// The inputs that decide the configuration; `from_env` reads them from the process.
@@ -171,13 +182,17 @@ impl Config {
                 origin: config_dir.origin,
             },
         };
-        let (raw, exists) = match std::fs::read_to_string(&config_file.path) {
-            Ok(text) => (parse(&text, &config_file.path)?, true),
+        let (raw, rule_settings, exists) = match std::fs::read_to_string(&config_file.path) {
+            Ok(text) => {
+                let raw = parse(&text, &config_file.path)?;
+                let settings = rule_settings(&raw, &text);
+                (raw, settings, true)
+            }
             Err(e)
                 if e.kind() == std::io::ErrorKind::NotFound
                     && inputs.config_file_flag.is_none() =>
             {
-                (RawConfig::default(), false)
+                (RawConfig::default(), Vec::new(), false)
             }
             Err(e) => {
                 return Err(ConfigError::Read {
@@ -233,6 +248,12 @@ impl Config {
             )
         };
         validate_sources(&sources, &file_name)?;
+        let check_rules = crate::check::RuleConfig::from_settings(&rule_settings, &file_name)
+            .map_err(|e| ConfigError::Parse {
+                file: e.file,
+                line: e.line,
+                problem: e.problem,
+            })?;
         Ok(Config {
             config_dir,
             config_file,
@@ -244,16 +265,40 @@ impl Config {
             keymap: raw.keymap.unwrap_or_else(|| "default".into()),
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            check_rules,
         })
     }
 }
 
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .unwrap_or(text)
+        .matches('\n')
+        .count()
+        + 1
+}
+
+/// The `[check.rules]` entries with the lines they are on, for `check::RuleConfig`.
+fn rule_settings(raw: &RawConfig, text: &str) -> Vec<crate::check::RuleSetting> {
+    let Some(check) = &raw.check else {
+        return Vec::new();
+    };
+    check
+        .rules
+        .iter()
+        .map(|(k, v)| crate::check::RuleSetting {
+            rule: k.get_ref().clone(),
+            rule_line: line_at(text, k.span().start),
+            level: v.get_ref().clone(),
+            level_line: line_at(text, v.span().start),
+        })
+        .collect()
+}
+
 fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
     toml::from_str::<RawConfig>(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-            .unwrap_or(1);
+        let line = e.span().map(|s| line_at(text, s.start)).unwrap_or(1);
         ConfigError::Parse {
             file: path.display().to_string(),
             line,

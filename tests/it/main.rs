@@ -5,6 +5,8 @@
 mod common;
 mod ui_common;
 
+mod check_format;
+mod check_rules;
 mod cli;
 mod corpus_anchors;
 mod corpus_links;
@@ -21,6 +23,7 @@ mod markdown_hostile;
 mod markdown_model;
 mod markdown_render;
 mod markdown_show;
+mod page_header;
 mod search_quality;
 mod site_manifest;
 mod sync;
