@@ -155,7 +155,7 @@ impl Base {
     }
 
     /// Syncs like [`sync`](Self::sync), records the state, then runs `then` (the index
-    /// update) still under the sync lock, and reports all three. The state is recorded first
+    /// update; it sees each source's outcome) still under the sync lock, and reports all three. The state is recorded first
     /// so that what a kill during the (long) index update leaves is a synced copy the next
     /// search indexes; a kill before the record leaves `state.json` at the old commits, and
     /// the next sync finds the fetched commits already in the mirrors.
@@ -163,7 +163,7 @@ impl Base {
         &mut self,
         offline: bool,
         progress: &mut dyn FnMut(&str, Transfer),
-        then: impl FnOnce(&Base) -> T,
+        then: impl FnOnce(&Base, &[Result<SyncSummary, SourceFailure>]) -> T,
     ) -> Synced<T> {
         let lock = match SyncLock::acquire(self.data_dir()) {
             Ok(l) => l,
@@ -177,7 +177,7 @@ impl Base {
         };
         let results = self.sync_locked(offline, progress);
         let recorded = self.state.save(&self.config.data_dir.path);
-        let then = then(self);
+        let then = then(self, &results);
         drop(lock);
         Synced {
             results,
@@ -250,14 +250,21 @@ impl Base {
         }
         let attempt = state::now();
         let known = self.synced_commit(spec);
+        // A fleet mirror (`[mirrors]`, `KEN_MIRROR`) changes where ken fetches from, never
+        // what it records: the state stays keyed by the configured URL.
+        let (url, why) = self.config.effective_url(&url);
         let synced = match source::sync_git(self.data_dir(), spec, &url, &mut |t| progress(name, t))
         {
             Ok(s) => s,
             Err(e) => {
+                let cause = match why {
+                    crate::config::UrlWhy::Configured => e.to_string(),
+                    why => format!("{e} (fetching {url}, by {why})"),
+                };
                 let st = self.entry(spec);
                 st.attempted_at = Some(attempt);
-                st.last_error = Some(e.to_string());
-                return Err(SourceFailure::new(name, e));
+                st.last_error = Some(cause.clone());
+                return Err(SourceFailure::new(name, cause));
             }
         };
         crate::fault::hit(crate::fault::Point::AfterFetch);

@@ -13,12 +13,15 @@ use crate::index;
 use crate::sanitize;
 
 pub(super) fn report_failures<T>(results: &[Result<T, SourceFailure>]) -> bool {
-    let lines: Vec<String> = results
+    report(&failure_lines(results), None)
+}
+
+fn failure_lines<T>(results: &[Result<T, SourceFailure>]) -> Vec<String> {
+    results
         .iter()
         .filter_map(|r| r.as_ref().err())
         .map(|e| format!("sync {e}"))
-        .collect();
-    report(&lines, None)
+        .collect()
 }
 
 /// Says each problem in one line, except that when the disk is full (every write fails the
@@ -40,13 +43,26 @@ fn report(lines: &[String], data_dir: Option<&std::path::Path>) -> bool {
 /// them; 1 otherwise, with one line naming what was not updated (a source, the search index,
 /// the recorded state, or the full disk).
 pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
-    let synced = base.sync_then(offline, &mut transfer_progress(), update_index);
+    // Each source's failure is said before the index update speaks, unless the disk is full:
+    // then one line names the disk at the end instead.
+    let synced = base.sync_then(offline, &mut transfer_progress(), |base, results| {
+        let lines = failure_lines(results);
+        let disk_full = lines.iter().any(|l| durable::is_disk_full(l));
+        if !disk_full {
+            lines.iter().for_each(|l| say(l));
+        }
+        (disk_full, update_index(base))
+    });
     let results = synced.results;
-    let mut problems: Vec<String> = results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .map(|e| format!("sync {e}"))
-        .collect();
+    let started = synced.then.is_some();
+    let (disk_full, index) = synced.then.unwrap_or((false, Ok(())));
+    // Lines not said yet: every failure when the sync could not start or the disk is full.
+    let mut problems = if disk_full || !started {
+        failure_lines(&results)
+    } else {
+        Vec::new()
+    };
+    let mut failed = !failure_lines(&results).is_empty();
     let moved = results.iter().any(|r| {
         r.as_ref()
             .is_ok_and(|s| matches!(s.action, SyncAction::Cloned | SyncAction::Updated))
@@ -59,7 +75,7 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
             format!("{what} was not updated")
         }
     };
-    if let Some(Err(problem)) = &synced.then {
+    if let Err(problem) = &index {
         problems.push(format!(
             "{}: {problem}; searches answer from its last update",
             not_updated("the search index")
@@ -71,7 +87,7 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
             not_updated("the recorded state (state.json)")
         ));
     }
-    let failed = report(&problems, Some(base.data_dir()));
+    failed |= report(&problems, Some(base.data_dir()));
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     if json {
         outln!("{}", serde_json::to_string_pretty(&ok)?);
