@@ -1112,24 +1112,12 @@ pub fn guide_banner(cause: &str) -> String {
     )
 }
 
-/// Front-matter facts worth a line in the reader's header.
+/// The facts under the reader's title: the page's path, then the front-matter facts
+/// `ken show` prints ([`crate::markdown::header`]).
 fn facts(doc: &Document, parsed: &crate::corpus::Parsed) -> Vec<(String, String)> {
-    let mut out = vec![("path".to_string(), doc.path.clone())];
-    if let Some(serde_json::Value::Object(fm)) = &parsed.front_matter {
-        for key in ["status", "version", "type", "stabilized_at", "authors"] {
-            if let Some(v) = fm.get(key).filter(|v| !v.is_null()) {
-                let s = match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Array(a) => a
-                        .iter()
-                        .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    other => other.to_string(),
-                };
-                out.push((key.to_string(), s));
-            }
-        }
-    }
-    out
+    let fm = parsed.front_matter.as_ref();
+    let header = fm.and_then(crate::markdown::header);
+    std::iter::once(("path".to_string(), doc.path.clone()))
+        .chain(header.into_iter().flat_map(|h| h.facts))
+        .collect()
 }

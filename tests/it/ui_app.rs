@@ -112,7 +112,7 @@ fn search_as_you_type_newest_wins() {
             title: "Stale".into(),
             sections: vec![],
         }],
-        terms: data::Terms::Plain(vec!["fe".into()]),
+        terms: data::Terms(["fe".to_string()].into()),
         total: 1,
         notice: None,
     };
@@ -141,9 +141,11 @@ fn enter_opens_at_the_section_with_words_highlighted() {
     assert_eq!(hit.heading.as_deref(), Some("Rotate the keys"));
     press(&mut app, "enter");
     let r = app.reader.as_ref().unwrap();
+    // The words searched for are highlighted in the page (whole words, by their stems).
+    assert_eq!(r.terms, app.search.results.terms);
     assert_eq!(
-        r.terms,
-        data::Terms::Plain(vec!["primary".into(), "node".into()])
+        r.terms.ranges("the primary node, two nodes"),
+        vec![4..11, 12..16, 22..27]
     );
     let top = r.line_text(r.scroll);
     // The page is scrolled so that the section is visible (the bottom of a short page
@@ -182,7 +184,7 @@ fn a_hit_whose_page_is_gone_says_so() {
                     highlights: std::iter::once(0..1).collect(),
                 }],
             }],
-            terms: data::Terms::Plain(vec!["x".into()]),
+            terms: data::Terms(["x".to_string()].into()),
             total: 1,
             notice: None,
         }),

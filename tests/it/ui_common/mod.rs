@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ken::keymap::Keymap;
 use ken::theme::{Depth, Theme};
 use ken::ui::app::App;
-use ken::ui::data::{self, Library, Searcher};
+use ken::ui::data::{self, Library};
 use ken::ui::msg::{Effect, JobMsg, Msg};
 use ken::ui::views;
 use ratatui::Terminal;
@@ -135,7 +135,7 @@ pub fn type_text(app: &mut App, s: &str) {
 /// Answers the app's newest search request as the search job would (older ones are left
 /// unanswered, as the job skips them).
 pub fn answer_searches(app: &mut App, lib: &Library) {
-    let searcher = data::ScanSearcher::build(lib);
+    let searcher = ken::ui::jobs::memory_factory()(lib);
     let last = app
         .take_effects()
         .into_iter()
