@@ -9,7 +9,9 @@ macro_rules! outln {
 }
 
 mod check;
+mod completions;
 mod list;
+mod man;
 mod progress;
 mod search;
 mod show;
@@ -35,7 +37,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "ken",
-    version,
+    version = env!("KEN_VERSION"),
     about,
     long_about,
     subcommand_precedence_over_arg = true
@@ -51,7 +53,10 @@ Examples:
 Environment:
   KEN_CONFIG_DIR   folder of config.toml (default: the platform's config dir)
   KEN_DATA_DIR     folder for mirrors, index and state (default: the platform's data dir)
-  NO_COLOR         when set, no colour")]
+  NO_COLOR         when set, no colour
+
+Exit status: 0 success, 1 failure (one line on stderr says what and why), 2 usage error.
+`ken man` is the manual page: exit status, --json formats, files.")]
 pub struct Cli {
     /// A knowledge source for this run: a git URL or a local path, as [NAME=]URL[#BRANCH].
     /// Repeatable; replaces the configured sources.
@@ -151,6 +156,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Paging::Auto)]
         paging: Paging,
     },
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "\
+Install, for example:
+  ken completions bash > ~/.local/share/bash-completion/completions/ken
+  ken completions zsh > ~/.zfunc/_ken        (with fpath+=~/.zfunc in ~/.zshrc)
+  ken completions fish > ~/.config/fish/completions/ken.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page ken(1) (roff), or write it and one page per command into DIR.
+    #[command(after_help = "\
+Read it with `ken man | man -l -`; install with `ken man --dir ~/.local/share/man/man1`.")]
+    Man {
+        /// Write ken.1 and ken-COMMAND.1 into this folder instead of printing ken.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Runs ken and returns its exit code: 0 success, 1 failure, 2 usage error.
@@ -217,6 +240,12 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Generated from the clap definitions alone: no config is read, so they work anywhere.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions::run(*shell),
+        Some(Command::Man { dir }) => return man::run(dir.as_deref()),
+        _ => {}
+    }
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
     let config = Config::load(&inputs)?;
     crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
@@ -269,6 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Show { doc, width, paging }) => {
             show::run(&base, &doc, width, paging, out.color)
         }
+        Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("handled above"),
     }
 }
 

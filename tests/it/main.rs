@@ -19,6 +19,7 @@ mod e2e_reading;
 mod e2e_tmux;
 mod index_search;
 mod index_sync;
+mod install;
 mod library_find;
 mod markdown_hostile;
 mod markdown_model;
