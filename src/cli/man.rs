@@ -61,7 +61,9 @@ const SECTIONS: &[(&str, &[Para])] = &[
             Item(
                 "ken status --json",
                 "An object: sources (each with name, url, kind git or directory, branch, \
-                 commit, previous, synced_at in RFC 3339, docs, last_error), sources_from, \
+                 commit, previous, synced_at in RFC 3339, docs, last_error, fetch_url and \
+                 fetch_url_why: the URL fetched and the mirror rule that chose it), \
+                 sources_from, mirror_rules, \
                  paths (config_file, config_dir, data_dir, mirrors, state; each with path and \
                  from: flag, env, config or default) and index (state, pages, sections).",
             ),
@@ -98,6 +100,13 @@ const SECTIONS: &[(&str, &[Para])] = &[
                 "The folder for mirrors, the search index and state (default: the platform's \
                  data folder, ~/.local/share/ken on Linux).",
             ),
+            Item(
+                "KEN_MIRROR",
+                "One URL rewriting rule, FROM=TO: a source URL starting with FROM is fetched \
+                 from TO followed by the rest (as the [mirrors] table of config.toml; the \
+                 longest prefix wins, and this rule replaces a [mirrors] entry with the same \
+                 prefix).",
+            ),
             Item("NO_COLOR", "When set and not empty, no colour."),
             Item(
                 "PAGER",
@@ -110,8 +119,8 @@ const SECTIONS: &[(&str, &[Para])] = &[
         &[
             Item(
                 "$KEN_CONFIG_DIR/config.toml",
-                "Sources, data_dir, keymap, theme, max_file_size, [check.rules] (a rule id = \
-                 error, warning, note or off). A mistake is reported as \
+                "Sources, [mirrors], data_dir, keymap, theme, max_file_size, [check.rules] (a \
+                 rule id = error, warning, note or off). A mistake is reported as \
                  FILE:LINE: problem before anything is done.",
             ),
             Item(

@@ -25,6 +25,7 @@ mod markdown_hostile;
 mod markdown_model;
 mod markdown_render;
 mod markdown_show;
+mod mirrors;
 mod page_header;
 mod search_quality;
 mod site_manifest;
