@@ -8,6 +8,7 @@ macro_rules! outln {
     };
 }
 
+mod check;
 mod completions;
 mod list;
 mod man;
@@ -132,6 +133,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the documents: links and anchors as the site resolves them, front matter, and
+    /// the SCS standards rules of scs-0001 (see docs/guide/commands.md). Exit status: 0 no
+    /// finding at or above --fail-on, 1 findings, 2 usage or internal error.
+    Check {
+        /// Check only these documents or folders (paths as `ken list` shows them).
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// The least severity that makes the exit status 1.
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+    },
     /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
     Show {
         doc: String,
@@ -171,6 +186,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code.clamp(0, 255) as u8);
         }
     };
+    // `ken check` promises 2 for a usage or internal error (1 means findings).
+    let failure = if matches!(cli.command, Some(Command::Check { .. })) {
+        ExitCode::from(crate::check::EXIT_USAGE)
+    } else {
+        ExitCode::FAILURE
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -181,7 +202,7 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
-            ExitCode::FAILURE
+            failure
         }
     }
 }
@@ -266,6 +287,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             search::run(&base, &query.join(" "), limit.into(), json, out.color)
         }
+        Some(Command::Check {
+            paths,
+            format,
+            fail_on,
+        }) => check::run(
+            &mut base,
+            &check::Args {
+                paths,
+                format,
+                fail_on,
+                offline: cli.offline,
+                color: out.color,
+            },
+        ),
         Some(Command::Show { doc, width, paging }) => {
             show::run(&base, &doc, width, paging, out.color)
         }
