@@ -20,18 +20,11 @@ pub fn transfer_progress() -> impl FnMut(&str, source::Transfer) {
             if let Some((_, b)) = bar.take() {
                 b.finish_and_clear();
             }
-            let b = indicatif::ProgressBar::with_draw_target(
-                Some(t.total_objects as u64),
-                indicatif::ProgressDrawTarget::stderr(),
+            let b = new_bar(
+                t.total_objects,
+                "{prefix:.bold} [{bar:30}] {pos}/{len} objects  {msg}",
+                name,
             );
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{prefix:.bold} [{bar:30}] {pos}/{len} objects  {msg}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            b.set_prefix(sanitize::line(name, 0).into_owned());
             bar = Some((name.to_string(), b));
         }
         if let Some((_, b)) = &bar {
@@ -59,19 +52,11 @@ pub fn index_progress() -> impl FnMut(Progress) {
             return;
         }
         let b = bar.get_or_insert_with(|| {
-            let b = indicatif::ProgressBar::with_draw_target(
-                Some(p.total as u64),
-                indicatif::ProgressDrawTarget::stderr(),
-            );
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "indexing {prefix:.bold} [{bar:30}] {pos}/{len} pages  {per_sec}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            b.set_prefix(sanitize::line(&p.source, 0).into_owned());
-            b
+            new_bar(
+                p.total,
+                "indexing {prefix:.bold} [{bar:30}] {pos}/{len} pages  {per_sec}",
+                &p.source,
+            )
         });
         b.set_length(p.total as u64);
         b.set_position(p.done as u64);
@@ -84,4 +69,19 @@ pub fn index_progress() -> impl FnMut(Progress) {
 
 pub fn say(line: &str) {
     eprintln!("ken: {}", sanitize::line(line, 0));
+}
+
+/// A bar of `len` steps on stderr in ken's style, named `name` (sanitized).
+fn new_bar(len: usize, template: &str, name: &str) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    b.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    b.set_prefix(sanitize::line(name, 0).into_owned());
+    b
 }

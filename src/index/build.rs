@@ -548,44 +548,54 @@ impl Ctx<'_> {
         let text = corpus::decode(bytes);
         let parsed = corpus::parse(&text, &entry.path);
         let path = self.filter.mounted(&entry.path);
-        let f = self.fields;
-        let metas = meta_terms(parsed.front_matter.as_ref());
-        let key = page_key(self.name, &path);
-        let page_id = {
-            let mut h = std::hash::DefaultHasher::new();
-            key.hash(&mut h);
-            h.finish()
-        };
-        let sections = sections::split(&parsed.body);
-        let vocabulary = vocabulary(&parsed.title, &sections);
-        for (i, s) in sections.iter().enumerate() {
-            let mut d = TantivyDocument::new();
-            d.add_text(f.page, &key);
-            d.add_u64(f.page_id, page_id);
-            d.add_text(f.source, self.name);
-            d.add_text(f.path, &path);
-            d.add_text(f.title, &parsed.title);
-            d.add_text(f.heading, &s.heading_path);
-            d.add_text(f.section, &s.heading);
-            d.add_text(f.anchor, &s.anchor);
-            d.add_text(f.body, &s.body);
-            d.add_text(f.code, &s.code);
-            if i == 0 {
-                d.add_text(f.words, &vocabulary);
-            }
-            for m in &metas {
-                d.add_text(f.meta, m);
-            }
-            d.add_u64(f.ord, i as u64);
-            self.writer
-                .add_document(d)
-                .map_err(|e| IndexError::Tantivy {
-                    path: path.clone(),
-                    source: e,
-                })?;
-        }
+        add_page(self.writer, self.fields, self.name, &path, &parsed)?;
         Ok(true)
     }
+}
+
+/// Adds one page to the index, a tantivy document per section: what the disk index and an
+/// index in memory (the built-in guide) both do with a page.
+pub(super) fn add_page(
+    writer: &IndexWriter<TantivyDocument>,
+    f: &Fields,
+    source: &str,
+    path: &str,
+    parsed: &corpus::Parsed,
+) -> Result<(), IndexError> {
+    let metas = meta_terms(parsed.front_matter.as_ref());
+    let key = page_key(source, path);
+    let page_id = {
+        let mut h = std::hash::DefaultHasher::new();
+        key.hash(&mut h);
+        h.finish()
+    };
+    let sections = sections::split(&parsed.body);
+    let vocabulary = vocabulary(&parsed.title, &sections);
+    for (i, s) in sections.iter().enumerate() {
+        let mut d = TantivyDocument::new();
+        d.add_text(f.page, &key);
+        d.add_u64(f.page_id, page_id);
+        d.add_text(f.source, source);
+        d.add_text(f.path, path);
+        d.add_text(f.title, &parsed.title);
+        d.add_text(f.heading, &s.heading_path);
+        d.add_text(f.section, &s.heading);
+        d.add_text(f.anchor, &s.anchor);
+        d.add_text(f.body, &s.body);
+        d.add_text(f.code, &s.code);
+        if i == 0 {
+            d.add_text(f.words, &vocabulary);
+        }
+        for m in &metas {
+            d.add_text(f.meta, m);
+        }
+        d.add_u64(f.ord, i as u64);
+        writer.add_document(d).map_err(|e| IndexError::Tantivy {
+            path: path.to_string(),
+            source: e,
+        })?;
+    }
+    Ok(())
 }
 
 /// The distinct unstemmed words of a page (title, headings, prose), space-separated. The

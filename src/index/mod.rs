@@ -7,6 +7,7 @@
 //! process killed mid-update leaves the previous commit, and its record, in place.
 
 mod build;
+mod memory;
 pub mod query;
 pub mod schema;
 mod search;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use build::{Progress, UpdateReport, is_current, open_current, rebuild, try_update, update};
+pub use memory::MemoryPage;
 pub use search::{PageHits, Results, SearchOptions, SectionHit};
 pub use snippet::Snippet;
 

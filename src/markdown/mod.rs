@@ -22,7 +22,7 @@ pub mod style;
 
 pub use layout::{Layout, Line, LinkPos, Match, StyledText};
 pub use links::{Routing, Site, SiteDoc, Target};
-pub use model::{Block, CodeBlock, Document, Header, Heading, Link, Options, Span};
+pub use model::{Block, CodeBlock, Document, Header, Heading, Link, Options, Span, header};
 pub use style::{AdmonitionKind, Flags, Role, Style, Syntax};
 
 /// Parses a page body with default options (code highlighted).

@@ -170,7 +170,10 @@ const HEADER_FIELDS: [(&str, &str); 8] = [
     ("supplements", "supplements"),
 ];
 
-fn header(fm: &serde_json::Value) -> Option<Header> {
+/// The header of a page with this front matter: its title and the facts of
+/// `HEADER_FIELDS`, in that order, sanitized; `None` when it has neither. What `ken show`
+/// prints above a page and the reader shows under its title.
+pub fn header(fm: &serde_json::Value) -> Option<Header> {
     let obj = fm.as_object()?;
     let scalar = |v: &serde_json::Value| -> Option<String> {
         match v {

@@ -10,7 +10,6 @@ use crate::corpus::{self, Document, Parsed};
 use crate::library::{self, Sites};
 use crate::markdown::Site;
 use crate::sidebar::{self, Node};
-use crate::slug::Slugger;
 use crate::source::{Entry, EntryKind};
 
 /// Reads the text of one page.
@@ -39,35 +38,19 @@ pub struct PageHits {
     pub sections: Vec<SectionHit>,
 }
 
-/// The words to highlight in a page opened from search results.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Terms {
-    /// Matched as written, ignoring case.
-    Plain(Vec<String>),
-    /// Stems: a word is highlighted when its stem is one of them (the search index's terms).
-    Stemmed(HashSet<String>),
-}
-
-impl Default for Terms {
-    fn default() -> Self {
-        Terms::Plain(Vec::new())
-    }
-}
+/// The words to highlight in a page opened from search results: the search index's stems
+/// (a word is highlighted when its stem is one of them, so `rotating` for `rotate`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Terms(pub HashSet<String>);
 
 impl Terms {
     pub fn is_empty(&self) -> bool {
-        match self {
-            Terms::Plain(v) => v.is_empty(),
-            Terms::Stemmed(s) => s.is_empty(),
-        }
+        self.0.is_empty()
     }
 
     /// Byte ranges of `text` to highlight.
     pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
-        match self {
-            Terms::Plain(v) => find_all(text, v),
-            Terms::Stemmed(s) => crate::index::snippet::highlight_ranges(s, text),
-        }
+        crate::index::snippet::highlight_ranges(&self.0, text)
     }
 }
 
@@ -323,253 +306,43 @@ pub fn memory_library(source: &str, files: &[(&str, &str)]) -> Library {
     Library::new(docs, tree, notes, Arc::new(MemoryPages { files }), false)
 }
 
-/// A stand-in for the search index until it lands: every page read once into memory, split
-/// into sections at its headings, matched word by word.
-pub struct ScanSearcher {
-    pages: Vec<ScanPage>,
-    notice: Option<String>,
-}
-
-struct ScanPage {
-    source: String,
-    path: String,
-    title: String,
-    title_lower: String,
-    sections: Vec<ScanSection>,
-}
-
-struct ScanSection {
-    heading: Option<String>,
-    anchor: Option<String>,
-    text: String,
-    lower: String,
-}
-
-/// Splits Markdown into sections at ATX headings outside code fences.
-fn sections(body: &str) -> Vec<ScanSection> {
-    let mut out = Vec::new();
-    let mut slugger = Slugger::default();
-    let mut cur = ScanSection {
-        heading: None,
-        anchor: None,
-        text: String::new(),
-        lower: String::new(),
-    };
-    let mut fence = false;
-    for line in body.lines() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = !fence;
-        }
-        let hashes = t.chars().take_while(|c| *c == '#').count();
-        if !fence && (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') {
-            let raw = t[hashes..].trim().trim_end_matches('#').trim();
-            let (text, id) = crate::slug::split_id(raw);
-            let anchor = slugger.anchor(text, id);
-            let text = text.to_string();
-            let prev = std::mem::replace(
-                &mut cur,
-                ScanSection {
-                    anchor: Some(anchor),
-                    heading: Some(text),
-                    text: String::new(),
-                    lower: String::new(),
-                },
-            );
-            if prev.heading.is_some() || !prev.text.trim().is_empty() {
-                out.push(prev);
-            }
-            continue;
-        }
-        cur.text.push_str(line);
-        cur.text.push('\n');
-    }
-    out.push(cur);
-    for s in &mut out {
-        s.lower = s.text.to_lowercase();
-    }
-    out
-}
-
-impl ScanSearcher {
-    pub fn build(lib: &Library) -> ScanSearcher {
-        let pages = lib
-            .docs
-            .iter()
-            .filter(|d| d.link.is_none())
-            .filter_map(|d| {
-                let p = lib.pages.read(d).ok()?;
-                Some(ScanPage {
-                    source: d.source.clone(),
-                    path: d.path.clone(),
-                    title_lower: d.title.to_lowercase(),
-                    title: d.title.clone(),
-                    sections: sections(&p.body),
-                })
+/// The pages of a library indexed in memory by the search index's own code (schema,
+/// sections, snippets): how the built-in guide is searched, and the library when the index
+/// on disk cannot be opened. One engine answers every search.
+pub fn memory_index(lib: &Library) -> Result<crate::index::SearchIndex, String> {
+    let pages = lib
+        .docs
+        .iter()
+        .filter(|d| d.link.is_none())
+        .filter_map(|d| {
+            Some(crate::index::MemoryPage {
+                source: d.source.clone(),
+                path: d.path.clone(),
+                parsed: lib.pages.read(d).ok()?,
             })
-            .collect();
-        ScanSearcher {
-            pages,
-            notice: None,
-        }
-    }
-
-    /// Adds a line for the user to every answer.
-    pub fn with_notice(mut self, notice: String) -> ScanSearcher {
-        self.notice = Some(notice);
-        self
-    }
-}
-
-/// The query's words, lower case.
-pub fn terms(query: &str) -> Vec<String> {
-    query
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// A window of `text` around byte `at`, on char boundaries, on one line.
-fn snippet(text: &str, at: usize, terms: &[String]) -> (String, Vec<Range<usize>>) {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let mut start = at.saturating_sub(40);
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = (at + 80).min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    // Start at a word, not in the middle of one or on blank lines.
-    if start > 0
-        && let Some(sp) = text
-            .get(start..at)
-            .and_then(|t| t.find(char::is_whitespace))
-    {
-        start += sp;
-    }
-    let raw = text[start..end].trim_start();
-    let start = end - raw.len();
-    let mut s: String = raw
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
-    if start > 0 {
-        s.insert(0, '…');
-    }
-    if end < text.len() {
-        s.push('…');
-    }
-    (s.clone(), find_all(&s, terms))
-}
-
-/// Byte ranges of every case-insensitive occurrence of any term in `s`.
-pub fn find_all(s: &str, terms: &[String]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    if terms.is_empty() {
-        return out;
-    }
-    for term in terms {
-        out.extend(crate::markdown::layout::find_in(s, term));
-    }
-    out.sort_by_key(|r| r.start);
-    // Merge overlaps so highlighting never splits a character twice.
-    let mut merged: Vec<Range<usize>> = Vec::new();
-    for r in out {
-        match merged.last_mut() {
-            Some(m) if r.start <= m.end => m.end = m.end.max(r.end),
-            _ => merged.push(r),
-        }
-    }
-    merged
-}
-
-impl Searcher for ScanSearcher {
-    fn search(&self, query: &str, limit: usize) -> Result<Results, String> {
-        let terms = terms(query);
-        if terms.is_empty() {
-            return Ok(Results {
-                notice: self.notice.clone(),
-                ..Results::default()
-            });
-        }
-        let mut scored: Vec<(f64, PageHits)> = Vec::new();
-        for p in &self.pages {
-            let mut hits = Vec::new();
-            let mut best = 0.0f64;
-            for s in &p.sections {
-                let head = s.heading.as_deref().unwrap_or("").to_lowercase();
-                let all = terms.iter().all(|t| {
-                    s.lower.contains(t.as_str())
-                        || head.contains(t.as_str())
-                        || p.title_lower.contains(t.as_str())
-                });
-                if !all {
-                    continue;
-                }
-                let mut score = 0.0;
-                for t in &terms {
-                    score += s.lower.matches(t.as_str()).count().min(10) as f64;
-                    if head.contains(t.as_str()) {
-                        score += 5.0;
-                    }
-                    if p.title_lower.contains(t.as_str()) {
-                        score += 8.0;
-                    }
-                }
-                best = best.max(score);
-                let at = terms
-                    .iter()
-                    .filter_map(|t| s.lower.find(t.as_str()))
-                    .min()
-                    .unwrap_or(0);
-                // `lower` may differ in length from `text` for a few scripts; stay in bounds.
-                let at = if s.lower.len() == s.text.len() { at } else { 0 };
-                let (snip, highlights) = snippet(&s.text, at, &terms);
-                hits.push((
-                    score,
-                    SectionHit {
-                        heading: s.heading.clone(),
-                        anchor: s.anchor.clone(),
-                        snippet: snip,
-                        highlights,
-                    },
-                ));
-            }
-            if hits.is_empty() {
-                continue;
-            }
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0));
-            scored.push((
-                best,
-                PageHits {
-                    source: p.source.clone(),
-                    path: p.path.clone(),
-                    title: p.title.clone(),
-                    sections: hits.into_iter().take(3).map(|h| h.1).collect(),
-                },
-            ));
-        }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
-        let total = scored.len();
-        Ok(Results {
-            pages: scored.into_iter().take(limit).map(|s| s.1).collect(),
-            terms: Terms::Plain(terms),
-            total,
-            notice: self.notice.clone(),
-        })
-    }
+        });
+    crate::index::SearchIndex::in_memory(pages).map_err(|e| e.to_string())
 }
 
 /// The search index (`crate::index`), as `ken search` uses it, searching as you type.
 pub struct IndexSearcher(pub crate::index::SearchIndex);
+
+/// A searcher whose every answer also says one thing (why the index on disk is not used).
+pub struct WithNotice {
+    pub searcher: IndexSearcher,
+    pub notice: String,
+}
+
+impl Searcher for WithNotice {
+    fn search(&self, query: &str, limit: usize) -> Result<Results, String> {
+        let mut r = self.searcher.search(query, limit)?;
+        r.notice = Some(match r.notice.take() {
+            Some(n) => format!("{}; {n}", self.notice),
+            None => self.notice.clone(),
+        });
+        Ok(r)
+    }
+}
 
 /// Character ranges of `text` as byte ranges.
 fn char_to_byte(text: &str, ranges: &[Range<usize>]) -> Vec<Range<usize>> {
@@ -620,7 +393,7 @@ impl Searcher for IndexSearcher {
         Ok(Results {
             total: pages.len(),
             pages,
-            terms: Terms::Stemmed(r.terms.into_iter().collect()),
+            terms: Terms(r.terms.into_iter().collect()),
             notice: r.notices.into_iter().next(),
         })
     }
@@ -631,30 +404,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn find_all_is_case_insensitive_and_merged() {
-        assert_eq!(
-            find_all("Key keys KEY", &["key".into()]),
-            vec![0..3, 4..7, 9..12]
-        );
-        assert_eq!(
-            find_all("Fernet", &["fern".into(), "ernet".into()]),
-            vec![0..6]
-        );
-    }
-
-    #[test]
     fn index_char_ranges_become_byte_ranges() {
         let r = char_to_byte("äb keys", std::slice::from_ref(&(3..7)));
         assert_eq!(r.first(), Some(&(4..8)));
-        let t = Terms::Plain(vec!["key".into()]);
-        assert_eq!(t.ranges("Keys").first(), Some(&(0..3)));
+        let t = Terms(["key".to_string()].into());
+        assert_eq!(
+            t.ranges("Keys, key."),
+            vec![0..4, 6..9],
+            "whole words by their stem"
+        );
     }
 
     #[test]
-    fn sections_split_at_headings_outside_code() {
-        let s = sections("intro\n# One\ntext\n```\n# not\n```\n## Two\nmore\n");
-        let heads: Vec<_> = s.iter().map(|s| s.heading.clone()).collect();
-        assert_eq!(heads, vec![None, Some("One".into()), Some("Two".into())]);
-        assert_eq!(s[2].anchor.as_deref(), Some("two"));
+    fn a_library_in_memory_is_searched_by_the_index() {
+        let lib = memory_library(
+            "kb",
+            &[
+                (
+                    "a.md",
+                    "# Rotate keys\n\nRun the rotation.\n\n## Check\n\nAll good.\n",
+                ),
+                ("b.md", "# Backups\n\nNothing about keys here.\n"),
+            ],
+        );
+        let s = IndexSearcher(memory_index(&lib).expect("indexed"));
+        let r = s.search("rotat", 10).expect("searched");
+        assert_eq!(r.pages.len(), 1, "{r:?}");
+        assert_eq!(r.pages[0].path, "a.md");
+        let noticed = WithNotice {
+            searcher: s,
+            notice: "search index: gone".into(),
+        };
+        let r = noticed.search("keys", 10).expect("searched");
+        assert_eq!(r.pages.len(), 2);
+        assert_eq!(r.notice.as_deref(), Some("search index: gone"));
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
-use super::data::{self, Library, Searcher};
+use super::data::{self, Library, Results, Searcher};
 use super::msg::{Highlighted, JobMsg, Msg, SyncOutcome};
 use super::page;
 use crate::base::Base;
@@ -16,28 +16,50 @@ use crate::config::Config;
 /// Builds the searcher for a library. The search index plugs in here.
 pub type SearcherFactory = Arc<dyn Fn(&Library) -> Arc<dyn Searcher> + Send + Sync>;
 
-/// A scan of every page in memory: for the built-in guide, and tests.
-pub fn scan_factory() -> SearcherFactory {
-    Arc::new(|lib: &Library| Arc::new(data::ScanSearcher::build(lib)) as Arc<dyn Searcher>)
+/// The library's pages indexed in memory (the guide, and tests): the index's own search.
+pub fn memory_factory() -> SearcherFactory {
+    Arc::new(|lib: &Library| memory_searcher(lib, None))
 }
 
 /// The search index of the knowledge base, brought up to date with the last good copies
-/// first (as `ken search` does); the guide is scanned. If the index cannot be opened, the
-/// pages are scanned instead, and the search says why.
+/// first (as `ken search` does); the guide is indexed in memory. If the index cannot be
+/// opened, the library is indexed in memory instead, and the search says why.
 pub fn index_factory(config: Config) -> SearcherFactory {
     Arc::new(move |lib: &Library| {
         if lib.guide {
-            return Arc::new(data::ScanSearcher::build(lib)) as Arc<dyn Searcher>;
+            return memory_searcher(lib, None);
         }
         let base = Base::open(config.clone());
         match crate::index::open_current(&base, &mut |_| {}, &mut |_| {}) {
             Ok(ix) => Arc::new(data::IndexSearcher(ix)),
-            Err(e) => Arc::new(
-                data::ScanSearcher::build(lib)
-                    .with_notice(format!("search index: {e}; searching without it")),
+            Err(e) => memory_searcher(
+                lib,
+                Some(format!("search index: {e}; searching without it")),
             ),
         }
     })
+}
+
+/// A searcher over the library indexed in memory; one that answers with the problem when
+/// even that fails.
+fn memory_searcher(lib: &Library, notice: Option<String>) -> Arc<dyn Searcher> {
+    match (data::memory_index(lib), notice) {
+        (Ok(ix), None) => Arc::new(data::IndexSearcher(ix)),
+        (Ok(ix), Some(notice)) => Arc::new(data::WithNotice {
+            searcher: data::IndexSearcher(ix),
+            notice,
+        }),
+        (Err(e), _) => Arc::new(Unavailable(e)),
+    }
+}
+
+/// No search at all: every query answers with why.
+struct Unavailable(String);
+
+impl Searcher for Unavailable {
+    fn search(&self, _query: &str, _limit: usize) -> Result<Results, String> {
+        Err(self.0.clone())
+    }
 }
 
 enum SearchJob {

@@ -5,6 +5,9 @@
 mod common;
 mod ui_common;
 
+mod check_cli;
+mod check_format;
+mod check_rules;
 mod cli;
 mod corpus_anchors;
 mod corpus_links;
@@ -17,11 +20,14 @@ mod e2e_tmux;
 mod history;
 mod index_search;
 mod index_sync;
+mod install;
 mod library_find;
 mod markdown_hostile;
 mod markdown_model;
 mod markdown_render;
 mod markdown_show;
+mod mirrors;
+mod page_header;
 mod search_quality;
 mod site_manifest;
 mod sync;

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ken::keymap::Keymap;
 use ken::theme::{Depth, Theme};
 use ken::ui::app::App;
-use ken::ui::data::{self, Library, Searcher};
+use ken::ui::data::{self, Library};
 use ken::ui::msg::{Effect, JobMsg, Msg};
 use ken::ui::views;
 use ratatui::Terminal;
@@ -57,10 +57,10 @@ pub fn site() -> Arc<Library> {
 pub fn app() -> App {
     let km = Keymap::preset("default").expect("default keymap");
     let theme = Theme::preset("default", Depth::None).expect("default theme");
-    let mut app = App::new(km, theme, site());
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, site());
     app.update(Msg::Resize(80, 24));
-    app.now = 1_000_000;
-    app.sources = vec![ken::ui::msg::SourceStatus {
+    app.status.now = 1_000_000;
+    app.status.sources = vec![ken::ui::msg::SourceStatus {
         name: "runbooks".into(),
         commit: Some("0123456789abcdef".into()),
         synced_at: Some(1_000_000 - 3 * 3600),
@@ -135,7 +135,7 @@ pub fn type_text(app: &mut App, s: &str) {
 /// Answers the app's newest search request as the search job would (older ones are left
 /// unanswered, as the job skips them).
 pub fn answer_searches(app: &mut App, lib: &Library) {
-    let searcher = data::ScanSearcher::build(lib);
+    let searcher = ken::ui::jobs::memory_factory()(lib);
     let last = app
         .take_effects()
         .into_iter()
