@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod durable;
 pub mod fault;
 pub mod forge;
+pub mod history;
 pub mod index;
 pub mod keymap;
 pub mod library;

@@ -184,6 +184,7 @@ pub fn garbage(data: &Path) -> Vec<String> {
         "cache",
         "history.json",
         "bookmarks.json",
+        "page-dates",
     ];
     for e in std::fs::read_dir(data).expect("data dir").flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
@@ -216,6 +217,18 @@ pub fn garbage(data: &Path) -> Vec<String> {
                 || living.contains(&name);
             if !ok {
                 out.push(format!("index/{name}"));
+            }
+        }
+    }
+    for dir in ["page-dates", "cache/highlight"] {
+        for e in std::fs::read_dir(data.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                out.push(format!("{dir}/{name}"));
             }
         }
     }
