@@ -26,6 +26,7 @@ mod markdown_show;
 mod page_header;
 mod search_quality;
 mod site_manifest;
+mod site_sync;
 mod sync;
 mod sync_tls;
 mod ui_app;
