@@ -88,7 +88,7 @@ fn ms(d: Duration) -> String {
 fn app(lib: Arc<data::Library>) -> (App, Terminal<TestBackend>) {
     let km = Keymap::preset("default").expect("keymap");
     let theme = Theme::preset("default", Depth::Ansi16).expect("theme");
-    let mut app = App::new(km, theme, lib);
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, lib);
     app.update(Msg::Resize(120, 40));
     let term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     (app, term)
@@ -184,18 +184,18 @@ fn scroll_1mib(files: &[(String, String)]) {
         }
     }
     let whole = t.elapsed();
-    let lines = app.reader.as_ref().map_or(0, |r| r.lines());
+    let lines = app.pages.reader.as_ref().map_or(0, |r| r.lines());
     let mut times = Vec::new();
     let mut cpus = Vec::new();
     loop {
-        let before = app.reader.as_ref().map_or(0, |r| r.scroll);
+        let before = app.pages.reader.as_ref().map_or(0, |r| r.scroll);
         let t = Instant::now();
         let c0 = cpu();
         app.update(Msg::Action(Action::PageDown));
         term.draw(|f| ken::ui::views::draw(&app, f)).expect("draw");
         times.push(t.elapsed());
         cpus.push(cpu().saturating_sub(c0));
-        if app.reader.as_ref().map_or(0, |r| r.scroll) == before {
+        if app.pages.reader.as_ref().map_or(0, |r| r.scroll) == before {
             break;
         }
     }

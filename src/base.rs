@@ -239,14 +239,21 @@ impl Base {
         }
         let attempt = state::now();
         let known = self.synced_commit(spec);
+        // A fleet mirror (`[mirrors]`, `KEN_MIRROR`) changes where ken fetches from, never
+        // what it records: the state stays keyed by the configured URL.
+        let (url, why) = self.config.effective_url(&url);
         let synced = match source::sync_git(self.data_dir(), spec, &url, &mut |t| progress(name, t))
         {
             Ok(s) => s,
             Err(e) => {
+                let cause = match why {
+                    crate::config::UrlWhy::Configured => e.to_string(),
+                    why => format!("{e} (fetching {url}, by {why})"),
+                };
                 let st = self.entry(spec);
                 st.attempted_at = Some(attempt);
-                st.last_error = Some(e.to_string());
-                return Err(SourceFailure::new(name, e));
+                st.last_error = Some(cause.clone());
+                return Err(SourceFailure::new(name, cause));
             }
         };
         crate::fault::hit(crate::fault::Point::AfterFetch);

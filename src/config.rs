@@ -1,8 +1,10 @@
 //! Configuration: `config.toml`, the paths ken uses and where each value came from.
 //!
 //! Reads, never writes. Precedence for paths: flag, then environment (`KEN_CONFIG_DIR`,
-//! `KEN_DATA_DIR`), then the config file, then the platform's directories.
+//! `KEN_DATA_DIR`), then the config file, then the platform's directories. URL rewriting for
+//! fleet mirrors (`[mirrors]`, `KEN_MIRROR`) is decided here too: [`Config::effective_url`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +43,8 @@ pub enum ConfigError {
     NoHome,
     #[error("--source {spec:?}: {problem}")]
     BadSpec { spec: String, problem: String },
+    #[error("KEN_MIRROR={value:?}: {problem}")]
+    BadMirrorEnv { value: String, problem: String },
 }
 
 /// Where a setting came from, for `ken status`.
@@ -162,6 +166,40 @@ struct RawConfig {
     #[serde(default, rename = "source")]
     sources: Vec<SourceSpec>,
     check: Option<RawCheck>,
+    /// URL prefix → replacement, git's `url.<to>.insteadOf <from>`.
+    #[serde(default)]
+    mirrors: BTreeMap<String, String>,
+}
+
+/// One URL rewriting rule: a URL starting with `from` is fetched from `to` + the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mirror {
+    pub from: String,
+    pub to: String,
+    /// `config` (`[mirrors]` in config.toml) or `env` (`KEN_MIRROR`).
+    pub origin: Origin,
+}
+
+/// Why ken fetches a source from the URL it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "via", rename_all = "lowercase")]
+pub enum UrlWhy {
+    /// The URL as configured: no mirror rule matched.
+    Configured,
+    /// Rewritten by this rule (the longest matching prefix).
+    Mirror(Mirror),
+}
+
+impl fmt::Display for UrlWhy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlWhy::Configured => f.write_str("as configured"),
+            UrlWhy::Mirror(m) if m.origin == Origin::Env => {
+                write!(f, "KEN_MIRROR={}={}", m.from, m.to)
+            }
+            UrlWhy::Mirror(m) => write!(f, "[mirrors] {:?} = {:?}", m.from, m.to),
+        }
+    }
 }
 
 /// `[check]`: for now only `[check.rules]`, `"rule-id" = "error" | "warning" | "note" | "off"`.
@@ -189,6 +227,9 @@ pub struct Config {
     pub max_file_size: u64,
     /// `[check.rules]`: severities changed and rules turned off for `ken check`.
     pub check_rules: crate::check::RuleConfig,
+    /// URL rewriting rules, longest `from` first (`KEN_MIRROR` replacing a config entry with
+    /// the same prefix).
+    pub mirrors: Vec<Mirror>,
 }
 
 /// The inputs that decide the configuration; `from_env` reads them from the process.
@@ -198,6 +239,8 @@ pub struct Inputs {
     pub source_flags: Vec<String>,
     pub env_config_dir: Option<PathBuf>,
     pub env_data_dir: Option<PathBuf>,
+    /// `KEN_MIRROR`: one `FROM=TO` rule.
+    pub env_mirror: Option<String>,
 }
 
 impl Inputs {
@@ -212,6 +255,7 @@ impl Inputs {
             source_flags,
             env_config_dir: var("KEN_CONFIG_DIR"),
             env_data_dir: var("KEN_DATA_DIR"),
+            env_mirror: std::env::var("KEN_MIRROR").ok().filter(|v| !v.is_empty()),
         }
     }
 }
@@ -306,6 +350,7 @@ impl Config {
             )
         };
         validate_sources(&sources, &file_name)?;
+        let mirrors = mirrors(&raw.mirrors, inputs.env_mirror.as_deref(), &file_name)?;
         let check_rules = crate::check::RuleConfig::from_settings(&rule_settings, &file_name)
             .map_err(|e| ConfigError::Parse {
                 file: e.file,
@@ -324,8 +369,88 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             check_rules,
+            mirrors,
         })
     }
+
+    /// The URL ken fetches for a configured one, and why: git's `insteadOf` convention, the
+    /// longest matching prefix of `[mirrors]` and `KEN_MIRROR` replaced by its mirror. Every
+    /// URL ken fetches (sources, and a site's repositories) goes through here; what is recorded
+    /// (state, index, bundles) stays the configured URL, so a node keeps its copies when the
+    /// fleet moves to another mirror.
+    pub fn effective_url(&self, url: &str) -> (String, UrlWhy) {
+        match self.mirrors.iter().find(|m| url.starts_with(&m.from)) {
+            Some(m) => (
+                format!("{}{}", m.to, &url[m.from.len()..]),
+                UrlWhy::Mirror(m.clone()),
+            ),
+            None => (url.to_string(), UrlWhy::Configured),
+        }
+    }
+}
+
+/// The rules of `[mirrors]` and `KEN_MIRROR`, checked, longest prefix first.
+fn mirrors(
+    table: &BTreeMap<String, String>,
+    env: Option<&str>,
+    file: &str,
+) -> Result<Vec<Mirror>, ConfigError> {
+    let mut out: Vec<Mirror> = Vec::new();
+    if let Some(value) = env {
+        let bad = |problem: &str| ConfigError::BadMirrorEnv {
+            value: value.to_string(),
+            problem: problem.to_string(),
+        };
+        // The prefix ends at the first `=`: the URLs git fetches have none before it.
+        let (from, to) = value.split_once('=').ok_or_else(|| {
+            bad("expected FROM=TO, as in https://github.com/=https://git.example/github/")
+        })?;
+        if let Some(problem) = mirror_problem(from, to) {
+            return Err(bad(&problem));
+        }
+        out.push(Mirror {
+            from: from.to_string(),
+            to: to.to_string(),
+            origin: Origin::Env,
+        });
+    }
+    for (from, to) in table {
+        if let Some(problem) = mirror_problem(from, to) {
+            return Err(ConfigError::Invalid {
+                file: file.to_string(),
+                problem: format!("[mirrors] {from:?}: {problem}"),
+            });
+        }
+        // The environment's rule replaces the file's for the same prefix.
+        if out.iter().any(|m| m.from == *from) {
+            continue;
+        }
+        out.push(Mirror {
+            from: from.clone(),
+            to: to.clone(),
+            origin: Origin::Config,
+        });
+    }
+    // Longest prefix first (prefixes are unique by now, so the order is total).
+    out.sort_by_key(|m| std::cmp::Reverse(m.from.len()));
+    Ok(out)
+}
+
+fn mirror_problem(from: &str, to: &str) -> Option<String> {
+    if from.is_empty() {
+        return Some("the prefix is empty (it would rewrite every URL)".into());
+    }
+    if to.is_empty() {
+        return Some("the mirror URL is empty".into());
+    }
+    if from
+        .chars()
+        .chain(to.chars())
+        .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Some("URLs contain no spaces or control characters".into());
+    }
+    None
 }
 
 /// The 1-based line of a byte offset.
@@ -536,6 +661,74 @@ mod tests {
         assert!(!is_local_path("git@github.com:org/repo"));
         assert!(!is_local_path("file:///srv/repo"));
         assert!(is_local_path("/srv/a:b"));
+    }
+
+    fn rules(table: &[(&str, &str)], env: Option<&str>) -> Config {
+        let table = table
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let mut c = Config::load(&Inputs {
+            env_config_dir: Some("/nonexistent-ken-test".into()),
+            env_data_dir: Some("/nonexistent-ken-test".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        c.mirrors = mirrors(&table, env, "config.toml").unwrap();
+        c
+    }
+
+    #[test]
+    fn mirrors_rewrite_by_the_longest_prefix() {
+        let c = rules(
+            &[
+                ("https://github.com/", "https://git.internal/github/"),
+                (
+                    "https://github.com/SovereignCloudStack/",
+                    "git://scs-mirror/",
+                ),
+            ],
+            None,
+        );
+        let (url, why) = c.effective_url("https://github.com/SovereignCloudStack/docs");
+        assert_eq!(url, "git://scs-mirror/docs");
+        assert!(
+            matches!(&why, UrlWhy::Mirror(m) if m.from == "https://github.com/SovereignCloudStack/")
+        );
+        assert_eq!(
+            why.to_string(),
+            r#"[mirrors] "https://github.com/SovereignCloudStack/" = "git://scs-mirror/""#
+        );
+        let (url, _) = c.effective_url("https://github.com/other/repo.git");
+        assert_eq!(url, "https://git.internal/github/other/repo.git");
+        let (url, why) = c.effective_url("https://gitlab.com/x/y");
+        assert_eq!(
+            (url.as_str(), why),
+            ("https://gitlab.com/x/y", UrlWhy::Configured)
+        );
+    }
+
+    #[test]
+    fn ken_mirror_adds_a_rule_and_wins_for_its_prefix() {
+        let c = rules(
+            &[("https://github.com/", "https://git.internal/github/")],
+            Some("https://github.com/=file:///srv/mirror/"),
+        );
+        let (url, why) = c.effective_url("https://github.com/a/b");
+        assert_eq!(url, "file:///srv/mirror/a/b");
+        assert_eq!(
+            why.to_string(),
+            "KEN_MIRROR=https://github.com/=file:///srv/mirror/"
+        );
+        assert_eq!(c.mirrors.len(), 1);
+        let err = mirrors(&BTreeMap::new(), Some("https://github.com/"), "f").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("KEN_MIRROR=\"https://github.com/\": expected FROM=TO"),
+            "{err}"
+        );
+        let err = mirrors(&BTreeMap::new(), Some("=x"), "f").unwrap_err();
+        assert!(err.to_string().contains("prefix is empty"), "{err}");
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! help text; [`RULES`] is the registry every output format and the configuration read from.
 //! Rules produce [`Finding`]s at their default severity; a [`RuleConfig`] (the `[check.rules]`
 //! table of `config.toml`) then changes severities or drops rules that are turned off.
-//! [`standards`] holds the front-matter and SCS standards rules, [`format`] the output formats.
+//! [`standards`] holds the front-matter and SCS standards rules, [`links`] the link rules
+//! (through the reader's resolver), [`format`] the output formats.
 
 pub mod format;
+pub mod links;
 pub mod standards;
 
 use std::collections::BTreeMap;
@@ -96,6 +98,15 @@ macro_rules! rules {
 }
 
 rules! {
+    FILE_UNREADABLE = "file/unreadable", Warning,
+        "A document ken cannot read as text: binary, over the size cap, or not UTF-8",
+        "Binary files and files over `max_file_size` are skipped by ken (and usually broken on the site); save text as UTF-8.";
+    LINK_MISSING_PAGE = "link/missing-page", Error,
+        "A link to a page, route or file of the site that does not exist",
+        "Links are resolved as the site does (relative .md paths by file, /docs/… routes with number prefixes, slug and index pages, client redirects, the site's own https:// URLs). Point the link at an existing page.";
+    LINK_MISSING_ANCHOR = "link/missing-anchor", Error,
+        "A link to a section that no heading of the target page makes",
+        "Anchors are made from headings by github-slugger's rules (or `{#id}`); a renamed heading breaks the links to its old anchor.";
     FM_INVALID_YAML = "frontmatter/invalid-yaml", Error,
         "Front matter that is not valid YAML",
         "The block between the first two `---` lines must be YAML; the site build and ken both drop front matter that does not parse.";

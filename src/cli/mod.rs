@@ -8,7 +8,10 @@ macro_rules! outln {
     };
 }
 
+mod check;
+mod completions;
 mod list;
+mod man;
 mod progress;
 mod search;
 mod show;
@@ -34,7 +37,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "ken",
-    version,
+    version = env!("KEN_VERSION"),
     about,
     long_about,
     subcommand_precedence_over_arg = true
@@ -50,7 +53,10 @@ Examples:
 Environment:
   KEN_CONFIG_DIR   folder of config.toml (default: the platform's config dir)
   KEN_DATA_DIR     folder for mirrors, index and state (default: the platform's data dir)
-  NO_COLOR         when set, no colour")]
+  NO_COLOR         when set, no colour
+
+Exit status: 0 success, 1 failure (one line on stderr says what and why), 2 usage error.
+`ken man` is the manual page: exit status, --json formats, files.")]
 pub struct Cli {
     /// A knowledge source for this run: a git URL or a local path, as [NAME=]URL[#BRANCH].
     /// Repeatable; replaces the configured sources.
@@ -127,6 +133,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the documents: links and anchors as the site resolves them, front matter, and
+    /// the SCS standards rules of scs-0001 (see docs/guide/commands.md). Exit status: 0 no
+    /// finding at or above --fail-on, 1 findings, 2 usage or internal error.
+    Check {
+        /// Check only these documents or folders (paths as `ken list` shows them).
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// The least severity that makes the exit status 1.
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+    },
     /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
     Show {
         doc: String,
@@ -135,6 +155,24 @@ pub enum Command {
         width: Option<usize>,
         #[arg(long, value_enum, default_value_t = Paging::Auto)]
         paging: Paging,
+    },
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "\
+Install, for example:
+  ken completions bash > ~/.local/share/bash-completion/completions/ken
+  ken completions zsh > ~/.zfunc/_ken        (with fpath+=~/.zfunc in ~/.zshrc)
+  ken completions fish > ~/.config/fish/completions/ken.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page ken(1) (roff), or write it and one page per command into DIR.
+    #[command(after_help = "\
+Read it with `ken man | man -l -`; install with `ken man --dir ~/.local/share/man/man1`.")]
+    Man {
+        /// Write ken.1 and ken-COMMAND.1 into this folder instead of printing ken.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -148,6 +186,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code.clamp(0, 255) as u8);
         }
     };
+    // `ken check` promises 2 for a usage or internal error (1 means findings).
+    let failure = if matches!(cli.command, Some(Command::Check { .. })) {
+        ExitCode::from(crate::check::EXIT_USAGE)
+    } else {
+        ExitCode::FAILURE
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -158,7 +202,7 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
-            ExitCode::FAILURE
+            failure
         }
     }
 }
@@ -196,6 +240,12 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Generated from the clap definitions alone: no config is read, so they work anywhere.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions::run(*shell),
+        Some(Command::Man { dir }) => return man::run(dir.as_deref()),
+        _ => {}
+    }
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
     let config = Config::load(&inputs)?;
     crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
@@ -231,9 +281,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             search::run(&base, &query.join(" "), limit.into(), json, out.color)
         }
+        Some(Command::Check {
+            paths,
+            format,
+            fail_on,
+        }) => check::run(
+            &mut base,
+            &check::Args {
+                paths,
+                format,
+                fail_on,
+                offline: cli.offline,
+                color: out.color,
+            },
+        ),
         Some(Command::Show { doc, width, paging }) => {
             show::run(&base, &doc, width, paging, out.color)
         }
+        Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("handled above"),
     }
 }
 

@@ -1,5 +1,6 @@
-//! `ken status`: each source (url, branch, commit, last sync, documents), the paths ken uses
-//! and where each came from, and the state of the search index.
+//! `ken status`: each source (url, the URL actually fetched and why, branch, commit, last
+//! sync, documents), the paths ken uses and where each came from, the mirror rules, and the
+//! state of the search index.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,7 +9,9 @@ use serde_json::json;
 
 use super::{Out, short};
 use crate::base::Base;
+use crate::config::UrlWhy;
 use crate::index;
+use crate::library::SourceKind;
 use crate::sanitize;
 use crate::state;
 
@@ -21,9 +24,12 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
             .status()
             .into_iter()
             .map(|s| {
+                let fetch = (s.kind == SourceKind::Git).then(|| cfg.effective_url(&s.url));
                 let mut v = json!({
                     "name": s.name,
                     "url": s.url,
+                    "fetch_url": fetch.as_ref().map(|f| &f.0),
+                    "fetch_url_why": fetch.as_ref().map(|f| &f.1),
                     "kind": s.kind,
                     "branch": s.branch,
                     "commit": s.commit,
@@ -61,6 +67,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
         let v = json!({
             "sources": sources,
             "sources_from": cfg.sources_origin,
+            "mirror_rules": cfg.mirrors,
             "paths": {
                 "config_file": {"path": cfg.config_file.path, "from": cfg.config_file.origin, "exists": cfg.config_file_exists},
                 "config_dir": {"path": cfg.config_dir.path, "from": cfg.config_dir.origin},
@@ -81,6 +88,16 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
     );
     for st in base.status() {
         outln!("  {}  {}", out.bold(&s(&st.name)), s(&st.url));
+        if st.kind == SourceKind::Git {
+            let (url, why) = cfg.effective_url(&st.url);
+            if why != UrlWhy::Configured {
+                outln!(
+                    "      fetched from {} {}",
+                    s(&url),
+                    out.dim(&format!("(by {})", s(&why.to_string())))
+                );
+            }
+        }
         match st.synced_at {
             Some(t) => {
                 let mut facts = Vec::new();
@@ -132,6 +149,21 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                     outln!("      note: {}", s(&n));
                 }
             }
+        }
+    }
+    if !cfg.mirrors.is_empty() {
+        outln!("{}", out.bold("Mirrors"));
+        for m in &cfg.mirrors {
+            let from = match m.origin {
+                crate::config::Origin::Env => "KEN_MIRROR".to_string(),
+                _ => cfg.config_file.path.display().to_string(),
+            };
+            outln!(
+                "  {} → {} {}",
+                s(&m.from),
+                s(&m.to),
+                out.dim(&format!("(from {})", s(&from)))
+            );
         }
     }
     outln!("{}", out.bold("Paths"));

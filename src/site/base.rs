@@ -237,11 +237,17 @@ impl Base {
             })
             .collect();
         let mirrors = self.repo_mirrors(&spec.name, &wanted);
-        let jobs: Vec<Fetch> = wanted
+        // A fleet mirror (`[mirrors]`, `KEN_MIRROR`) changes where each repository is fetched
+        // from, never what is recorded: the URL the manifest resolved to.
+        let fetched: Vec<_> = wanted
+            .iter()
+            .map(|r| self.config.effective_url(&r.url))
+            .collect();
+        let jobs: Vec<Fetch> = fetched
             .iter()
             .zip(&mirrors)
-            .map(|(r, m)| Fetch {
-                url: r.url.clone(),
+            .map(|((url, _), m)| Fetch {
+                url: url.clone(),
                 mirror: m.clone(),
             })
             .collect();
@@ -249,7 +255,7 @@ impl Base {
         let now = state::now();
         let mut repos = Vec::new();
         let mut summaries = Vec::new();
-        for (mut r, result) in wanted.into_iter().zip(results) {
+        for ((mut r, result), (url, why)) in wanted.into_iter().zip(results).zip(fetched) {
             let before = previous.get(&repo_key(&r.url));
             let old = before.and_then(|b| b.commit.clone());
             match result {
@@ -274,7 +280,11 @@ impl Base {
                 }
                 Err(e) => {
                     // The mirror is as it was: its last good commit stays the copy.
-                    let cause = crate::sanitize::line(&e.to_string(), 0).into_owned();
+                    let cause = match why {
+                        crate::config::UrlWhy::Configured => e.to_string(),
+                        why => format!("{e} (fetching {url}, by {why})"),
+                    };
+                    let cause = crate::sanitize::line(&cause, 0).into_owned();
                     if let Some(b) = before {
                         r.branch = b.branch.clone();
                         r.commit = b.commit.clone();

@@ -6,13 +6,25 @@
 //! [`msg::Msg`]s in, in batches, [`msg::Effect`]s out, one frame drawn per batch.
 
 pub mod app;
+pub mod cursor;
 pub mod data;
+pub mod env;
 pub mod geometry;
+pub mod help;
+pub mod history;
 pub mod jobs;
+pub mod keys;
+pub mod library;
+pub mod links;
 pub mod msg;
 pub mod page;
-pub mod reading;
+pub mod pages;
+pub mod panel;
+pub mod prompt;
+pub mod reader;
 pub mod reading_views;
+pub mod search;
+pub mod status;
 pub mod terminal;
 pub mod views;
 
@@ -113,36 +125,38 @@ fn start(config: &Config, opts: &Options) -> (App, Background) {
     } else {
         data::guide_library()
     };
-    let mut app = App::new(keymap, theme, Arc::new(lib));
-    app.reading = reading::Reading::load(crate::store::Store::new(&config.data_dir.path));
-    app.reading.specs = config.sources.clone();
-    app.reading.branches = crate::state::State::load(&config.data_dir.path)
-        .sources
-        .into_iter()
-        .filter_map(|(name, s)| Some((name, s.branch?)))
-        .collect();
-    app.reading.in_tmux = crate::clipboard::in_tmux();
-    app.sources = base.status();
-    app.now = crate::state::now();
-    app.offline = opts.offline;
+    let env = env::Env {
+        specs: config.sources.clone(),
+        branches: crate::state::State::load(&config.data_dir.path)
+            .sources
+            .into_iter()
+            .filter_map(|(name, s)| Some((name, s.branch?)))
+            .collect(),
+        in_tmux: crate::clipboard::in_tmux(),
+        store: Some(crate::store::Store::new(&config.data_dir.path)),
+    };
+    let mut app = App::new(env, keymap, theme, Arc::new(lib));
+    app.status.sources = base.status();
+    app.status.now = crate::state::now();
+    app.status.offline = opts.offline;
     if !any_copy {
         let first = config
             .sources
             .first()
             .map_or("no source", |s| s.name.as_str());
-        app.banner = Some(if sync {
+        app.status.banner = Some(if sync {
             format!(
                 "Fetching {first} for the first time; ken's built-in guide meanwhile. The \
                  library appears here when the fetch is done."
             )
         } else {
-            app::guide_banner(&format!("{first} was never synced and ken is offline"))
+            status::guide_banner(&format!("{first} was never synced and ken is offline"))
         });
     } else {
-        app.loading = true;
+        app.status.loading = true;
     }
     if sync {
-        app.sync = app::SyncState::Running {
+        app.status.sync = status::SyncState::Running {
             source: config
                 .sources
                 .first()
@@ -230,7 +244,7 @@ fn event_loop(app: &mut App, jobs: &Jobs, rx: &Receiver<Msg>, tty: &mut Tty) -> 
             app.update(Msg::Resize(w, h));
         }
         let now = crate::state::now();
-        if now / 60 != app.now / 60 {
+        if now / 60 != app.status.now / 60 {
             app.update(Msg::Tick(now));
             dirty = true;
         }

@@ -1,16 +1,17 @@
 //! The vocabulary between the UI's parts: what comes in ([`Msg`], with the background jobs'
-//! reports as [`JobMsg`]) and what the app asks the event loop to do ([`Effect`]). It lives
-//! apart from the state so that the jobs, the loop and the screens depend on it, not on each
-//! other.
+//! reports as [`JobMsg`]), what a screen answers to an action ([`Outcome`]), and what the app
+//! asks the event loop to do ([`Effect`]). It lives apart from the state so that the jobs, the
+//! loop, the screens and the app depend on it, not on each other.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use super::data::{Library, Results};
+use super::data::{Library, Results, Terms};
 use super::page::Page;
 use crate::keymap::Action;
+use crate::store::Place;
 
 /// Something for the app to take in.
 #[derive(Debug)]
@@ -146,5 +147,93 @@ impl Screen {
             Screen::Reader => Context::Reader,
             Screen::Help => Context::Help,
         }
+    }
+
+    /// The screen `switch_pane` goes to from this one (`page`: a page is open).
+    pub fn next(self, page: bool) -> Screen {
+        match self {
+            Screen::Library => Screen::Search,
+            Screen::Search if page => Screen::Reader,
+            Screen::Search => Screen::Library,
+            Screen::Reader | Screen::Help => Screen::Library,
+        }
+    }
+}
+
+/// A one-line message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+impl Message {
+    pub fn info(text: impl Into<String>) -> Message {
+        Message {
+            text: text.into(),
+            error: false,
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Message {
+        Message {
+            text: text.into(),
+            error: true,
+        }
+    }
+}
+
+/// What a screen or layer answers to an action: what should happen next, for the app to do
+/// (a screen never reaches into the app or into another screen).
+#[derive(Debug)]
+pub enum Outcome {
+    /// Not this layer's action: offer it to the next one down.
+    Ignored,
+    /// Done, nothing else to do.
+    Done,
+    /// Go back a screen (from the first one: quit).
+    Back,
+    /// Close the layer that answered (the prompt or the panel).
+    Close,
+    /// Clear the status bar's message.
+    Quiet,
+    Say(Message),
+    /// Run an effect, saying what happens.
+    Effect(Effect, Option<Message>),
+    /// Open document `doc` of the library at `anchor`, highlighting `terms`.
+    Open {
+        doc: usize,
+        anchor: Option<String>,
+        terms: Terms,
+    },
+    /// A new page is in the reader: show it.
+    Shown,
+    /// Open a place from history or bookmarks; the move is recorded in history.
+    OpenPlace(Place),
+    /// Scroll the reader to this line.
+    ScrollTo(usize),
+    /// Go to this anchor of the open page, a step in history.
+    Anchor(String),
+    /// The link with this URL in the open page was selected (`follow`: or followed).
+    Link {
+        url: String,
+        follow: bool,
+    },
+    /// Copy text to the clipboard; `what` names it in the message.
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// Copy code block `n` of the open page.
+    CopyBlock(usize),
+    /// Open a page by URL, route or path.
+    OpenLocation(String),
+    /// Delete bookmark `i`.
+    DeleteBookmark(usize),
+}
+
+impl From<Message> for Outcome {
+    fn from(m: Message) -> Outcome {
+        Outcome::Say(m)
     }
 }

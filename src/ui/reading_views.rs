@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, Reader};
-use super::reading::{PanelKind, PromptKind};
+use super::app::App;
+use super::panel::PanelKind;
+use super::prompt::PromptKind;
+use super::reader::Reader;
 use super::views::{clean, fit, highlight};
 
 /// Line `i` of the page with the selected link marked.
@@ -35,9 +37,14 @@ fn row(f: &mut Frame, area: Rect, y: u16, line: Line) {
     }
 }
 
+/// Whether a place's page is still in the library.
+fn exists(app: &App, p: &crate::store::Place) -> bool {
+    app.lib.find(&p.source, &p.path).is_some()
+}
+
 /// The open panel over the reader's `body` (the area under the page's header).
 pub fn panel(app: &App, f: &mut Frame, body: Rect) {
-    let Some(p) = &app.reading.panel else {
+    let Some(p) = &app.panel else {
         return;
     };
     let t = &app.theme;
@@ -55,8 +62,9 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
     f.render_widget(Clear, area);
     let (title, rows): (String, Vec<Line>) = match p.kind {
         PanelKind::Outline => {
-            let current = app.current_section();
+            let current = app.pages.reader.as_ref().and_then(Reader::section);
             let heads = app
+                .pages
                 .reader
                 .as_ref()
                 .map(|r| r.doc().headings.clone())
@@ -84,7 +92,8 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
         }
         PanelKind::Bookmarks => {
             let rows = app
-                .reading
+                .pages
+                .history
                 .bookmarks
                 .items
                 .iter()
@@ -100,7 +109,7 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
                         format!("  {}:{}", clean(&b.place.source), clean(&b.place.path)),
                         t.style("ui.dim"),
                     ));
-                    if !app.place_exists(&b.place) {
+                    if !exists(app, &b.place) {
                         spans.push(Span::styled("  (page gone)", t.style("ui.status.error")));
                     }
                     Line::from(spans)
@@ -110,7 +119,8 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
         }
         PanelKind::Recent => {
             let rows = app
-                .reading
+                .pages
+                .history
                 .history
                 .recent
                 .iter()
@@ -126,7 +136,7 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
                         format!("  {}:{}", clean(&p.source), clean(&p.path)),
                         t.style("ui.dim"),
                     ));
-                    if !app.place_exists(p) {
+                    if !exists(app, p) {
                         spans.push(Span::styled("  (page gone)", t.style("ui.status.error")));
                     }
                     Line::from(spans)
@@ -160,7 +170,7 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
         ]),
     );
     let list_h = inner.height.saturating_sub(1) as usize;
-    let offset = (p.selected + 1).saturating_sub(list_h);
+    let offset = (p.cursor.selected + 1).saturating_sub(list_h);
     let w = inner.width as usize;
     for (y, (i, mut l)) in rows
         .into_iter()
@@ -169,7 +179,7 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
         .take(list_h)
         .enumerate()
     {
-        if i == p.selected {
+        if i == p.cursor.selected {
             l = l.style(t.style("ui.selection"));
             let lw = l.width();
             if lw < w {
@@ -182,14 +192,18 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
 
 /// The prompt, over the status bar.
 pub fn prompt(app: &App, f: &mut Frame, status: Rect) {
-    let Some(p) = &app.reading.prompt else {
+    let Some(p) = &app.prompt else {
         return;
     };
     let t = &app.theme;
     let label = match p.kind {
         PromptKind::Open => "Open URL or path: ".to_string(),
         PromptKind::CopyBlock => {
-            let n = app.reader.as_ref().map_or(0, |r| r.doc().code_blocks.len());
+            let n = app
+                .pages
+                .reader
+                .as_ref()
+                .map_or(0, |r| r.doc().code_blocks.len());
             if n == 1 {
                 "Copy code block (1): ".to_string()
             } else {

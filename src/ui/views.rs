@@ -9,8 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, RowKind, Screen, SyncState, hit_height};
+use super::app::App;
 use super::geometry::{self, Areas, MIN_SIZE};
+use super::library::RowKind;
+use super::msg::Screen;
+use super::search::hit_height;
+use super::status::SyncState;
 use crate::keymap::{Action, Context};
 use crate::sanitize;
 use crate::state;
@@ -38,7 +42,7 @@ pub fn draw(app: &App, f: &mut Frame) {
         return;
     }
     let a = app.areas();
-    if let Some(b) = &app.banner {
+    if let Some(b) = &app.status.banner {
         let lines: Vec<Line> = geometry::banner_lines(b, a.banner.width)
             .into_iter()
             .map(Line::raw)
@@ -96,7 +100,7 @@ fn library(app: &App, f: &mut Frame, a: &Areas) {
     line_at(f, area, 0, Line::from(head));
     let list = a.body;
     if app.tree.rows.is_empty() {
-        let msg = if app.loading {
+        let msg = if app.status.loading {
             "Reading the library…"
         } else if app.tree.filter.is_empty() {
             "No pages yet."
@@ -111,7 +115,7 @@ fn library(app: &App, f: &mut Frame, a: &Areas) {
         .rows
         .iter()
         .enumerate()
-        .skip(app.tree.offset)
+        .skip(app.tree.cursor.offset)
         .take(list.height as usize)
     {
         let (marker, style) = match &row.kind {
@@ -131,7 +135,7 @@ fn library(app: &App, f: &mut Frame, a: &Areas) {
             spans.push(Span::styled(format!("  {}", clean(c)), t.style("ui.dim")));
         }
         let mut line = Line::from(spans);
-        if i == app.tree.selected {
+        if i == app.tree.cursor.selected {
             line = line.style(t.style("ui.selection"));
             let w = line.width();
             if w < list.width as usize {
@@ -139,7 +143,7 @@ fn library(app: &App, f: &mut Frame, a: &Areas) {
                     .push(Span::raw(" ".repeat(list.width as usize - w)));
             }
         }
-        line_at(f, list, (i - app.tree.offset) as u16, line);
+        line_at(f, list, (i - app.tree.cursor.offset) as u16, line);
     }
 }
 
@@ -233,12 +237,12 @@ fn search(app: &App, f: &mut Frame, a: &Areas) {
     let w = list.width as usize;
     let mut row = 0u16;
     let items = s.items();
-    for (i, &(p, sec)) in items.iter().enumerate().skip(s.offset) {
+    for (i, &(p, sec)) in items.iter().enumerate().skip(s.cursor.offset) {
         if row as usize + hit_height(sec) > list.height as usize {
             break;
         }
         let ph = &s.results.pages[p];
-        let selected = i == s.selected;
+        let selected = i == s.cursor.selected;
         if sec == 0 {
             let title = clean(&ph.title);
             let path = clean(&ph.path);
@@ -308,7 +312,7 @@ fn search(app: &App, f: &mut Frame, a: &Areas) {
 fn reader(app: &App, f: &mut Frame, a: &Areas) {
     let area = a.head;
     let t = &app.theme;
-    let Some(r) = &app.reader else {
+    let Some(r) = &app.pages.reader else {
         line_at(f, area, 0, Line::styled("No page open.", t.style("ui.dim")));
         return;
     };
@@ -405,7 +409,7 @@ fn section_name(c: Context) -> &'static str {
 /// The lines of the help screen (without the title), generated from the keymap.
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let rows = app.help_rows();
+    let rows = app.help.rows(&app.keymap);
     let kw = rows
         .iter()
         .map(|r| r.keys.join(", ").width())
@@ -499,28 +503,28 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let base = t.style("ui.status");
     let mut left: Vec<Span> = Vec::new();
-    match &app.sync {
+    match &app.status.sync {
         SyncState::Running { source, percent } => left.push(Span::styled(
             format!(" syncing {} {percent}% ", clean(source)),
             t.style("ui.status.sync"),
         )),
-        SyncState::Idle if app.offline => {
+        SyncState::Idle if app.status.offline => {
             left.push(Span::styled(" offline ", t.style("ui.status.offline")));
         }
         SyncState::Idle => {}
     }
     if app.lib.guide {
         left.push(Span::styled(" built-in guide ", base));
-    } else if let Some(s) = app.sources.first() {
+    } else if let Some(s) = app.status.sources.first() {
         let mut facts = vec![clean(&s.name)];
         if let Some(c) = &s.commit {
             facts.push(c.chars().take(8).collect());
         }
         if let Some(at) = s.synced_at {
-            facts.push(format!("synced {}", state::ago(at, app.now)));
+            facts.push(format!("synced {}", state::ago(at, app.status.now)));
         }
-        if app.sources.len() > 1 {
-            facts.push(format!("+{} more", app.sources.len() - 1));
+        if app.status.sources.len() > 1 {
+            facts.push(format!("+{} more", app.status.sources.len() - 1));
         }
         left.push(Span::styled(format!(" {} ", facts.join(" · ")), base));
     }
@@ -535,12 +539,12 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             },
         ));
     } else {
-        if !app.pending.is_empty() {
-            let keys: Vec<String> = app.pending.iter().map(|k| k.to_string()).collect();
+        if !app.keys.pending.is_empty() {
+            let keys: Vec<String> = app.keys.pending.iter().map(|k| k.to_string()).collect();
             right.push(Span::styled(format!(" {} … ", keys.join(" ")), base));
         }
         if app.screen == Screen::Reader
-            && let Some(r) = &app.reader
+            && let Some(r) = &app.pages.reader
         {
             let n = r.lines();
             let h = app.body_height();

@@ -182,7 +182,8 @@ impl Ken {
         std::fs::write(self.config_dir().join("config.toml"), toml).expect("write config");
     }
 
-    /// `ken ARGS` with this ken's dirs, no colour, and no inherited KEN_* settings.
+    /// `ken ARGS` with this ken's dirs, no colour, and no inherited KEN_* settings (nor a
+    /// `KEN_MIRROR` of the machine running the tests).
     pub fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::new(ken_bin());
         c.args(args)
@@ -190,7 +191,8 @@ impl Ken {
             .env("KEN_CONFIG_DIR", self.config_dir())
             .env("NO_COLOR", "1")
             .env("HOME", self.home.path())
-            .env_remove("PAGER");
+            .env_remove("PAGER")
+            .env_remove("KEN_MIRROR");
         c
     }
 
@@ -202,7 +204,8 @@ impl Ken {
             .env("KEN_CONFIG_DIR", self.config_dir())
             .env("NO_COLOR", "1")
             .env("HOME", self.home.path())
-            .env_remove("PAGER");
+            .env_remove("PAGER")
+            .env_remove("KEN_MIRROR");
         c
     }
 }

@@ -178,7 +178,12 @@ fn a_missing_page_suggests_the_likely_ones() {
 fn reader_app(base: Base) -> App {
     let km = Keymap::preset("default").expect("default keymap");
     let theme = Theme::preset("default", Depth::None).expect("default theme");
-    let mut app = App::new(km, theme, Arc::new(data::load_library(base)));
+    let mut app = App::new(
+        ken::ui::env::Env::default(),
+        km,
+        theme,
+        Arc::new(data::load_library(base)),
+    );
     app.update(Msg::Resize(80, 24));
     app.take_effects();
     app
@@ -188,7 +193,7 @@ fn open_prompt(app: &mut App, text: &str) -> String {
     press(app, ":");
     type_text(app, text);
     press(app, "enter");
-    app.reader.as_ref().map_or_else(
+    app.pages.reader.as_ref().map_or_else(
         || {
             app.message
                 .as_ref()
@@ -206,7 +211,7 @@ fn the_open_prompt_takes_every_name_ken_show_takes() {
         open_prompt(&mut app, "https://docs.example.org/docs/old-backup#restore"),
         "docs/02-operations/backup.md"
     );
-    let r = app.reader.as_ref().expect("a page");
+    let r = app.pages.reader.as_ref().expect("a page");
     assert_eq!(
         r.layout.anchor_line("restore"),
         Some(r.scroll),

@@ -5,6 +5,7 @@
 mod common;
 mod ui_common;
 
+mod check_cli;
 mod check_format;
 mod check_rules;
 mod cli;
@@ -18,11 +19,13 @@ mod e2e_reading;
 mod e2e_tmux;
 mod index_search;
 mod index_sync;
+mod install;
 mod library_find;
 mod markdown_hostile;
 mod markdown_model;
 mod markdown_render;
 mod markdown_show;
+mod mirrors;
 mod page_header;
 mod search_quality;
 mod site_manifest;

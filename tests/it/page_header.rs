@@ -58,7 +58,7 @@ fn reader_and_ken_show_give_the_same_facts() {
     let lib = Arc::new(data::load_library(Base::open(config)));
     let km = Keymap::preset("default").expect("keymap");
     let theme = Theme::preset("default", Depth::None).expect("theme");
-    let mut app = App::new(km, theme, lib.clone());
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, lib.clone());
     app.update(Msg::Resize(140, 24));
     let i = lib
         .find("kb", "standards/flavors.md")

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use ken::keymap::{Action, Keymap};
 use ken::theme::{Depth, Theme};
-use ken::ui::app::{App, RowKind};
+use ken::ui::app::App;
 use ken::ui::data::{self, PageHits, Results, SectionHit};
+use ken::ui::library::RowKind;
 use ken::ui::msg::{Effect, JobMsg, Msg, Screen, SyncOutcome};
 use ui_common::*;
 
@@ -24,7 +25,7 @@ fn highlight_job(app: &mut App, what: &str) -> (String, String, String) {
 }
 
 fn selected_label(app: &App) -> String {
-    app.tree.rows[app.tree.selected].label.clone()
+    app.tree.rows[app.tree.cursor.selected].label.clone()
 }
 
 fn open_rotate(app: &mut App) {
@@ -41,7 +42,7 @@ fn library_moves_folds_and_opens() {
     press(&mut app, "j j j");
     assert_eq!(selected_label(&app), "Operations");
     assert!(matches!(
-        app.tree.rows[app.tree.selected].kind,
+        app.tree.rows[app.tree.cursor.selected].kind,
         RowKind::Folder { open: false, .. }
     ));
     press(&mut app, "l");
@@ -55,7 +56,7 @@ fn library_moves_folds_and_opens() {
     assert_eq!(selected_label(&app), "Contact");
     press(&mut app, "enter");
     assert_eq!(app.screen, Screen::Reader);
-    assert_eq!(app.reader.as_ref().unwrap().title, "Contact");
+    assert_eq!(app.pages.reader.as_ref().unwrap().title, "Contact");
     // q goes back to the library; q again quits.
     press(&mut app, "q");
     assert_eq!(app.screen, Screen::Library);
@@ -68,7 +69,7 @@ fn library_moves_folds_and_opens() {
 fn folder_with_a_page_opens_it() {
     let mut app = app();
     press(&mut app, "j j j enter");
-    let r = app.reader.as_ref().expect("the folder's own page");
+    let r = app.pages.reader.as_ref().expect("the folder's own page");
     assert_eq!(r.title, "Operations");
 }
 
@@ -140,7 +141,7 @@ fn enter_opens_at_the_section_with_words_highlighted() {
     let hit = &app.search.results.pages[0].sections[0];
     assert_eq!(hit.heading.as_deref(), Some("Rotate the keys"));
     press(&mut app, "enter");
-    let r = app.reader.as_ref().unwrap();
+    let r = app.pages.reader.as_ref().unwrap();
     // The words searched for are highlighted in the page (whole words, by their stems).
     assert_eq!(r.terms, app.search.results.terms);
     assert_eq!(
@@ -159,7 +160,7 @@ fn enter_opens_at_the_section_with_words_highlighted() {
     );
     // Esc in the reader drops the highlight first, then q goes back to the results.
     press(&mut app, "esc");
-    assert!(app.reader.as_ref().unwrap().terms.is_empty());
+    assert!(app.pages.reader.as_ref().unwrap().terms.is_empty());
     press(&mut app, "q");
     assert_eq!(app.screen, Screen::Search);
 }
@@ -201,7 +202,7 @@ fn reader_scrolls_by_line_half_page_page_and_ends() {
     let mut app = app();
     open_rotate(&mut app);
     let h = app.body_height();
-    let scroll = |app: &App| app.reader.as_ref().unwrap().scroll;
+    let scroll = |app: &App| app.pages.reader.as_ref().unwrap().scroll;
     press(&mut app, "j j");
     assert_eq!(scroll(&app), 2);
     press(&mut app, "k");
@@ -211,7 +212,7 @@ fn reader_scrolls_by_line_half_page_page_and_ends() {
     press(&mut app, "space");
     assert_eq!(scroll(&app), 1 + h / 2 + h);
     press(&mut app, "G");
-    let n = app.reader.as_ref().unwrap().lines();
+    let n = app.pages.reader.as_ref().unwrap().lines();
     assert_eq!(scroll(&app), n - h);
     press(&mut app, "j");
     assert_eq!(scroll(&app), n - h, "never past the end");
@@ -228,24 +229,38 @@ fn find_in_page_counts_and_wraps() {
     press(&mut app, "/");
     type_text(&mut app, "line 5");
     press(&mut app, "enter");
-    let f = app.reader.as_ref().unwrap().find.clone().unwrap();
+    let f = app.pages.reader.as_ref().unwrap().find.clone().unwrap();
     assert_eq!(f.matches.len(), 8);
     assert_eq!(f.current, 0);
     press(&mut app, "N");
     assert_eq!(
-        app.reader.as_ref().unwrap().find.as_ref().unwrap().current,
+        app.pages
+            .reader
+            .as_ref()
+            .unwrap()
+            .find
+            .as_ref()
+            .unwrap()
+            .current,
         7
     );
     press(&mut app, "n");
     assert_eq!(
-        app.reader.as_ref().unwrap().find.as_ref().unwrap().current,
+        app.pages
+            .reader
+            .as_ref()
+            .unwrap()
+            .find
+            .as_ref()
+            .unwrap()
+            .current,
         0
     );
-    let r = app.reader.as_ref().unwrap();
+    let r = app.pages.reader.as_ref().unwrap();
     let (line, _) = &r.find.as_ref().unwrap().matches[0];
     assert!(*line >= r.scroll && *line < r.scroll + app.body_height());
     press(&mut app, "esc");
-    assert!(app.reader.as_ref().unwrap().find.is_none());
+    assert!(app.pages.reader.as_ref().unwrap().find.is_none());
 }
 
 #[test]
@@ -259,20 +274,20 @@ fn multi_key_sequences_from_a_user_keymap() {
     let (km, problem) = Keymap::load("default", dir.path());
     assert_eq!(problem, None);
     let theme = Theme::preset("default", Depth::None).unwrap();
-    let mut app = App::new(km, theme, site());
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, site());
     app.update(Msg::Resize(80, 24));
     open_rotate(&mut app);
     press(&mut app, "g e");
-    assert!(app.reader.as_ref().unwrap().scroll > 0);
+    assert!(app.pages.reader.as_ref().unwrap().scroll > 0);
     press(&mut app, "g");
-    assert_eq!(app.pending.len(), 1, "waiting for the second key");
+    assert_eq!(app.keys.pending.len(), 1, "waiting for the second key");
     assert!(screen80(&app).contains("g …"));
     press(&mut app, "g");
-    assert_eq!(app.reader.as_ref().unwrap().scroll, 0);
-    assert!(app.pending.is_empty());
+    assert_eq!(app.pages.reader.as_ref().unwrap().scroll, 0);
+    assert!(app.keys.pending.is_empty());
     // An unbound second key drops the sequence and does nothing.
     press(&mut app, "g x j");
-    assert_eq!(app.reader.as_ref().unwrap().scroll, 1);
+    assert_eq!(app.pages.reader.as_ref().unwrap().scroll, 1);
 }
 
 #[test]
@@ -335,7 +350,7 @@ fn mouse_wheel_scrolls_and_release_key_toggles_capture() {
         row: 5,
         modifiers: crossterm::event::KeyModifiers::NONE,
     }));
-    assert_eq!(app.reader.as_ref().unwrap().scroll, 3);
+    assert_eq!(app.pages.reader.as_ref().unwrap().scroll, 3);
     app.take_effects();
     press(&mut app, "M");
     assert_eq!(app.take_effects(), vec![Effect::Mouse(false)]);
@@ -355,10 +370,10 @@ fn resize_rewraps_and_keeps_the_place() {
     let mut app = app();
     open_rotate(&mut app);
     press(&mut app, "space space");
-    let before = app.reader.as_ref().unwrap();
+    let before = app.pages.reader.as_ref().unwrap();
     let frac = before.scroll as f64 / before.lines() as f64;
     app.update(Msg::Resize(30, 24));
-    let r = app.reader.as_ref().unwrap();
+    let r = app.pages.reader.as_ref().unwrap();
     assert_eq!(r.width, 30);
     assert!(r.layout.lines.iter().all(|l| l.width() <= 30));
     let after = r.scroll as f64 / r.lines() as f64;
@@ -374,11 +389,11 @@ fn sync_failure_keeps_the_library_and_says_offline() {
     app.update(Msg::Job(JobMsg::SyncDone(SyncOutcome {
         failures: vec!["runbooks: could not connect".into()],
         changed: false,
-        sources: app.sources.clone(),
+        sources: app.status.sources.clone(),
         any_copy: true,
     })));
-    assert!(app.offline);
-    assert!(app.banner.is_none());
+    assert!(app.status.offline);
+    assert!(app.status.banner.is_none());
     let m = app.message.clone().unwrap();
     assert!(m.text.contains("last good copy"), "{m:?}");
     assert!(!app.lib.docs.is_empty());
@@ -388,14 +403,19 @@ fn sync_failure_keeps_the_library_and_says_offline() {
 fn a_new_library_replaces_the_guide_and_reruns_the_search() {
     let km = Keymap::preset("default").unwrap();
     let theme = Theme::preset("default", Depth::None).unwrap();
-    let mut app = App::new(km, theme, Arc::new(data::guide_library()));
-    app.banner = Some("fetching".into());
+    let mut app = App::new(
+        ken::ui::env::Env::default(),
+        km,
+        theme,
+        Arc::new(data::guide_library()),
+    );
+    app.status.banner = Some("fetching".into());
     app.update(Msg::Action(Action::Search));
     type_text(&mut app, "fernet");
     app.take_effects();
     app.update(Msg::Job(JobMsg::Library(site())));
     assert!(!app.lib.guide);
-    assert!(app.banner.is_none());
+    assert!(app.status.banner.is_none());
     assert!(
         app.take_effects()
             .iter()
@@ -407,11 +427,19 @@ fn a_new_library_replaces_the_guide_and_reruns_the_search() {
 fn ken_doc_waits_for_the_library() {
     let km = Keymap::preset("default").unwrap();
     let theme = Theme::preset("default", Depth::None).unwrap();
-    let mut app = App::new(km, theme, Arc::new(data::Library::empty()));
+    let mut app = App::new(
+        ken::ui::env::Env::default(),
+        km,
+        theme,
+        Arc::new(data::Library::empty()),
+    );
     app.want = Some("docs/02-operations/guides/02-backup".into());
     app.update(Msg::Job(JobMsg::Library(site())));
     assert_eq!(app.screen, Screen::Reader);
-    assert_eq!(app.reader.as_ref().unwrap().title, "Back up the databases");
+    assert_eq!(
+        app.pages.reader.as_ref().unwrap().title,
+        "Back up the databases"
+    );
 }
 
 #[test]
@@ -428,8 +456,11 @@ fn code_is_highlighted_in_the_background_for_the_open_page_only() {
     press(&mut app, "/");
     type_text(&mut app, "install");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.reader.as_ref().unwrap().title, "Install the tools");
-    assert!(app.reader.as_ref().unwrap().page.wants_highlight);
+    assert_eq!(
+        app.pages.reader.as_ref().unwrap().title,
+        "Install the tools"
+    );
+    assert!(app.pages.reader.as_ref().unwrap().page.wants_highlight);
     let (source, path, body) = highlight_job(&mut app, "a highlight job for the page");
     assert_eq!(path, "docs/01-getting-started/install.md");
     // An answer for a page no longer open is dropped.
@@ -438,13 +469,13 @@ fn code_is_highlighted_in_the_background_for_the_open_page_only() {
         path: "docs/other.md".into(),
         page: ken::ui::page::highlighted(&body),
     })));
-    assert!(app.reader.as_ref().unwrap().page.wants_highlight);
+    assert!(app.pages.reader.as_ref().unwrap().page.wants_highlight);
     app.update(Msg::Job(JobMsg::Highlighted(ken::ui::msg::Highlighted {
         source,
         path,
         page: ken::ui::page::highlighted(&body),
     })));
-    let r = app.reader.as_ref().unwrap();
+    let r = app.pages.reader.as_ref().unwrap();
     assert!(!r.page.wants_highlight);
     assert!((0..r.lines()).any(|i| r.line_text(i).contains("pip install")));
 }
@@ -458,13 +489,13 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
     let lib = Arc::new(data::memory_library("kb", &[("long.md", body.as_str())]));
     let km = Keymap::preset("default").unwrap();
     let theme = Theme::preset("default", Depth::None).unwrap();
-    let mut app = App::new(km, theme, lib);
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, lib);
     app.update(Msg::Resize(80, 24));
     // As for `ken DOC`.
     app.quick_head = true;
     app.open_doc(0, None, data::Terms::default());
     app.quick_head = false;
-    let first = app.reader.as_ref().unwrap().lines();
+    let first = app.pages.reader.as_ref().unwrap().lines();
     assert!(first > 20 && first < 3000, "{first} lines at first");
     assert!(screen80(&app).contains("Paragraph 0 of a long runbook page."));
     let (source, path, full) = highlight_job(&mut app, "the whole page is made in the background");
@@ -474,7 +505,7 @@ fn a_long_page_opens_with_its_beginning_and_the_rest_follows() {
         path,
         page: ken::ui::page::highlighted(&full),
     })));
-    assert!(app.reader.as_ref().unwrap().lines() >= 6000);
+    assert!(app.pages.reader.as_ref().unwrap().lines() >= 6000);
     press(&mut app, "G");
     assert!(screen80(&app).contains("Paragraph 2999 of a long runbook page."));
 }
@@ -489,10 +520,10 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
     let lib = Arc::new(data::memory_library("kb", &[("fernet.md", body.as_str())]));
     let km = Keymap::preset("default").unwrap();
     let theme = Theme::preset("default", Depth::None).unwrap();
-    let mut app = App::new(km, theme, lib);
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, lib);
     app.update(Msg::Resize(80, 24));
     app.open_doc(0, None, data::Terms::default());
-    assert!(app.reader.as_ref().unwrap().page.wants_highlight);
+    assert!(app.pages.reader.as_ref().unwrap().page.wants_highlight);
     press(&mut app, "/");
     type_text(&mut app, "fernet");
     key(&mut app, KeyCode::Enter);
@@ -500,7 +531,7 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
         press(&mut app, "n");
     }
     let find = |app: &App| {
-        let r = app.reader.as_ref().unwrap();
+        let r = app.pages.reader.as_ref().unwrap();
         let f = r.find.as_ref().unwrap();
         (f.current, f.matches[f.current].clone(), r.scroll)
     };
@@ -512,7 +543,7 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
         path,
         page: ken::ui::page::highlighted(&full),
     })));
-    assert!(!app.reader.as_ref().unwrap().page.wants_highlight);
+    assert!(!app.pages.reader.as_ref().unwrap().page.wants_highlight);
     assert_eq!(find(&app), before, "the find moved when the colours came");
     press(&mut app, "n");
     assert_eq!(find(&app).0, before.0 + 1);

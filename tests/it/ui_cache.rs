@@ -26,7 +26,7 @@ fn a_page_highlighted_before_opens_coloured() {
     let lib = Arc::new(data::memory_library("kb", &[("restart.md", PAGE)]));
     let km = Keymap::preset("default").expect("keymap");
     let theme = Theme::preset("default", Depth::None).expect("theme");
-    let mut app = App::new(km, theme, lib);
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, lib);
     app.update(Msg::Resize(80, 24));
 
     // Never highlighted: plain at once, colours from a background job.
@@ -34,7 +34,14 @@ fn a_page_highlighted_before_opens_coloured() {
         open(&mut app),
         "a highlight job for a page not in the cache"
     );
-    assert!(app.reader.as_ref().expect("reader").page.wants_highlight);
+    assert!(
+        app.pages
+            .reader
+            .as_ref()
+            .expect("reader")
+            .page
+            .wants_highlight
+    );
 
     // Once highlighted (as the job does), the page is in the cache.
     let doc = markdown::model::parse(PAGE, None, markdown::Options::default());
@@ -44,5 +51,12 @@ fn a_page_highlighted_before_opens_coloured() {
     assert!(classes.count() > 0, "the code has classes");
     assert!(hlcache::has(PAGE));
     assert!(!open(&mut app), "no job needed");
-    assert!(!app.reader.as_ref().expect("reader").page.wants_highlight);
+    assert!(
+        !app.pages
+            .reader
+            .as_ref()
+            .expect("reader")
+            .page
+            .wants_highlight
+    );
 }

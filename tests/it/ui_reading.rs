@@ -11,8 +11,9 @@ use ken::store::Store;
 use ken::theme::{Depth, Theme};
 use ken::ui::app::App;
 use ken::ui::data::{self, Library};
+use ken::ui::env::Env;
 use ken::ui::msg::{Effect, Msg, Screen};
-use ken::ui::reading::{PanelKind, Reading};
+use ken::ui::panel::PanelKind;
 use ui_common::{press, screen80, type_text};
 
 fn filler(name: &str, n: usize) -> String {
@@ -59,9 +60,24 @@ fn library(files: &[(String, String)]) -> Arc<Library> {
 }
 
 fn app_with(lib: Arc<Library>) -> App {
+    app_in(Env::default(), lib)
+}
+
+/// An app that keeps its history and bookmarks in `store`.
+fn app_saving(store: &Store, lib: Arc<Library>) -> App {
+    app_in(
+        Env {
+            store: Some(store.clone()),
+            ..Env::default()
+        },
+        lib,
+    )
+}
+
+fn app_in(env: Env, lib: Arc<Library>) -> App {
     let km = Keymap::preset("default").expect("default keymap");
     let theme = Theme::preset("default", Depth::None).expect("default theme");
-    let mut app = App::new(km, theme, lib);
+    let mut app = App::new(env, km, theme, lib);
     app.update(Msg::Resize(80, 24));
     app.take_effects();
     app
@@ -78,15 +94,15 @@ fn open(app: &mut App, path: &str) {
 }
 
 fn path(app: &App) -> String {
-    app.reader.as_ref().expect("a page").doc.path.clone()
+    app.pages.reader.as_ref().expect("a page").doc.path.clone()
 }
 
 fn scroll(app: &App) -> usize {
-    app.reader.as_ref().expect("a page").scroll
+    app.pages.reader.as_ref().expect("a page").scroll
 }
 
 fn anchor_line(app: &App, a: &str) -> usize {
-    let r = app.reader.as_ref().expect("a page");
+    let r = app.pages.reader.as_ref().expect("a page");
     r.layout.anchor_line(a).expect("anchor")
 }
 
@@ -143,7 +159,7 @@ fn tab_selects_links_and_enter_follows_to_the_anchor_then_back_restores_the_plac
         message(&app)
     );
     // The selected link is marked on screen.
-    let r = app.reader.as_ref().unwrap();
+    let r = app.pages.reader.as_ref().unwrap();
     let sel = &r.styled.links[r.link.unwrap()];
     assert_eq!(&r.line_text(sel.line)[sel.bytes.clone()], "rotate the keys");
     press(&mut app, "enter");
@@ -167,13 +183,17 @@ fn shift_tab_goes_backwards_and_wraps() {
     let mut app = app();
     open(&mut app, "docs/index.md");
     press(&mut app, "tab");
-    let first = app.reader.as_ref().unwrap().link;
+    let first = app.pages.reader.as_ref().unwrap().link;
     press(&mut app, "shift-tab");
-    let last = app.reader.as_ref().unwrap().link;
+    let last = app.pages.reader.as_ref().unwrap().link;
     assert_ne!(first, last);
     assert!(message(&app).contains("#intro"), "{}", message(&app));
     press(&mut app, "tab");
-    assert_eq!(app.reader.as_ref().unwrap().link, first, "wraps around");
+    assert_eq!(
+        app.pages.reader.as_ref().unwrap().link,
+        first,
+        "wraps around"
+    );
 }
 
 #[test]
@@ -246,7 +266,7 @@ fn copy_block_n_writes_exactly_the_code_with_and_without_tmux() {
         "copied code block 2 (2 lines) to the clipboard"
     );
     // Inside tmux: the plain sequence, then the same in tmux passthrough.
-    app.reading.in_tmux = true;
+    app.env.in_tmux = true;
     press(&mut app, "y 1");
     let plain = osc52("keystone-manage fernet_rotate\n");
     let mut want = plain.clone();
@@ -260,7 +280,7 @@ fn copy_block_n_writes_exactly_the_code_with_and_without_tmux() {
     assert_eq!(message(&app), "no code block 7: this page has blocks 1–2");
     // Esc leaves the prompt without copying.
     press(&mut app, "y esc");
-    assert!(app.reading.prompt.is_none());
+    assert!(app.prompt.is_none());
     assert!(writes(&mut app).is_empty());
 }
 
@@ -269,12 +289,12 @@ fn copy_section_and_location() {
     let mut app = app();
     open(&mut app, "docs/ops/rotate.md");
     let l = anchor_line(&app, "check");
-    app.reader.as_mut().unwrap().scroll = l + 1;
+    app.pages.reader.as_mut().unwrap().scroll = l + 1;
     app.take_effects();
     app.update(Msg::Action(Action::CopySection));
     let w = writes(&mut app);
     assert_eq!(w.len(), 1);
-    let (text, name) = app.section_text().unwrap();
+    let (text, name) = app.pages.reader.as_ref().unwrap().section_text();
     assert_eq!(name, "Check");
     assert_eq!(text.lines().next(), Some("### Check"), "{text}");
     assert!(text.contains("Paragraph 5 about checking."));
@@ -283,7 +303,7 @@ fn copy_section_and_location() {
     press(&mut app, "c");
     assert_eq!(writes(&mut app), vec![osc52("runbooks:docs/ops/rotate.md")]);
     // The SCS docs get their site URL, at the section.
-    app.reading.specs = vec![SourceSpec {
+    app.env.specs = vec![SourceSpec {
         name: "runbooks".into(),
         url: "https://github.com/SovereignCloudStack/docs".into(),
         branch: None,
@@ -307,7 +327,7 @@ fn find_counts_wraps_and_is_drawn() {
     press(&mut app, "/");
     type_text(&mut app, "fernet");
     press(&mut app, "enter");
-    let f = || app.reader.as_ref().unwrap().find.clone().unwrap();
+    let f = || app.pages.reader.as_ref().unwrap().find.clone().unwrap();
     let n = f().matches.len();
     assert_eq!(n, 3, "one in block 1, two in block 2");
     assert_eq!(f().current, 0);
@@ -315,18 +335,39 @@ fn find_counts_wraps_and_is_drawn() {
     assert!(s.contains("Find: fernet  1/3"), "{s}");
     press(&mut app, "n n");
     assert_eq!(
-        app.reader.as_ref().unwrap().find.as_ref().unwrap().current,
+        app.pages
+            .reader
+            .as_ref()
+            .unwrap()
+            .find
+            .as_ref()
+            .unwrap()
+            .current,
         2
     );
     press(&mut app, "n");
     assert_eq!(
-        app.reader.as_ref().unwrap().find.as_ref().unwrap().current,
+        app.pages
+            .reader
+            .as_ref()
+            .unwrap()
+            .find
+            .as_ref()
+            .unwrap()
+            .current,
         0,
         "wraps to the first"
     );
     press(&mut app, "N");
     assert_eq!(
-        app.reader.as_ref().unwrap().find.as_ref().unwrap().current,
+        app.pages
+            .reader
+            .as_ref()
+            .unwrap()
+            .find
+            .as_ref()
+            .unwrap()
+            .current,
         2,
         "wraps to the last"
     );
@@ -338,18 +379,18 @@ fn outline_marks_the_section_and_jumps() {
     let mut app = app();
     open(&mut app, "docs/ops/rotate.md");
     let l = anchor_line(&app, "rotate-the-keys");
-    app.reader.as_mut().unwrap().scroll = l + 2;
+    app.pages.reader.as_mut().unwrap().scroll = l + 2;
     press(&mut app, "o");
-    let p = app.reading.panel.clone().unwrap();
+    let p = app.panel.clone().unwrap();
     assert_eq!(p.kind, PanelKind::Outline);
-    assert_eq!(p.selected, 1, "the current section is selected");
+    assert_eq!(p.cursor.selected, 1, "the current section is selected");
     insta::assert_snapshot!("outline_current_section", screen80(&app));
     press(&mut app, "j j enter");
     assert_eq!(scroll(&app), anchor_line(&app, "afterwards"));
-    assert_eq!(app.current_section(), Some(3));
+    assert_eq!(app.pages.reader.as_ref().unwrap().section(), Some(3));
     assert!(screen80(&app).contains("▸ Afterwards"));
     press(&mut app, "o");
-    assert!(app.reading.panel.is_none());
+    assert!(app.panel.is_none());
 }
 
 fn spec(name: &str, url: &str) -> SourceSpec {
@@ -369,11 +410,10 @@ fn spec(name: &str, url: &str) -> SourceSpec {
 fn bookmarks_survive_a_restart_and_a_vanished_page_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
-    let mut app = app();
-    app.reading = Reading::load(store.clone());
+    let mut app = app_saving(&store, library(&files()));
     open(&mut app, "docs/ops/backup.md");
     let l = anchor_line(&app, "restore");
-    app.reader.as_mut().unwrap().scroll = l;
+    app.pages.reader.as_mut().unwrap().scroll = l;
     press(&mut app, "m");
     assert_eq!(message(&app), "bookmarked Back up › Restore");
     press(&mut app, "m");
@@ -383,9 +423,8 @@ fn bookmarks_survive_a_restart_and_a_vanished_page_says_so() {
     drop(app);
 
     // A restart: a new app reads the bookmarks from the data dir.
-    let mut app = self::app();
-    app.reading = Reading::load(store.clone());
-    assert_eq!(app.reading.bookmarks.items.len(), 2);
+    let mut app = app_saving(&store, library(&files()));
+    assert_eq!(app.pages.history.bookmarks.items.len(), 2);
     press(&mut app, "'");
     assert_eq!(app.screen, Screen::Reader);
     insta::assert_snapshot!("bookmarks_list", screen80(&app));
@@ -398,15 +437,14 @@ fn bookmarks_survive_a_restart_and_a_vanished_page_says_so() {
         .into_iter()
         .filter(|(p, _)| p != "docs/ops/backup.md")
         .collect();
-    let mut app = app_with(library(&left));
-    app.reading = Reading::load(store.clone());
+    let mut app = app_saving(&store, library(&left));
     press(&mut app, "'");
     assert!(screen80(&app).contains("Back up › Restore  runbooks:docs/ops/backup.md  (page gone)"));
     press(&mut app, "enter");
     assert!(message(&app).contains("Back up (docs/ops/backup.md) is no longer in runbooks"));
     // Delete it.
     press(&mut app, "x");
-    assert_eq!(app.reading.bookmarks.items.len(), 1);
+    assert_eq!(app.pages.history.bookmarks.items.len(), 1);
     assert_eq!(store.bookmarks().items.len(), 1, "saved");
 }
 
@@ -414,16 +452,14 @@ fn bookmarks_survive_a_restart_and_a_vanished_page_says_so() {
 fn history_and_recent_pages_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
-    let mut app = app();
-    app.reading = Reading::load(store.clone());
+    let mut app = app_saving(&store, library(&files()));
     open(&mut app, "docs/index.md");
     open(&mut app, "docs/ops/rotate.md");
     press(&mut app, "G");
     let bottom = scroll(&app);
     app.save_reading();
     drop(app);
-    let mut app = self::app();
-    app.reading = Reading::load(store);
+    let mut app = app_saving(&store, library(&files()));
     press(&mut app, "r");
     let s = screen80(&app);
     assert!(s.contains("Recent pages  2"), "{s}");
@@ -460,17 +496,15 @@ fn open_by_url_or_path() {
 fn edit_gives_the_forge_url_or_the_local_file() {
     let mut app = app();
     open(&mut app, "docs/ops/rotate.md");
-    app.reading.specs = vec![spec("runbooks", "git@github.com:example/runbooks.git")];
-    app.reading
-        .branches
-        .insert("runbooks".into(), "main".into());
+    app.env.specs = vec![spec("runbooks", "git@github.com:example/runbooks.git")];
+    app.env.branches.insert("runbooks".into(), "main".into());
     app.take_effects();
     press(&mut app, "e");
     let url = "https://github.com/example/runbooks/edit/main/docs/ops/rotate.md";
     assert_eq!(writes(&mut app), vec![osc52(url)]);
     assert!(message(&app).contains(url));
 
-    app.reading.specs = vec![spec("runbooks", "git://127.0.0.1/runbooks")];
+    app.env.specs = vec![spec("runbooks", "git://127.0.0.1/runbooks")];
     press(&mut app, "e");
     assert!(message(&app).contains("not on GitHub or GitLab"));
 
@@ -478,7 +512,7 @@ fn edit_gives_the_forge_url_or_the_local_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("docs/ops")).unwrap();
     std::fs::write(dir.path().join("docs/ops/rotate.md"), "# Rotate\n").unwrap();
-    app.reading.specs = vec![spec("runbooks", &dir.path().display().to_string())];
+    app.env.specs = vec![spec("runbooks", &dir.path().display().to_string())];
     press(&mut app, "e");
     let edits: Vec<_> = app
         .take_effects()
@@ -504,7 +538,7 @@ fn help_lists_the_reading_keys() {
     let mut app = app();
     open(&mut app, "docs/index.md");
     press(&mut app, "?");
-    let rows = app.help_rows();
+    let rows = app.help.rows(&app.keymap);
     for (action, key) in [
         (Action::NextLink, "tab"),
         (Action::HistoryBack, "backspace"),
@@ -565,8 +599,7 @@ fn a_page_without_a_source_spec_has_nothing_to_edit() {
 fn going_back_to_a_page_that_vanished_says_so_and_stays() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
-    let mut app = app();
-    app.reading = Reading::load(store.clone());
+    let mut app = app_saving(&store, library(&files()));
     open(&mut app, "docs/ops/backup.md");
     open(&mut app, "docs/ops/rotate.md");
     app.save_reading();
@@ -575,8 +608,7 @@ fn going_back_to_a_page_that_vanished_says_so_and_stays() {
         .into_iter()
         .filter(|(p, _)| p != "docs/ops/backup.md")
         .collect();
-    let mut app = app_with(library(&left));
-    app.reading = Reading::load(store);
+    let mut app = app_saving(&store, library(&left));
     open(&mut app, "docs/ops/rotate.md");
     press(&mut app, "backspace");
     assert_eq!(path(&app), "docs/ops/rotate.md", "still on the page");

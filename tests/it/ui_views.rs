@@ -100,6 +100,7 @@ fn guide_with_banner_when_unreachable() {
     let km = ken::keymap::Keymap::preset("default").unwrap();
     let theme = ken::theme::Theme::preset("default", ken::theme::Depth::None).unwrap();
     let mut app = ken::ui::app::App::new(
+        ken::ui::env::Env::default(),
         km,
         theme,
         std::sync::Arc::new(ken::ui::data::guide_library()),

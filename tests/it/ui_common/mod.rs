@@ -57,10 +57,10 @@ pub fn site() -> Arc<Library> {
 pub fn app() -> App {
     let km = Keymap::preset("default").expect("default keymap");
     let theme = Theme::preset("default", Depth::None).expect("default theme");
-    let mut app = App::new(km, theme, site());
+    let mut app = App::new(ken::ui::env::Env::default(), km, theme, site());
     app.update(Msg::Resize(80, 24));
-    app.now = 1_000_000;
-    app.sources = vec![ken::ui::msg::SourceStatus {
+    app.status.now = 1_000_000;
+    app.status.sources = vec![ken::ui::msg::SourceStatus {
         name: "runbooks".into(),
         commit: Some("0123456789abcdef".into()),
         synced_at: Some(1_000_000 - 3 * 3600),

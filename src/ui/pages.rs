@@ -1,0 +1,253 @@
+//! Opening pages into the reader and moving between them: by document, by place (history,
+//! bookmarks, recent pages), by link, by anchor, by URL or path; and reading the open page
+//! again after an edit. Every way of opening a page goes through [`Pages::show`], which is
+//! what makes leaving a page a step in history.
+//!
+//! What the app must do afterwards (say something, run an effect, show the reader) is queued
+//! as [`Outcome`]s for it to take with [`Pages::take`].
+
+use std::sync::Arc;
+
+use super::data::{Library, Terms};
+use super::env::Env;
+use super::geometry;
+use super::history::History;
+use super::links;
+use super::msg::{Message, Outcome, Screen};
+use super::reader::Reader;
+use crate::corpus::{Document, Parsed};
+use crate::keymap::Keymap;
+use crate::store::Place;
+use crate::theme::Theme;
+
+/// What opening a page needs from the app.
+pub struct Ctx<'a> {
+    pub lib: &'a Arc<Library>,
+    pub env: &'a Env,
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    /// The terminal's size and the banner's rows, for the reader's rows.
+    pub size: (u16, u16),
+    pub banner_rows: u16,
+    /// Open a long page with its beginning first (`ken DOC`'s first frame).
+    pub quick: bool,
+}
+
+impl Ctx<'_> {
+    /// The rows of the page in the reader.
+    fn rows(&self, reader: Option<&Reader>) -> usize {
+        let find = reader.is_some_and(|r| r.find.is_some());
+        geometry::areas(self.size, Screen::Reader, self.banner_rows, find).body_rows()
+    }
+}
+
+/// The page in the reader and where reading has been.
+#[derive(Default)]
+pub struct Pages {
+    pub reader: Option<Reader>,
+    pub history: History,
+    out: Vec<Outcome>,
+}
+
+impl Pages {
+    pub fn new(history: History) -> Pages {
+        Pages {
+            history,
+            ..Pages::default()
+        }
+    }
+
+    /// What the app must do now.
+    pub fn take(&mut self) -> Vec<Outcome> {
+        std::mem::take(&mut self.out)
+    }
+
+    fn say(&mut self, m: Message) {
+        self.out.push(Outcome::Say(m));
+    }
+
+    /// Where the reader is.
+    pub fn place(&self) -> Option<Place> {
+        self.reader.as_ref().map(Reader::place)
+    }
+
+    /// Opens document `i` of the library, at `anchor`, highlighting `terms`.
+    pub fn open_doc(&mut self, c: &Ctx, i: usize, anchor: Option<&str>, terms: Terms) {
+        let Some(doc) = c.lib.docs.get(i).cloned() else {
+            return;
+        };
+        if let Some(target) = &doc.link {
+            let m = format!("{} is a link → {target} (never followed)", doc.path);
+            return self.say(Message::info(m));
+        }
+        match c.lib.pages.read(&doc) {
+            Ok(parsed) => self.show(c, doc, parsed, anchor, terms),
+            Err(e) => self.say(Message::error(e)),
+        }
+    }
+
+    /// Shows a page that has been read; leaving the page before is a step in history.
+    pub fn show(
+        &mut self,
+        c: &Ctx,
+        doc: Document,
+        parsed: Parsed,
+        anchor: Option<&str>,
+        terms: Terms,
+    ) {
+        // Only the page named on the command line opens with its beginning first: places
+        // from history and bookmarks need the whole page's anchors at once.
+        let quick = c.quick && anchor.is_none();
+        let (mut r, effect) = Reader::new(doc, parsed, terms, c.size.0, c.theme, quick);
+        if let Some(e) = effect {
+            self.out.push(Outcome::Effect(e, None));
+        }
+        if let Some(a) = anchor {
+            match r.layout.anchor_line(a) {
+                Some(line) => r.scroll = line,
+                None => self.say(Message::error(format!("no section #{a} in this page"))),
+            }
+        }
+        if let Some(here) = self.place() {
+            self.history.leave(&here);
+        }
+        self.history.visit(r.place());
+        r.clamp(c.rows(Some(&r)));
+        self.reader = Some(r);
+        self.save_history(c);
+        self.out.push(Outcome::Shown);
+    }
+
+    /// Opens a place; `record`: whether leaving the current page goes into history.
+    pub fn open_place(&mut self, c: &Ctx, place: &Place, record: bool) -> bool {
+        let Some(i) = c.lib.find(&place.source, &place.path) else {
+            self.say(Message::error(format!(
+                "{} ({}) is no longer in {}",
+                place.title, place.path, place.source
+            )));
+            return false;
+        };
+        let before = self.history.navigating;
+        self.history.navigating = !record;
+        self.open_doc(c, i, None, Terms::default());
+        self.history.navigating = before;
+        let Some(r) = &mut self.reader else {
+            return false;
+        };
+        if r.doc.path != place.path || r.doc.source != place.source {
+            return false;
+        }
+        let rows = c.rows(Some(r));
+        r.go_to(place.anchor.as_deref(), place.offset, rows);
+        let here = r.place();
+        self.history.remember(&here);
+        true
+    }
+
+    /// One step back or forward in history.
+    pub fn step(&mut self, c: &Ctx, back: bool) {
+        let here = self.place();
+        let Some(target) = self.history.step(back, here) else {
+            let m = if back {
+                "no earlier page"
+            } else {
+                "no later page"
+            };
+            return self.say(Message::info(m));
+        };
+        if !self.open_place(c, &target, false) {
+            self.history.step_failed(back);
+        }
+        self.save_history(c);
+    }
+
+    /// Reads the open page again (after `$EDITOR`), keeping the place.
+    pub fn reload(&mut self, c: &Ctx) {
+        let Some(place) = self.place() else {
+            return;
+        };
+        let Some(doc) = self.reader.as_ref().map(|r| r.doc.clone()) else {
+            return;
+        };
+        match c.lib.pages.read(&doc) {
+            Ok(parsed) => {
+                let before = self.history.navigating;
+                self.history.navigating = true;
+                self.show(c, doc, parsed, None, Terms::default());
+                self.history.navigating = before;
+                if let Some(r) = &mut self.reader {
+                    let rows = c.rows(Some(r));
+                    r.go_to(place.anchor.as_deref(), place.offset, rows);
+                }
+                self.say(Message::info(format!("{} read again", place.path)));
+            }
+            Err(e) => self.say(Message::error(e)),
+        }
+    }
+
+    /// A link of the open page was selected (said in the status bar) or followed.
+    pub fn link(&mut self, c: &Ctx, url: &str, follow: bool) {
+        let Some(r) = &self.reader else {
+            return;
+        };
+        let source = r.doc.source.clone();
+        let target = c.lib.site(&source).resolve(&r.doc.path, url);
+        if !follow {
+            return self.say(links::describe(&target, c.keymap));
+        }
+        match links::follow(target, c.lib, &source) {
+            Outcome::Open { doc, anchor, terms } => self.open_doc(c, doc, anchor.as_deref(), terms),
+            Outcome::Anchor(a) => self.jump(c, &a),
+            other => self.out.push(other),
+        }
+    }
+
+    /// Scrolls to an anchor of the open page, recording the move in history.
+    pub fn jump(&mut self, c: &Ctx, a: &str) {
+        let Some(r) = &mut self.reader else {
+            return;
+        };
+        let line = if a.is_empty() {
+            Some(0)
+        } else {
+            r.layout.anchor_line(a)
+        };
+        let Some(line) = line else {
+            let m = format!("broken link: no section #{a} in this page");
+            return self.say(Message::error(m));
+        };
+        self.history.push(r.place());
+        r.scroll = line;
+        r.clamp(c.rows(Some(r)));
+        let here = r.place();
+        self.history.remember(&here);
+        self.save_history(c);
+    }
+
+    /// Opens a page by site URL, route, path or `source:path` (see [`links::open_location`]).
+    pub fn open_location(&mut self, c: &Ctx, text: &str) {
+        match links::open_location(text, c.lib) {
+            Outcome::Open { doc, anchor, terms } => self.open_doc(c, doc, anchor.as_deref(), terms),
+            other => self.out.push(other),
+        }
+    }
+
+    /// The open page's address to copy (see [`links::location`]).
+    pub fn location(&self, c: &Ctx) -> Option<String> {
+        Some(links::location(&self.place()?, c.env, c.lib))
+    }
+
+    /// Remembers where the reader is and saves history (on quit).
+    pub fn save(&mut self, c: &Ctx) {
+        if let Some(p) = self.place() {
+            self.history.remember(&p);
+            self.save_history(c);
+        }
+    }
+
+    fn save_history(&mut self, c: &Ctx) {
+        if let Err(e) = self.history.save_history(c.env.store.as_ref()) {
+            self.say(Message::error(e));
+        }
+    }
+}
