@@ -84,6 +84,11 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
+    /// Date pages by their commits' author dates (when a change was written) rather than
+    /// committer dates (when it reached the branch); also `dates = "author"` in config.toml.
+    #[arg(long, global = true)]
+    pub author_date: bool,
+
     /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
     #[arg(value_name = "DOC")]
     pub doc: Option<String>,
@@ -247,7 +252,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
-    let config = Config::load(&inputs)?;
+    let mut config = Config::load(&inputs)?;
+    if cli.author_date {
+        config.dates = crate::config::DateKind::Author;
+    }
     crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
     let out = Out {
         color: use_color(cli.color, std::io::stdout().is_terminal()),

@@ -379,6 +379,8 @@ impl Base {
         if let Some(problem) = self.write_site_lock(spec, synced.new, &site.state) {
             notes.push(problem);
         }
+        // Each page's last change, walked now in every repository (see `Base::sync_one`).
+        let _ = crate::history::History::of(self, spec);
         let action = match (&before, unchanged) {
             (None, _) => SyncAction::Cloned,
             (Some(_), false) => SyncAction::Updated,
