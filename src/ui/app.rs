@@ -164,9 +164,15 @@ impl App {
     }
 
     fn go_back(&mut self) {
+        let from = self.screen;
         match self.back.pop() {
             Some(s) => self.screen = s,
             None => self.quit = true,
+        }
+        // Back from a page, the results have the keys: `q` goes back again, `j`/`k` move,
+        // and `/` or `s` edit the query.
+        if from == Screen::Reader && self.screen == Screen::Search {
+            self.search.editing = false;
         }
     }
 
@@ -174,7 +180,7 @@ impl App {
     pub fn typing(&self) -> bool {
         self.prompt.is_some()
             || match self.screen {
-                Screen::Search => true,
+                Screen::Search => self.search.editing,
                 Screen::Library => self.tree.filtering,
                 Screen::Reader => self.pages.reader.as_ref().is_some_and(Reader::finding),
                 Screen::Help => false,
@@ -187,7 +193,7 @@ impl App {
             return Some(&mut p.text);
         }
         match self.screen {
-            Screen::Search => Some(&mut self.search.query),
+            Screen::Search => self.search.input(),
             Screen::Library => self.tree.input(),
             Screen::Reader => self.pages.reader.as_mut().and_then(Reader::input),
             Screen::Help => None,
@@ -263,7 +269,7 @@ impl App {
                 },
             },
             Screen::Help => {
-                let lines = self.help.rows(&self.keymap).len();
+                let lines = self.help.lines(&self.keymap).len();
                 self.help.act(a, rows, lines)
             }
         }
@@ -299,7 +305,10 @@ impl App {
                 };
                 self.push_screen(Screen::Help);
             }
-            Action::Search => self.push_screen(Screen::Search),
+            Action::Search => {
+                self.search.editing = true;
+                self.push_screen(Screen::Search);
+            }
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.effects.push(Effect::Mouse(self.mouse));
@@ -319,6 +328,7 @@ impl App {
             Action::Redraw => self.effects.push(Effect::Redraw),
             Action::SwitchPane => {
                 let next = self.screen.next(self.pages.reader.is_some());
+                self.search.editing |= next == Screen::Search;
                 self.push_screen(next);
             }
             Action::DeleteChar | Action::ClearInput => {

@@ -1,4 +1,4 @@
-//! The help screen: the keys of the screen under it, generated from the keymap.
+//! The help screen: what the screen under it is for, and its keys, generated from the keymap.
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -7,6 +7,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::keymap::Context;
 use crate::ui::app::App;
 use crate::ui::geometry::Areas;
+use crate::ui::help::HelpLine;
 use crate::ui::msg::Screen;
 use crate::ui::widgets::{clean, line_at};
 
@@ -24,36 +25,36 @@ fn section_name(c: Context) -> &'static str {
 /// The lines of the help screen (without the title), generated from the keymap.
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let rows = app.help.rows(&app.keymap);
-    let kw = rows
+    let lines = app.help.lines(&app.keymap);
+    let kw = lines
         .iter()
-        .map(|r| r.keys.join(", ").width())
+        .filter_map(|l| match l {
+            HelpLine::Row(r) => Some(r.keys.join(", ").width()),
+            _ => None,
+        })
         .max()
         .unwrap_or(0)
         .min(28);
-    let mut out = Vec::new();
-    let mut last = None;
-    for r in rows {
-        if last != Some(r.screen) {
-            if last.is_some() {
-                out.push(Line::raw(""));
+    lines
+        .into_iter()
+        .map(|l| match l {
+            HelpLine::About(text) => Line::styled(text, t.style("ui.text")),
+            HelpLine::Blank => Line::raw(""),
+            HelpLine::Section(c) => {
+                Line::styled(section_name(c).to_string(), t.style("ui.help.section"))
             }
-            out.push(Line::styled(
-                section_name(r.screen).to_string(),
-                t.style("ui.help.section"),
-            ));
-            last = Some(r.screen);
-        }
-        let keys = r.keys.join(", ");
-        let pad = kw.saturating_sub(keys.width());
-        out.push(Line::from(vec![
-            Span::raw("  "),
-            Span::styled(keys, t.style("ui.help.key")),
-            Span::raw(" ".repeat(pad + 2)),
-            Span::raw(r.action.help().to_string()),
-        ]));
-    }
-    out
+            HelpLine::Row(r) => {
+                let keys = r.keys.join(", ");
+                let pad = kw.saturating_sub(keys.width());
+                Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(keys, t.style("ui.help.key")),
+                    Span::raw(" ".repeat(pad + 2)),
+                    Span::raw(r.action.help().to_string()),
+                ])
+            }
+        })
+        .collect()
 }
 
 pub fn draw(app: &App, f: &mut Frame, a: &Areas) {

@@ -29,8 +29,10 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
             Span::styled(q.clone(), t.style("ui.input")),
         ]),
     );
-    let x = area.x + (prompt.width() + q.width()) as u16;
-    f.set_cursor_position(Position::new(x.min(area.right() - 1), area.y));
+    if s.editing {
+        let x = area.x + (prompt.width() + q.width()) as u16;
+        f.set_cursor_position(Position::new(x.min(area.right() - 1), area.y));
+    }
     let summary = if let Some(e) = &s.error {
         Line::styled(
             format!("search failed: {}", clean(e)),

@@ -24,7 +24,12 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             (Action::Search, "search"),
             (Action::Filter, "filter"),
         ],
-        Screen::Search => &[(Action::Open, "open"), (Action::Back, "back")],
+        Screen::Search if app.search.editing => &[(Action::Open, "open"), (Action::Back, "back")],
+        Screen::Search => &[
+            (Action::Open, "open"),
+            (Action::Back, "back"),
+            (Action::Search, "edit query"),
+        ],
         Screen::Reader => &[
             (Action::Help, "help"),
             (Action::Back, "back"),
