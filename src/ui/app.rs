@@ -156,6 +156,8 @@ impl App {
     // ---- screens ------------------------------------------------------------------------
 
     fn push_screen(&mut self, s: Screen) {
+        // Search is entered with the keys in the query (back from a page it is the list's).
+        self.search.editing |= s == Screen::Search;
         if self.screen != s {
             self.back.retain(|x| *x != s);
             self.back.push(self.screen);
@@ -169,8 +171,7 @@ impl App {
             Some(s) => self.screen = s,
             None => self.quit = true,
         }
-        // Back from a page, the results have the keys: `q` goes back again, `j`/`k` move,
-        // and `/` or `s` edit the query.
+        // Back from a page the results have the keys (`q`, `j`, `k`; `/` edits the query).
         if from == Screen::Reader && self.screen == Screen::Search {
             self.search.editing = false;
         }
@@ -299,16 +300,10 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help if self.screen == Screen::Help => self.go_back(),
             Action::Help => {
-                self.help = HelpState {
-                    of: Some(self.screen),
-                    scroll: 0,
-                };
+                self.help = HelpState::of(self.screen);
                 self.push_screen(Screen::Help);
             }
-            Action::Search => {
-                self.search.editing = true;
-                self.push_screen(Screen::Search);
-            }
+            Action::Search => self.push_screen(Screen::Search),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.effects.push(Effect::Mouse(self.mouse));
@@ -328,7 +323,6 @@ impl App {
             Action::Redraw => self.effects.push(Effect::Redraw),
             Action::SwitchPane => {
                 let next = self.screen.next(self.pages.reader.is_some());
-                self.search.editing |= next == Screen::Search;
                 self.push_screen(next);
             }
             Action::DeleteChar | Action::ClearInput => {

@@ -44,6 +44,14 @@ fn about(screen: Screen) -> &'static [&'static str] {
 }
 
 impl HelpState {
+    /// The help of `screen`, at its top.
+    pub fn of(screen: Screen) -> HelpState {
+        HelpState {
+            of: Some(screen),
+            scroll: 0,
+        }
+    }
+
     /// The lines of the help: what the screen is for, then its keys by table.
     pub fn lines(&self, keymap: &Keymap) -> Vec<HelpLine> {
         let about = about(self.of.unwrap_or(Screen::Library));
