@@ -15,6 +15,7 @@ mod man;
 mod progress;
 mod search;
 mod show;
+mod stale;
 mod status;
 mod sync;
 
@@ -149,6 +150,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
         format: check::CheckFormat,
         /// The least severity that makes the exit status 1.
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+    },
+    /// Pages unchanged for longer than DURATION, oldest first, by source (a page's
+    /// `last_reviewed:` counts as a change; Deprecated and Rejected standards are never stale;
+    /// a Draft idle for a year is). See docs/guide/commands.md.
+    Stale {
+        /// How long: `365d`, `18months`, `2y`, …
+        #[arg(long, value_name = "DURATION", default_value = "1year", value_parser = stale::parse_age)]
+        older_than: stale::Age,
+        /// Print as JSON (the same as --format json).
+        #[arg(long)]
+        json: bool,
+        /// How to print: human, json, or ken check's CI formats (github, sarif, junit, gitlab).
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// The least severity that makes the exit status 1 (the stale rules are warnings).
         #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
         fail_on: check::FailOn,
     },
@@ -297,6 +315,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &mut base,
             &check::Args {
                 paths,
+                format,
+                fail_on,
+                offline: cli.offline,
+                color: out.color,
+            },
+        ),
+        Some(Command::Stale {
+            older_than,
+            json,
+            format,
+            fail_on,
+        }) => stale::run(
+            &mut base,
+            &stale::Args {
+                older_than,
+                json,
                 format,
                 fail_on,
                 offline: cli.offline,

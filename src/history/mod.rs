@@ -13,6 +13,8 @@
 //! killed before it, or a new `.git-blame-ignore-revs`), so the stored file is a cache: any
 //! damage to it costs one walk, never a wrong answer.
 
+pub mod lifecycle;
+pub mod stale;
 mod stored;
 mod walk;
 
