@@ -86,6 +86,12 @@ fn write_inner(path: &Path, bytes: &[u8], sync: Sync, fault: Option<Point>) -> i
         tmp.as_file().sync_data()?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
+    // The rename survives a power cut only once the folder's entry is on disk too (opening a
+    // folder to sync it works on Unix).
+    #[cfg(unix)]
+    if sync == Sync::Yes {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
     Ok(())
 }
 

@@ -6,22 +6,43 @@ use std::process::ExitCode;
 
 use super::progress::{index_progress, say, transfer_progress};
 use super::{Out, short};
-use crate::base::{Base, SourceFailure, SyncAction};
+use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::corpus::ChangeStatus;
 use crate::durable;
 use crate::index;
 use crate::sanitize;
 
-pub(super) fn report_failures<T>(results: &[Result<T, SourceFailure>]) -> bool {
+/// Says each failure in one line: a source, or a repository of a site (which keeps its last
+/// good copy), and the notes of each site (refused manifest entries). Returns whether
+/// anything failed.
+pub(super) fn report_failures(results: &[Result<SyncSummary, SourceFailure>]) -> bool {
+    say_notes(results);
     report(&failure_lines(results), None)
 }
 
-fn failure_lines<T>(results: &[Result<T, SourceFailure>]) -> Vec<String> {
-    results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .map(|e| format!("sync {e}"))
-        .collect()
+/// One line per failure: a source, or a repository of a site.
+fn failure_lines(results: &[Result<SyncSummary, SourceFailure>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in results {
+        match r {
+            Err(e) => out.push(format!("sync {e}")),
+            Ok(s) => out.extend(
+                s.failures()
+                    .into_iter()
+                    .map(|f| format!("sync {f}; keeping its last good copy")),
+            ),
+        }
+    }
+    out
+}
+
+/// The notes of each site (refused manifest entries), on stderr.
+fn say_notes(results: &[Result<SyncSummary, SourceFailure>]) {
+    for s in results.iter().filter_map(|r| r.as_ref().ok()) {
+        for n in &s.notes {
+            eprintln!("note: {}", sanitize::line(n, 0));
+        }
+    }
 }
 
 /// Says each problem in one line, except that when the disk is full (every write fails the
@@ -46,6 +67,7 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
     // Each source's failure is said before the index update speaks, unless the disk is full:
     // then one line names the disk at the end instead.
     let synced = base.sync_then(offline, &mut transfer_progress(), |base, results| {
+        say_notes(results);
         let lines = failure_lines(results);
         let disk_full = lines.iter().any(|l| durable::is_disk_full(l));
         if !disk_full {
@@ -115,6 +137,9 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
                 }
             };
             outln!("{line}");
+            if !s.repos.is_empty() {
+                outln!("  {}", repos_line(s));
+            }
         }
     }
     Ok(if failed {
@@ -122,6 +147,23 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `18 repositories: 1 updated, 16 up to date, 1 failed`.
+fn repos_line(s: &SyncSummary) -> String {
+    let count = |a: Option<SyncAction>| s.repos.iter().filter(|r| r.action == a).count();
+    let parts: Vec<String> = [
+        (Some(SyncAction::Cloned), "cloned"),
+        (Some(SyncAction::Updated), "updated"),
+        (Some(SyncAction::Unchanged), "up to date"),
+        (None, "failed"),
+    ]
+    .into_iter()
+    .map(|(a, word)| (count(a), word))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect();
+    format!("{} repositories: {}", s.repos.len(), parts.join(", "))
 }
 
 /// Syncs the sources that have never been synced, unless offline. Returns whether all went well.

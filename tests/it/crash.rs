@@ -240,7 +240,12 @@ pub fn garbage(data: &Path) -> Vec<String> {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let rel = e.path().strip_prefix(data).unwrap().display().to_string();
-            if name.ends_with(".lock") || name.starts_with(".tmp") || name.contains("tmp_") {
+            let in_git = rel.contains(".git/");
+            if (in_git && name.ends_with(".lock"))
+                || name.starts_with(".tmp")
+                || name.contains("tmp_")
+                || name.contains("_git2_")
+            {
                 out.push(rel);
             } else if e.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(e.path());
