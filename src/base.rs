@@ -262,6 +262,10 @@ impl Base {
             Some(synced.new.to_string()),
             docs,
         );
+        // Each page's last change, walked now (from the previous walk's tip) so that commands
+        // only read it. A failure here is not the sync's: the next command that needs the
+        // dates walks again and reports it.
+        let _ = crate::history::History::of(self, spec);
         Ok(SyncSummary {
             name: name.into(),
             action,

@@ -106,6 +106,7 @@ struct RawConfig {
     keymap: Option<String>,
     theme: Option<String>,
     max_file_size: Option<u64>,
+    dates: Option<DateKind>,
     #[serde(default, rename = "source")]
     sources: Vec<SourceSpec>,
     check: Option<RawCheck>,
@@ -173,6 +174,19 @@ pub struct Config {
     /// URL rewriting rules, longest `from` first (`KEN_MIRROR` replacing a config entry with
     /// the same prefix).
     pub mirrors: Vec<Mirror>,
+    /// Which of a commit's two dates is a page's date (`dates = "author"`; `--author-date`).
+    pub dates: DateKind,
+}
+
+/// Which date of a commit says when a page changed. The committer date (when the change
+/// reached the branch) is the default, as Docusaurus uses; the author date (when it was
+/// written) is what mkdocs' plugin shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateKind {
+    #[default]
+    Committer,
+    Author,
 }
 
 /// The inputs that decide the configuration; `from_env` reads them from the process.
@@ -312,6 +326,7 @@ impl Config {
             max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             check_rules,
             mirrors,
+            dates: raw.dates.unwrap_or_default(),
         })
     }
 

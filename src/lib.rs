@@ -10,6 +10,7 @@ pub mod config;
 pub mod corpus;
 pub mod fault;
 pub mod forge;
+pub mod history;
 pub mod index;
 pub mod keymap;
 pub mod library;

@@ -179,6 +179,21 @@ rules! {
     STD_MISSING_SECTION = "std/missing-section", Warning,
         "A Standard or Decision Record without a section scs-0001 requires",
         "scs-0001: a Standard MUST have Introduction, Motivation and Conformance Tests sections; a Decision Record MUST have Abstract and Context. Conformance tests documented in a supplement are a common, legitimate exception.";
+    STALE_UNCHANGED = "stale/unchanged", Warning,
+        "A page unchanged and unreviewed for longer than ken stale --older-than",
+        "Reported by `ken stale`, from the page's last commit. Read the page: update it, or, when it is still right, add `last_reviewed: YYYY-MM-DD` to its front matter.";
+    STALE_DRAFT_IDLE = "stale/draft-idle", Warning,
+        "A Draft standard unchanged for over a year",
+        "Reported by `ken stale`. A Draft is work in progress; one idle for a year is finished (status Stable) or given up (status Rejected).";
+    STALE_DEPRECATED_AT_PASSED = "stale/deprecated-at-passed", Warning,
+        "A Stable standard whose deprecated_at date has passed",
+        "Reported by `ken stale`. scs-0001: a standard past its `deprecated_at` is Deprecated; set `status: Deprecated` (and `replaced_by`), as the site's overview already shows it.";
+}
+
+/// Whether a rule is one of `ken stale`'s (about the history of pages) rather than one
+/// `ken check` runs over their text.
+pub fn is_stale_rule(id: RuleId) -> bool {
+    id.0.starts_with("stale/")
 }
 
 /// The registry entry for an id.
@@ -343,6 +358,16 @@ impl RuleConfig {
         RULES
             .iter()
             .filter_map(|r| self.severity(r.id).map(|s| (r, s)))
+    }
+
+    /// This configuration with every rule that `keep` refuses turned off, so that a report
+    /// lists only the rules its command runs (`ken check` and `ken stale` share the registry).
+    pub fn restricted(&self, keep: impl Fn(RuleId) -> bool) -> RuleConfig {
+        let mut levels = self.levels.clone();
+        for r in RULES.iter().filter(|r| !keep(r.id)) {
+            levels.insert(r.id, Level::Off);
+        }
+        RuleConfig { levels }
     }
 
     /// Findings of rules that are off are dropped, the others get their configured severity.

@@ -214,12 +214,34 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
         checked = files.iter().filter(|f| selected(f)).count();
     }
 
-    let report = Report::new(findings, checked, &base.config.check_rules);
-    let format: Format = args.format.into();
+    // `ken stale`'s rules share the registry but are not run here.
+    let config = base
+        .config
+        .check_rules
+        .restricted(|r| !check::is_stale_rule(r));
+    let report = Report::new(findings, checked, &config);
+    if !print_report(&report, args.format.into(), args.color, "ken check")? {
+        return Ok(ExitCode::from(check::EXIT_USAGE));
+    }
+    if incomplete {
+        return Ok(ExitCode::from(check::EXIT_USAGE));
+    }
+    Ok(ExitCode::from(report.exit_code(args.fail_on.into())))
+}
+
+/// Prints a report in `format` on stdout; for `github`, the annotations past GitHub's limit
+/// go to `$GITHUB_STEP_SUMMARY` when it is set. False (after one line naming `who` and the
+/// problem) when the step summary could not be written.
+pub(super) fn print_report(
+    report: &Report,
+    format: Format,
+    color: bool,
+    who: &str,
+) -> anyhow::Result<bool> {
     let mut stdout = std::io::stdout().lock();
     if format == Format::Github {
         let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
-        let out = format::github(&report, summary_file.is_some());
+        let out = format::github(report, summary_file.is_some());
         stdout.write_all(out.annotations.as_bytes())?;
         if let (Some(path), Some(summary)) = (summary_file, out.summary) {
             let written = std::fs::OpenOptions::new()
@@ -229,20 +251,17 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                 .and_then(|mut f| f.write_all(summary.as_bytes()));
             if let Err(e) = written {
                 eprintln!(
-                    "ken check: GITHUB_STEP_SUMMARY {}: {e}",
+                    "{who}: GITHUB_STEP_SUMMARY {}: {e}",
                     sanitize::line(&path.to_string_lossy(), 0)
                 );
-                return Ok(ExitCode::from(check::EXIT_USAGE));
+                return Ok(false);
             }
         }
     } else {
-        stdout.write_all(format::render(&report, format, args.color).as_bytes())?;
+        stdout.write_all(format::render(report, format, color).as_bytes())?;
     }
     stdout.flush()?;
-    if incomplete {
-        return Ok(ExitCode::from(check::EXIT_USAGE));
-    }
-    Ok(ExitCode::from(report.exit_code(args.fail_on.into())))
+    Ok(true)
 }
 
 /// `file` is the document `path` or under the folder `path` (`.` or empty: everything).

@@ -15,6 +15,7 @@ mod man;
 mod progress;
 mod search;
 mod show;
+mod stale;
 mod status;
 mod sync;
 
@@ -84,6 +85,11 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
+    /// Date pages by their commits' author dates (when a change was written) rather than
+    /// committer dates (when it reached the branch); also `dates = "author"` in config.toml.
+    #[arg(long, global = true)]
+    pub author_date: bool,
+
     /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
     #[arg(value_name = "DOC")]
     pub doc: Option<String>,
@@ -144,6 +150,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
         format: check::CheckFormat,
         /// The least severity that makes the exit status 1.
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+    },
+    /// Pages unchanged for longer than DURATION, oldest first, by source (a page's
+    /// `last_reviewed:` counts as a change; Deprecated and Rejected standards are never stale;
+    /// a Draft idle for a year is). See docs/guide/commands.md.
+    Stale {
+        /// How long: `365d`, `18months`, `2y`, …
+        #[arg(long, value_name = "DURATION", default_value = "1year", value_parser = stale::parse_age)]
+        older_than: stale::Age,
+        /// Print as JSON (the same as --format json).
+        #[arg(long)]
+        json: bool,
+        /// How to print: human, json, or ken check's CI formats (github, sarif, junit, gitlab).
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// The least severity that makes the exit status 1 (the stale rules are warnings).
         #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
         fail_on: check::FailOn,
     },
@@ -247,7 +270,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
-    let config = Config::load(&inputs)?;
+    let mut config = Config::load(&inputs)?;
+    if cli.author_date {
+        config.dates = crate::config::DateKind::Author;
+    }
     crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
     let out = Out {
         color: use_color(cli.color, std::io::stdout().is_terminal()),
@@ -289,6 +315,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &mut base,
             &check::Args {
                 paths,
+                format,
+                fail_on,
+                offline: cli.offline,
+                color: out.color,
+            },
+        ),
+        Some(Command::Stale {
+            older_than,
+            json,
+            format,
+            fail_on,
+        }) => stale::run(
+            &mut base,
+            &stale::Args {
+                older_than,
+                json,
                 format,
                 fail_on,
                 offline: cli.offline,

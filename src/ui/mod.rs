@@ -22,11 +22,11 @@ pub mod pages;
 pub mod panel;
 pub mod prompt;
 pub mod reader;
-pub mod reading_views;
 pub mod search;
 pub mod status;
 pub mod terminal;
 pub mod views;
+pub mod widgets;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -184,6 +184,7 @@ pub fn garbage(data: &Path) -> Vec<String> {
         "cache",
         "history.json",
         "bookmarks.json",
+        "page-dates",
     ];
     for e in std::fs::read_dir(data).expect("data dir").flatten() {
         let name = e.file_name().to_string_lossy().into_owned();

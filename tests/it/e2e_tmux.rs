@@ -393,6 +393,61 @@ fn ctrl_z_suspends_and_fg_redraws() {
     assert_eq!(t.format("#{mouse_any_flag}"), "0");
 }
 
+#[test]
+fn back_from_a_page_the_results_have_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let _repo = site_repo(dir.path());
+    let daemon = GitDaemon::start(dir.path());
+    let ken = Ken::new();
+    ken.config(&format!(
+        "[[source]]\nname = \"runbooks\"\nurl = \"{}\"\n",
+        daemon.url("site")
+    ));
+    let t = start(&ken, "", 100, 30);
+    t.wait_for(&["Library", "synced just now"]);
+    t.keys(&["s"]);
+    t.wait_for(&["Search:"]);
+    t.text("keys");
+    t.wait_for(&["Rotate the Fernet keys", "1 page"]);
+
+    // The first hit, then back: `q` goes back to the results and types nothing.
+    t.keys(&["Enter"]);
+    let first = t.wait_screen("the first hit's page", |s| position(s).is_some());
+    let first = position(&first).expect("a position");
+    t.keys(&["q"]);
+    t.wait_screen("the results, the query as it was", |s| {
+        s.contains("Search: keys\n") && position(s).is_none()
+    });
+
+    // `j` moves to the next hit (another section, so another place in the page), `k` back.
+    t.keys(&["j"]);
+    t.keys(&["Enter"]);
+    let second = t.wait_screen("the second hit's page", |s| position(s).is_some());
+    assert_ne!(
+        position(&second).as_deref(),
+        Some(first.as_str()),
+        "{second}"
+    );
+    t.keys(&["q"]);
+    t.wait_for(&["Search: keys\n"]);
+    t.keys(&["k"]);
+    t.keys(&["Enter"]);
+    t.wait_screen("the first hit again", |s| {
+        position(s).as_deref() == Some(first.as_str())
+    });
+    t.keys(&["q"]);
+    t.wait_for(&["Search: keys\n"]);
+
+    // `/` edits the query again: now letters are typed.
+    t.keys(&["/"]);
+    t.text(" rotate");
+    t.wait_for(&["Search: keys rotate"]);
+    t.keys(&["Escape"]);
+    t.wait_for(&["Library"]);
+    t.keys(&["q"]);
+    assert_restored(&t, 0);
+}
+
 /// A local folder of runbooks (the site fixture) and a ken configured to read it, synced once
 /// by `ken sync`, which builds the index.
 fn synced_local_folder() -> (tempfile::TempDir, Ken) {
