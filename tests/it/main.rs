@@ -30,6 +30,7 @@ mod mirrors;
 mod page_header;
 mod search_quality;
 mod site_manifest;
+mod site_sync;
 mod stale;
 mod sync;
 mod sync_tls;
