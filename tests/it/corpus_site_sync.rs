@@ -20,7 +20,7 @@ use crate::common;
 use crate::corpus_site::{docs_bundle, site_bundles};
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::{GitDaemon, Ken, git, run};
