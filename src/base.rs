@@ -1,7 +1,9 @@
 //! The knowledge base: every configured source, synced and read the same way for the CLI and
 //! the terminal UI.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -48,6 +50,26 @@ pub struct SyncSummary {
     pub docs: usize,
     /// Documents added, modified, deleted or renamed since the previous commit.
     pub changes: Vec<DocChange>,
+    /// For a site: what happened to each repository its manifest names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repos: Vec<crate::site::RepoSummary>,
+    /// Things a person should know that failed nothing (a site's refused entries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl SyncSummary {
+    /// One line per repository of a site that could not be synced (it keeps its last good
+    /// copy): `SOURCE: REPO (URL): cause`.
+    pub fn failures(&self) -> Vec<String> {
+        self.repos
+            .iter()
+            .filter_map(|r| {
+                let e = r.error.as_ref()?;
+                Some(format!("{}: {} ({}): {e}", self.name, r.repo, r.url))
+            })
+            .collect()
+    }
 }
 
 /// A failure, naming the source.
@@ -72,6 +94,8 @@ pub struct Base {
     pub state: State,
     /// Each source's site, made on first use from the copy this `Base` reads.
     pub(crate) sites: Sites,
+    /// The laid-out copies of site sources, by source name and the commits they are at.
+    pub(crate) assemblies: Mutex<HashMap<(String, String), Arc<crate::site::Assembled>>>,
 }
 
 impl Base {
@@ -81,6 +105,7 @@ impl Base {
             config,
             state,
             sites: Sites::default(),
+            assemblies: Mutex::default(),
         }
     }
 
@@ -117,6 +142,9 @@ impl Base {
                 let commit = self
                     .synced_commit(spec)
                     .ok_or_else(|| SourceFailure::new(&spec.name, "never synced (run ken sync)"))?;
+                if let Some(site) = self.site_state(spec) {
+                    return self.site_snapshot(spec, commit, &site.clone());
+                }
                 Snapshot::git(&source::mirror_path(self.data_dir(), &spec.name), commit)
                     .map_err(|e| SourceFailure::new(&spec.name, e))
             }
@@ -186,6 +214,8 @@ impl Base {
                     new: None,
                     docs: cat.docs.len(),
                     changes: vec![],
+                    repos: vec![],
+                    notes: vec![],
                 });
             }
             Location::Git(url) => url,
@@ -202,6 +232,8 @@ impl Base {
                     new: Some(c.to_string()),
                     docs: self.state.sources.get(name).map_or(0, |s| s.docs),
                     changes: vec![],
+                    repos: vec![],
+                    notes: vec![],
                 }),
             };
         }
@@ -230,6 +262,18 @@ impl Base {
         // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
         // interrupted after fetching still reports the changes next time.
         let old = known.or(synced.old);
+        let site = match self.sync_site_repos(spec, synced.new, progress) {
+            Ok(s) => s,
+            Err(e) => {
+                let st = self.entry(spec);
+                st.attempted_at = Some(attempt);
+                st.last_error = Some(e.cause.clone());
+                return Err(e);
+            }
+        };
+        if let Some(site) = site {
+            return Ok(self.finish_site_sync(spec, &filter, old, synced, site));
+        }
         let changes = match old {
             Some(o) if o != synced.new => {
                 let raw = source::changes(&mirror, o, synced.new)
@@ -274,10 +318,12 @@ impl Base {
             new: Some(synced.new.to_string()),
             docs,
             changes,
+            repos: vec![],
+            notes: vec![],
         })
     }
 
-    fn entry(&mut self, spec: &SourceSpec) -> &mut SourceState {
+    pub(crate) fn entry(&mut self, spec: &SourceSpec) -> &mut SourceState {
         let st = self.state.sources.entry(spec.name.clone()).or_default();
         if st.url != spec.url {
             *st = SourceState {
@@ -288,7 +334,8 @@ impl Base {
         st
     }
 
-    fn record_success(
+    /// Records a successful sync of a source (a site's repositories are set apart, after).
+    pub(crate) fn record_success(
         &mut self,
         spec: &SourceSpec,
         branch: Option<String>,
@@ -306,5 +353,6 @@ impl Base {
         st.attempted_at = Some(now);
         st.docs = docs;
         st.last_error = None;
+        st.site = None;
     }
 }

@@ -31,6 +31,55 @@ pub struct SourceState {
     /// The cause of the last failed attempt, cleared by a success.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// For a site: its manifest and the commit of each repository it names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteState>,
+}
+
+/// What the last sync of a site recorded besides the site's own commit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SiteState {
+    /// The manifest's path in the site's repository.
+    pub manifest: String,
+    /// Each repository the manifest names, in its order.
+    pub repos: Vec<RepoState>,
+}
+
+/// One repository of a site: its last good copy and the last attempt.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RepoState {
+    /// The manifest's `repo` field (`SovereignCloudStack/standards`).
+    pub repo: String,
+    /// The URL it is fetched from.
+    pub url: String,
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// The commit of the last good copy; `None` when it was never fetched.
+    #[serde(default)]
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub synced_at: Option<u64>,
+    /// The cause of the last failed fetch, cleared by a success.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+impl SourceState {
+    /// What names the copy this state describes: the commit, and for a site also every
+    /// repository's commit (a hash of them after a `+`), so that a copy whose imported
+    /// repositories moved has another name though the site's own commit stayed.
+    pub fn copy_id(&self) -> Option<String> {
+        let commit = self.commit.as_deref()?;
+        Some(match &self.site {
+            None => commit.to_string(),
+            Some(site) => crate::site::copy_id(
+                commit,
+                site.repos
+                    .iter()
+                    .filter_map(|r| Some((r.url.as_str(), r.commit.as_deref()?))),
+            ),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -46,6 +46,9 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
                 if let Some(l) = &d.link {
                     o["link"] = json!(l);
                 }
+                if let Some(origin) = &d.origin {
+                    o["origin"] = json!(origin);
+                }
                 let dates = histories.page(&d.source, &d.path);
                 o["changed"] = json!(dates.changed);
                 o["created"] = json!(dates.created);

@@ -25,7 +25,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|s| {
                 let fetch = (s.kind == SourceKind::Git).then(|| cfg.effective_url(&s.url));
-                json!({
+                let mut v = json!({
                     "name": s.name,
                     "url": s.url,
                     "fetch_url": fetch.as_ref().map(|f| &f.0),
@@ -37,7 +37,31 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                     "synced_at": s.synced_at.map(rfc3339),
                     "docs": s.docs,
                     "last_error": s.last_error,
-                })
+                });
+                if let Some(site) = &s.site {
+                    let repos: Vec<_> = site
+                        .repos
+                        .iter()
+                        .map(|r| {
+                            json!({
+                                "repo": r.repo,
+                                "url": r.url,
+                                "branch": r.branch,
+                                "commit": r.commit,
+                                "synced_at": r.synced_at.map(rfc3339),
+                                "last_error": r.last_error,
+                            })
+                        })
+                        .collect();
+                    let notes = base.spec(&s.name).map(|spec| base.site_notes(spec));
+                    v["site"] = json!({
+                        "manifest": site.manifest,
+                        "lock": base.site_lock_path(&s.name),
+                        "repos": repos,
+                        "notes": notes.unwrap_or_default(),
+                    });
+                }
+                v
             })
             .collect();
         let v = json!({
@@ -91,6 +115,40 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
         }
         if let Some(err) = &st.last_error {
             outln!("      last sync failed: {}", s(err));
+        }
+        if let Some(site) = &st.site {
+            outln!(
+                "      a site: {} from {} repositories {}",
+                s(&site.manifest),
+                site.repos.len(),
+                out.dim(&format!(
+                    "(locked in {})",
+                    s(&base.site_lock_path(&st.name).display().to_string())
+                ))
+            );
+            let w = site
+                .repos
+                .iter()
+                .map(|r| r.repo.chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(50);
+            for r in &site.repos {
+                let at = match (&r.commit, r.synced_at) {
+                    (Some(c), Some(t)) => format!("{}  synced {}", short(c), state::ago(t, now)),
+                    (Some(c), None) => short(c).to_string(),
+                    (None, _) => "never fetched".to_string(),
+                };
+                outln!("        {:<w$}  {at}", s(&r.repo));
+                if let Some(err) = &r.last_error {
+                    outln!("          last fetch failed: {}", s(err));
+                }
+            }
+            if let Some(spec) = base.spec(&st.name) {
+                for n in base.site_notes(spec) {
+                    outln!("      note: {}", s(&n));
+                }
+            }
         }
     }
     if !cfg.mirrors.is_empty() {

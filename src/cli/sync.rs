@@ -6,17 +6,34 @@ use std::process::ExitCode;
 
 use super::progress::{index_progress, say, transfer_progress};
 use super::{Out, short};
-use crate::base::{Base, SourceFailure, SyncAction};
+use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::corpus::ChangeStatus;
 use crate::index;
 use crate::sanitize;
 
-pub(super) fn report_failures<T>(results: &[Result<T, SourceFailure>]) -> bool {
+/// Says each failure in one line: a source, or a repository of a site (which keeps its last
+/// good copy), and the notes of each site (refused manifest entries). Returns whether
+/// anything failed.
+pub(super) fn report_failures(results: &[Result<SyncSummary, SourceFailure>]) -> bool {
     let mut failed = false;
     for r in results {
-        if let Err(e) = r {
-            eprintln!("ken: sync {}", sanitize::line(&e.to_string(), 0));
-            failed = true;
+        match r {
+            Err(e) => {
+                eprintln!("ken: sync {}", sanitize::line(&e.to_string(), 0));
+                failed = true;
+            }
+            Ok(s) => {
+                for n in &s.notes {
+                    eprintln!("note: {}", sanitize::line(n, 0));
+                }
+                for f in s.failures() {
+                    eprintln!(
+                        "ken: sync {}; keeping its last good copy",
+                        sanitize::line(&f, 0)
+                    );
+                    failed = true;
+                }
+            }
         }
     }
     failed
@@ -53,6 +70,9 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
                 }
             };
             outln!("{line}");
+            if !s.repos.is_empty() {
+                outln!("  {}", repos_line(s));
+            }
         }
     }
     Ok(if failed {
@@ -60,6 +80,23 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `18 repositories: 1 updated, 16 up to date, 1 failed`.
+fn repos_line(s: &SyncSummary) -> String {
+    let count = |a: Option<SyncAction>| s.repos.iter().filter(|r| r.action == a).count();
+    let parts: Vec<String> = [
+        (Some(SyncAction::Cloned), "cloned"),
+        (Some(SyncAction::Updated), "updated"),
+        (Some(SyncAction::Unchanged), "up to date"),
+        (None, "failed"),
+    ]
+    .into_iter()
+    .map(|(a, word)| (count(a), word))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{n} {word}"))
+    .collect();
+    format!("{} repositories: {}", s.repos.len(), parts.join(", "))
 }
 
 /// Syncs the sources that have never been synced, unless offline. Returns whether all went well.

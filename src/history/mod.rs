@@ -142,6 +142,12 @@ enum Kind {
     Git(stored::Stored),
     /// A local folder: modification times, read when asked.
     Folder(PathBuf),
+    /// A site: each repository's own walk (by part of the site), and the layout that says
+    /// which repository and path each site path comes from.
+    Site {
+        parts: Vec<Option<stored::Stored>>,
+        site: std::sync::Arc<crate::site::Assembled>,
+    },
 }
 
 impl History {
@@ -152,27 +158,48 @@ impl History {
         let kind = match base.snapshot(spec)? {
             Snapshot::Dir { root } => Kind::Folder(root),
             Snapshot::Git { repo, commit } => {
-                let git = |e: git2::Error| HistoryError::Git {
-                    source_name: spec.name.clone(),
-                    message: e.message().trim().replace('\n', " "),
-                };
                 let path = history_path(base.data_dir(), &spec.name);
-                let old = stored::Stored::load(&path).filter(|s| s.url == spec.url);
-                let settings = walk::settings(&repo, commit, spec).map_err(git)?;
-                match old {
-                    Some(s) if s.is_current(commit, &settings) => Kind::Git(s),
-                    old => {
-                        let new = walk::compute(&repo, commit, &filter, &settings, old.as_ref())
-                            .map_err(git)?;
-                        let new = stored::Stored {
-                            url: spec.url.clone(),
-                            ..new
-                        };
-                        // A history that cannot be stored is still right: the next command
-                        // walks again.
-                        let _ = new.save(&path);
-                        Kind::Git(new)
-                    }
+                Kind::Git(walked(&path, spec, &repo, commit, &filter)?)
+            }
+            Snapshot::Site(snap) => {
+                // Each repository is walked for all its Markdown files, at their own paths;
+                // the layout maps a site path to one of them.
+                let plain = SourceSpec {
+                    name: spec.name.clone(),
+                    url: String::new(),
+                    branch: None,
+                    include: vec![],
+                    exclude: vec![],
+                    root: None,
+                    mount: None,
+                    site: None,
+                };
+                let all = Filter::new(&plain).map_err(|e| SourceFailure::new(&spec.name, e))?;
+                let mut parts = Vec::new();
+                for (i, p) in snap.site.parts.iter().enumerate() {
+                    let key = match i {
+                        0 => spec.name.clone(),
+                        _ => {
+                            let file = p.mirror.file_name().map(|n| n.to_string_lossy());
+                            let name = file.as_deref().unwrap_or_default();
+                            format!("{}.site/{}", spec.name, name.trim_end_matches(".git"))
+                        }
+                    };
+                    let one = SourceSpec {
+                        url: p.url.clone(),
+                        ..plain.clone()
+                    };
+                    let walked = git2::Repository::open_bare(&p.mirror)
+                        .ok()
+                        .and_then(|repo| {
+                            let path = history_path(base.data_dir(), &key);
+                            walked(&path, &one, &repo, p.commit, &all).ok()
+                        });
+                    parts.push(walked);
+                }
+                Kind::Site {
+                    parts,
+                    site: snap.site.clone(),
                 }
             }
         };
@@ -202,6 +229,18 @@ impl History {
                 };
                 s.page(&repo_path, self.dates)
             }
+            Kind::Site { parts, site } => {
+                let full = match self.filter.root() {
+                    Some(r) => format!("{r}/{rel}"),
+                    None => rel.to_string(),
+                };
+                site.files
+                    .get(&full)
+                    .and_then(|(part, e)| {
+                        Some(parts.get(*part)?.as_ref()?.page(&e.path, self.dates))
+                    })
+                    .unwrap_or_default()
+            }
             Kind::Folder(root) => PageDates {
                 changed: modified(root, self.filter.root(), rel).map(|time| Change {
                     time,
@@ -216,10 +255,17 @@ impl History {
 
     /// Why some dates of this source are unknown, if they are.
     pub fn gap(&self) -> Option<Gap> {
-        match &self.kind {
-            Kind::Git(s) if s.shallow => Some(Gap::Shallow),
-            Kind::Git(s) if s.truncated => Some(Gap::Truncated),
-            _ => None,
+        let walks: Vec<&stored::Stored> = match &self.kind {
+            Kind::Git(s) => vec![s],
+            Kind::Site { parts, .. } => parts.iter().flatten().collect(),
+            Kind::Folder(_) => vec![],
+        };
+        if walks.iter().any(|s| s.shallow) {
+            Some(Gap::Shallow)
+        } else if walks.iter().any(|s| s.truncated) {
+            Some(Gap::Truncated)
+        } else {
+            None
         }
     }
 
@@ -232,7 +278,38 @@ impl History {
     pub fn tip(&self) -> Option<&str> {
         match &self.kind {
             Kind::Git(s) => Some(&s.tip),
+            Kind::Site { parts, .. } => parts.first()?.as_ref().map(|s| s.tip.as_str()),
             Kind::Folder(_) => None,
+        }
+    }
+}
+
+/// The walk of `commit` of a mirror: the one stored at `path` when it is current, else the
+/// walk brought up to date (from the stored tip when that is an ancestor) and stored again.
+fn walked(
+    path: &std::path::Path,
+    spec: &SourceSpec,
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    filter: &Filter,
+) -> Result<stored::Stored, HistoryError> {
+    let git = |e: git2::Error| HistoryError::Git {
+        source_name: spec.name.clone(),
+        message: e.message().trim().replace('\n', " "),
+    };
+    let old = stored::Stored::load(path).filter(|s| s.url == spec.url);
+    let settings = walk::settings(repo, commit, spec).map_err(git)?;
+    match old {
+        Some(s) if s.is_current(commit, &settings) => Ok(s),
+        old => {
+            let new = walk::compute(repo, commit, filter, &settings, old.as_ref()).map_err(git)?;
+            let new = stored::Stored {
+                url: spec.url.clone(),
+                ..new
+            };
+            // A history that cannot be stored is still right: the next command walks again.
+            let _ = new.save(path);
+            Ok(new)
         }
     }
 }

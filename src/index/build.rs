@@ -150,9 +150,8 @@ pub fn is_current(base: &Base, meta: &Meta) -> bool {
         };
         // A synced git source: its commit is in the state (no need to open the mirror, or
         // even to initialise libgit2, which costs more than a search).
-        let synced = base.state_of(spec).and_then(|s| s.commit.as_deref());
-        if let Some(commit) = synced {
-            return indexed(commit);
+        if let Some(commit) = base.copy_id(spec) {
+            return indexed(&commit);
         }
         match state_of(base, spec) {
             Ok((_, _, commit)) => indexed(&commit),
@@ -168,6 +167,7 @@ fn state_of(base: &Base, spec: &SourceSpec) -> Result<(Snapshot, Filter, String)
     let commit = match &copy.snapshot {
         Snapshot::Git { commit, .. } => commit.to_string(),
         Snapshot::Dir { .. } => dir_fingerprint(&copy.snapshot, &copy.filter)?,
+        Snapshot::Site(site) => site.site.id(),
     };
     Ok((copy.snapshot, copy.filter, commit))
 }
@@ -366,6 +366,10 @@ fn write(
                     source::changes(&mirror, from, *new).ok()
                 })
                 .map(|raw| (o.pages, corpus::doc_changes(&filter, &raw))),
+            // A site: the old copy laid out again and compared with the new one, so only the
+            // pages that changed (in any repository, or by a changed manifest) are indexed.
+            (Some(o), Snapshot::Site(new)) => old_site(base, spec, o)
+                .map(|old| (o.pages, crate::site::doc_changes(&filter, &old, &new.site))),
             _ => None,
         };
         let pages = match diff {
@@ -390,6 +394,16 @@ fn write(
                 commit,
                 pages,
                 filter: filter_key(spec),
+                repos: match &snap {
+                    Snapshot::Site(site) => site
+                        .site
+                        .parts
+                        .iter()
+                        .skip(1)
+                        .map(|p| (p.url.clone(), p.commit.to_string()))
+                        .collect(),
+                    _ => Default::default(),
+                },
             },
         );
     }
@@ -422,6 +436,29 @@ fn write(
     report.committed = true;
     report.meta = meta;
     Ok(report)
+}
+
+/// The copy of a site the index recorded: its own commit (before the `+`) with each
+/// repository at the commit indexed (`None` when that cannot be laid out any more).
+fn old_site(base: &Base, spec: &SourceSpec, o: &IndexedSource) -> Option<crate::site::Assembled> {
+    let own = o.commit.split('+').next()?;
+    let own = git2::Oid::from_str(own).ok()?;
+    let site = match spec.manifest() {
+        Some((manifest, _)) if o.commit.contains('+') => Some(crate::state::SiteState {
+            manifest: manifest.to_string(),
+            repos: o
+                .repos
+                .iter()
+                .map(|(url, commit)| crate::state::RepoState {
+                    url: url.clone(),
+                    commit: Some(commit.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        }),
+        _ => None,
+    };
+    base.assemble_at(spec, own, site.as_ref()).ok()
 }
 
 /// What of a source's configuration decides which pages it has, and where.

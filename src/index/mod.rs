@@ -72,12 +72,17 @@ pub struct Meta {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct IndexedSource {
     pub url: String,
-    /// The git commit, or for a local directory a fingerprint of its files (`dir:…`).
+    /// The git commit, or for a local directory a fingerprint of its files (`dir:…`), or for
+    /// a site the name of its copy (`COMMIT+HASH`, see `SourceState::copy_id`).
     pub commit: String,
     pub pages: usize,
     /// The source's root, mount, include and exclude when it was indexed.
     #[serde(default)]
     pub filter: String,
+    /// For a site: the commit of each repository indexed, by URL (what the next update
+    /// lays the old copy out from, to index only the pages that changed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub repos: BTreeMap<String, String>,
 }
 
 impl Meta {

@@ -31,6 +31,7 @@ mod news;
 mod page_header;
 mod search_quality;
 mod site_manifest;
+mod site_sync;
 mod stale;
 mod sync;
 mod sync_tls;
