@@ -541,6 +541,7 @@ impl App {
                     self.message = Some(m);
                 }
             }
+            JobMsg::Notice(line) => self.message = Some(Message::error(line)),
         }
     }
 

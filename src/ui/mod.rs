@@ -59,9 +59,10 @@ pub struct Options {
 /// Runs the terminal UI until the user quits.
 pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     let (tx, rx) = channel();
-    let jobs = Jobs::start(tx.clone(), jobs::index_factory(config.clone()));
+    let jobs = Jobs::start(tx.clone(), jobs::index_factory(config.clone(), tx.clone()));
     let (mut app, background) = start(&config, &opts);
 
+    terminal::capture_stderr(tx.clone())?;
     let mut tty = Tty::enter()?;
     let size = tty.term.size()?;
     app.update(Msg::Resize(size.width, size.height));
