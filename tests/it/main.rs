@@ -13,6 +13,7 @@ mod corpus_anchors;
 mod corpus_links;
 mod corpus_markdown;
 mod corpus_site;
+mod corpus_site_sync;
 mod corpus_sync;
 mod crash;
 mod e2e_reading;
