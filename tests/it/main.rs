@@ -18,6 +18,7 @@ mod corpus_sync;
 mod crash;
 mod e2e_reading;
 mod e2e_tmux;
+mod fuzz;
 mod history;
 mod index_search;
 mod index_sync;
