@@ -1,7 +1,9 @@
 //! The knowledge base: every configured source, synced and read the same way for the CLI and
 //! the terminal UI.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -48,6 +50,26 @@ pub struct SyncSummary {
     pub docs: usize,
     /// Documents added, modified, deleted or renamed since the previous commit.
     pub changes: Vec<DocChange>,
+    /// For a site: what happened to each repository its manifest names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repos: Vec<crate::site::RepoSummary>,
+    /// Things a person should know that failed nothing (a site's refused entries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl SyncSummary {
+    /// One line per repository of a site that could not be synced (it keeps its last good
+    /// copy): `SOURCE: REPO (URL): cause`.
+    pub fn failures(&self) -> Vec<String> {
+        self.repos
+            .iter()
+            .filter_map(|r| {
+                let e = r.error.as_ref()?;
+                Some(format!("{}: {} ({}): {e}", self.name, r.repo, r.url))
+            })
+            .collect()
+    }
 }
 
 /// A failure, naming the source.
@@ -72,15 +94,18 @@ pub struct Base {
     pub state: State,
     /// Each source's site, made on first use from the copy this `Base` reads.
     pub(crate) sites: Sites,
+    /// The laid-out copies of site sources, by source name and the commits they are at.
+    pub(crate) assemblies: Mutex<HashMap<(String, String), Arc<crate::site::Assembled>>>,
 }
 
 impl Base {
     pub fn open(config: Config) -> Base {
-        let state = State::load(&config.data_dir.path);
+        let state = load_state(&config);
         Base {
             config,
             state,
             sites: Sites::default(),
+            assemblies: Mutex::default(),
         }
     }
 
@@ -117,6 +142,9 @@ impl Base {
                 let commit = self
                     .synced_commit(spec)
                     .ok_or_else(|| SourceFailure::new(&spec.name, "never synced (run ken sync)"))?;
+                if let Some(site) = self.site_state(spec) {
+                    return self.site_snapshot(spec, commit, &site.clone());
+                }
                 Snapshot::git(&source::mirror_path(self.data_dir(), &spec.name), commit)
                     .map_err(|e| SourceFailure::new(&spec.name, e))
             }
@@ -146,16 +174,59 @@ impl Base {
                 return vec![Err(SourceFailure::new("sync", e))];
             }
         };
+        let mut results = self.sync_locked(offline, progress);
+        if let Err(e) = self.state.save(&self.config.data_dir.path) {
+            results.push(Err(SourceFailure::new("state", e)));
+        }
+        drop(lock);
+        results
+    }
+
+    /// Syncs like [`sync`](Self::sync), records the state, then runs `then` (the index
+    /// update; it sees each source's outcome) still under the sync lock, and reports all
+    /// three. The state is recorded first so that what a kill during the (long) index update
+    /// leaves is a synced copy the next search indexes; a kill before the record leaves `state.json` at the old commits, and
+    /// the next sync finds the fetched commits already in the mirrors.
+    pub fn sync_then<T>(
+        &mut self,
+        offline: bool,
+        progress: &mut dyn FnMut(&str, Transfer),
+        then: impl FnOnce(&Base, &[Result<SyncSummary, SourceFailure>]) -> T,
+    ) -> Synced<T> {
+        let lock = match SyncLock::acquire(self.data_dir()) {
+            Ok(l) => l,
+            Err(e) => {
+                return Synced {
+                    results: vec![Err(SourceFailure::new("sync", e))],
+                    then: None,
+                    recorded: Ok(()),
+                };
+            }
+        };
+        let results = self.sync_locked(offline, progress);
+        let recorded = self.state.save(&self.config.data_dir.path);
+        let then = then(self, &results);
+        drop(lock);
+        Synced {
+            results,
+            then: Some(then),
+            recorded,
+        }
+    }
+
+    fn sync_locked(
+        &mut self,
+        offline: bool,
+        progress: &mut dyn FnMut(&str, Transfer),
+    ) -> Vec<Result<SyncSummary, SourceFailure>> {
+        // What another ken recorded while this one waited for the lock.
+        self.state = load_state(&self.config);
         let specs = self.config.sources.clone();
         let mut results = Vec::new();
         for spec in &specs {
             let r = self.sync_one(spec, offline, progress);
             results.push(r);
         }
-        if let Err(e) = self.state.save(&self.config.data_dir.path) {
-            results.push(Err(SourceFailure::new("state", e)));
-        }
-        drop(lock);
         // The copies moved: sites are made again from them when next asked for.
         self.sites.clear();
         results
@@ -186,6 +257,8 @@ impl Base {
                     new: None,
                     docs: cat.docs.len(),
                     changes: vec![],
+                    repos: vec![],
+                    notes: vec![],
                 });
             }
             Location::Git(url) => url,
@@ -202,6 +275,8 @@ impl Base {
                     new: Some(c.to_string()),
                     docs: self.state.sources.get(name).map_or(0, |s| s.docs),
                     changes: vec![],
+                    repos: vec![],
+                    notes: vec![],
                 }),
             };
         }
@@ -230,6 +305,18 @@ impl Base {
         // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
         // interrupted after fetching still reports the changes next time.
         let old = known.or(synced.old);
+        let site = match self.sync_site_repos(spec, synced.new, progress) {
+            Ok(s) => s,
+            Err(e) => {
+                let st = self.entry(spec);
+                st.attempted_at = Some(attempt);
+                st.last_error = Some(e.cause.clone());
+                return Err(e);
+            }
+        };
+        if let Some(site) = site {
+            return Ok(self.finish_site_sync(spec, &filter, old, synced, site));
+        }
         let changes = match old {
             Some(o) if o != synced.new => {
                 let raw = source::changes(&mirror, o, synced.new)
@@ -262,6 +349,10 @@ impl Base {
             Some(synced.new.to_string()),
             docs,
         );
+        // Each page's last change, walked now (from the previous walk's tip) so that commands
+        // only read it. A failure here is not the sync's: the next command that needs the
+        // dates walks again and reports it.
+        let _ = crate::history::History::of(self, spec);
         Ok(SyncSummary {
             name: name.into(),
             action,
@@ -270,10 +361,12 @@ impl Base {
             new: Some(synced.new.to_string()),
             docs,
             changes,
+            repos: vec![],
+            notes: vec![],
         })
     }
 
-    fn entry(&mut self, spec: &SourceSpec) -> &mut SourceState {
+    pub(crate) fn entry(&mut self, spec: &SourceSpec) -> &mut SourceState {
         let st = self.state.sources.entry(spec.name.clone()).or_default();
         if st.url != spec.url {
             *st = SourceState {
@@ -284,7 +377,8 @@ impl Base {
         st
     }
 
-    /// Records a successful sync (or bundle import: the caller then sets `bundle`).
+    /// Records a successful sync of a source (a site's repositories are set apart, after;
+    /// for a bundle import the caller then sets `bundle`).
     pub(crate) fn record_success(
         &mut self,
         spec: &SourceSpec,
@@ -304,5 +398,61 @@ impl Base {
         st.docs = docs;
         st.last_error = None;
         st.bundle = None;
+        st.site = None;
     }
+}
+
+/// What [`Base::sync_then`] did: each source's outcome, what `then` returned (`None` when the
+/// sync could not start), and whether the state was recorded.
+pub struct Synced<T> {
+    pub results: Vec<Result<SyncSummary, SourceFailure>>,
+    pub then: Option<T>,
+    pub recorded: Result<(), state::StateError>,
+}
+
+/// The recorded state; a damaged `state.json` (set aside by [`State::read`]) is rebuilt from
+/// what each mirror says it holds, and written back.
+pub(crate) fn load_state(config: &Config) -> State {
+    let data = &config.data_dir.path;
+    let (mut state, damaged) = State::read(data);
+    if !damaged {
+        return state;
+    }
+    for spec in &config.sources {
+        let mirror = source::mirror_path(data, &spec.name);
+        let Some((url, branch, commit)) = source::mirror_tip(&mirror) else {
+            continue;
+        };
+        if url != spec.url {
+            continue;
+        }
+        let docs = match (Snapshot::git(&mirror, commit), Filter::new(spec)) {
+            (Ok(snap), Ok(filter)) => {
+                corpus::scan(&spec.name, &filter, &snap, config.max_file_size)
+                    .map_or(0, |c| c.docs.len())
+            }
+            _ => 0,
+        };
+        // When the mirror last moved: its HEAD is rewritten by every sync.
+        let at = std::fs::metadata(mirror.join("HEAD"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs());
+        state.sources.insert(
+            spec.name.clone(),
+            SourceState {
+                url,
+                branch: Some(branch),
+                commit: Some(commit.to_string()),
+                synced_at: at,
+                attempted_at: at,
+                docs,
+                ..SourceState::default()
+            },
+        );
+    }
+    // Best effort: if it cannot be written now, the next sync writes it.
+    let _ = state.save(data);
+    state
 }

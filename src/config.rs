@@ -96,6 +96,63 @@ pub struct SourceSpec {
     /// The folder under which the documents appear.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mount: Option<String>,
+    /// Whether the repository is a site assembled from further repositories (see
+    /// [`SiteSetting`]); absent: when its root has a `docs.package.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteSetting>,
+}
+
+/// `site = "PATH"` (the manifest is at PATH in the repository), `site = true` (at
+/// `docs.package.json`) or `site = false` (never a site, even with a manifest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteSetting {
+    Off,
+    Manifest(String),
+}
+
+impl SourceSpec {
+    /// Where the site manifest of this source is looked for, and whether it must be there
+    /// (`site = "PATH"` or `true`); `None` when the source is never a site (`site = false`,
+    /// or a local directory).
+    pub fn manifest(&self) -> Option<(&str, bool)> {
+        match &self.site {
+            Some(SiteSetting::Off) => None,
+            Some(SiteSetting::Manifest(p)) => Some((p.as_str(), true)),
+            None => Some((crate::site::MANIFEST, false)),
+        }
+    }
+}
+
+impl Serialize for SiteSetting {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SiteSetting::Off => s.serialize_bool(false),
+            SiteSetting::Manifest(p) => s.serialize_str(p),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SiteSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SiteSetting, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = SiteSetting;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the path of the site manifest in the repository, or true, or false")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<SiteSetting, E> {
+                Ok(if v {
+                    SiteSetting::Manifest(crate::site::MANIFEST.to_string())
+                } else {
+                    SiteSetting::Off
+                })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SiteSetting, E> {
+                Ok(SiteSetting::Manifest(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -106,6 +163,7 @@ struct RawConfig {
     keymap: Option<String>,
     theme: Option<String>,
     max_file_size: Option<u64>,
+    dates: Option<DateKind>,
     #[serde(default, rename = "source")]
     sources: Vec<SourceSpec>,
     check: Option<RawCheck>,
@@ -173,6 +231,19 @@ pub struct Config {
     /// URL rewriting rules, longest `from` first (`KEN_MIRROR` replacing a config entry with
     /// the same prefix).
     pub mirrors: Vec<Mirror>,
+    /// Which of a commit's two dates is a page's date (`dates = "author"`; `--author-date`).
+    pub dates: DateKind,
+}
+
+/// Which date of a commit says when a page changed. The committer date (when the change
+/// reached the branch) is the default, as Docusaurus uses; the author date (when it was
+/// written) is what mkdocs' plugin shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateKind {
+    #[default]
+    Committer,
+    Author,
 }
 
 /// The inputs that decide the configuration; `from_env` reads them from the process.
@@ -287,6 +358,7 @@ impl Config {
                     exclude: vec![],
                     root: None,
                     mount: None,
+                    site: None,
                 }],
                 Origin::Default,
             )
@@ -312,6 +384,7 @@ impl Config {
             max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             check_rules,
             mirrors,
+            dates: raw.dates.unwrap_or_default(),
         })
     }
 
@@ -461,12 +534,20 @@ fn validate_sources(sources: &[SourceSpec], file: &str) -> Result<(), ConfigErro
             globset::Glob::new(g)
                 .map_err(|e| invalid(format!("source {:?}: glob {g:?}: {e}", s.name)))?;
         }
-        for (what, v) in [("root", &s.root), ("mount", &s.mount)] {
+        let manifest = match &s.site {
+            Some(SiteSetting::Manifest(p)) => Some(p),
+            _ => None,
+        };
+        for (what, v) in [
+            ("root", &s.root),
+            ("mount", &s.mount),
+            ("site", &manifest.cloned()),
+        ] {
             if let Some(v) = v
                 && (v.split('/').any(|c| c == "..") || v.starts_with('/'))
             {
                 return Err(invalid(format!(
-                    "source {:?}: {what} {v:?} must be a relative folder without '..'",
+                    "source {:?}: {what} {v:?} must be a relative path without '..'",
                     s.name
                 )));
             }
@@ -545,6 +626,7 @@ pub fn parse_spec(spec: &str) -> Result<SourceSpec, ConfigError> {
         exclude: vec![],
         root: None,
         mount: None,
+        site: None,
     })
 }
 
@@ -662,6 +744,31 @@ mod tests {
         );
         let err = mirrors(&BTreeMap::new(), Some("=x"), "f").unwrap_err();
         assert!(err.to_string().contains("prefix is empty"), "{err}");
+    }
+
+    #[test]
+    fn site_is_a_path_true_or_false() {
+        let parse_site = |v: &str| {
+            let text = format!("[[source]]\nname = \"a\"\nurl = \"/x\"\nsite = {v}\n");
+            parse(&text, Path::new("c.toml")).map(|r| r.sources[0].site.clone())
+        };
+        assert_eq!(parse_site("false").unwrap(), Some(SiteSetting::Off));
+        assert_eq!(
+            parse_site("true").unwrap(),
+            Some(SiteSetting::Manifest("docs.package.json".into()))
+        );
+        assert_eq!(
+            parse_site("\"site/manifest.json\"").unwrap(),
+            Some(SiteSetting::Manifest("site/manifest.json".into()))
+        );
+        let err = parse_site("3").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml:4: "), "{err}");
+        let bad = SourceSpec {
+            site: Some(SiteSetting::Manifest("../m.json".into())),
+            ..parse_spec("a=/x").unwrap()
+        };
+        let err = validate_sources(&[bad], "c.toml").unwrap_err().to_string();
+        assert!(err.contains("site \"../m.json\""), "{err}");
     }
 
     #[test]

@@ -109,6 +109,9 @@ pub struct Document {
     /// The parsed front matter, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub front_matter: Option<serde_json::Value>,
+    /// For a page of a site: the repository, branch, commit and path it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::source::FileOrigin>,
     #[serde(skip)]
     pub entry: Entry,
 }
@@ -173,12 +176,14 @@ pub fn load(
         path: path.clone(),
         problem,
     };
+    let origin = snap.origin(filter.root(), &entry.path);
     if let EntryKind::Symlink { target } = &entry.kind {
         return Ok(Some(Document {
             source: name.to_string(),
             title: file_title(&entry.path),
             link: Some(target.clone()),
             front_matter: None,
+            origin,
             rel: entry.path.clone(),
             path,
             entry,
@@ -213,6 +218,7 @@ pub fn load(
         title: parsed.title,
         link: None,
         front_matter: parsed.front_matter,
+        origin,
         rel: entry.path.clone(),
         path,
         entry,
@@ -472,6 +478,7 @@ mod tests {
             exclude: vec!["drafts/**".into()],
             root: Some("docs/".into()),
             mount: Some("iaas".into()),
+            site: None,
         };
         let f = Filter::new(&spec).unwrap();
         assert_eq!(f.relative("docs/a/b.md"), Some("a/b.md"));

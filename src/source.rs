@@ -104,17 +104,35 @@ pub fn mirror_path(data_dir: &Path, name: &str) -> PathBuf {
     mirrors_dir(data_dir).join(format!("{name}.git"))
 }
 
+/// What a mirror itself says it holds: its remote's URL, the branch its `HEAD` follows and
+/// that branch's commit. Used to repair a damaged `state.json`.
+pub fn mirror_tip(mirror: &Path) -> Option<(String, String, git2::Oid)> {
+    let repo = Repository::open_bare(mirror).ok()?;
+    let url = repo.find_remote("origin").ok()?.url().ok()?.to_string();
+    let head = repo.find_reference("HEAD").ok()?;
+    let target = head.symbolic_target().ok()??.to_string();
+    let branch = target.strip_prefix("refs/remotes/origin/")?.to_string();
+    let commit = repo.refname_to_id(&target).ok()?;
+    repo.find_commit(commit).ok()?;
+    Some((url, branch, commit))
+}
+
 fn mirrors_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("mirrors")
 }
 
-/// Progress of a transfer, as git2 reports it.
+/// Progress of a transfer, as git2 reports it. For a site (several repositories fetched at
+/// once) the counts are summed over its repositories, and `repos_total` is not 0.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Transfer {
     pub received_objects: usize,
     pub indexed_objects: usize,
     pub total_objects: usize,
     pub received_bytes: usize,
+    /// Repositories of a site done (fetched, found unchanged, or failed).
+    pub repos_done: usize,
+    /// Repositories of a site being synced; 0 for a single repository.
+    pub repos_total: usize,
 }
 
 /// The outcome of syncing one git source.
@@ -150,9 +168,48 @@ impl SyncLock {
         for entry in std::fs::read_dir(&dir).map_err(io_err(&dir))?.flatten() {
             if entry.file_name().to_string_lossy().starts_with(".tmp-") {
                 let _ = std::fs::remove_dir_all(entry.path());
+            } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_dead_mirror_files(&entry.path());
             }
         }
         Ok(SyncLock { _file: file })
+    }
+}
+
+/// Cleans a mirror (`NAME.git`), or each repository mirror of a site's folder
+/// (`NAME.site/REPO.git`, beside its `site.lock`, which is kept).
+fn remove_dead_mirror_files(dir: &Path) {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref().is_some_and(|n| n.ends_with(".git")) {
+        remove_dead_git_files(dir, 0);
+    } else if let Ok(read) = std::fs::read_dir(dir) {
+        for e in read.flatten() {
+            let git = e.file_name().to_string_lossy().ends_with(".git");
+            if git && e.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_dead_git_files(&e.path(), 0);
+            }
+        }
+    }
+}
+
+/// Removes what a killed fetch leaves in a mirror: libgit2's lock files (`refs/…/B.lock`,
+/// `packed-refs.lock`, `config.lock`: while one exists every later fetch fails with "failed
+/// to lock file") and its temporary pack and object files. Only called under the
+/// [`SyncLock`], so no living ken is writing them.
+fn remove_dead_git_files(dir: &Path, depth: usize) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in read.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        match e.file_type() {
+            Ok(t) if t.is_dir() && depth < 8 => remove_dead_git_files(&e.path(), depth + 1),
+            Ok(t) if t.is_file() && (name.ends_with(".lock") || name.contains("_git2_")) => {
+                let _ = std::fs::remove_file(e.path());
+            }
+            _ => {}
+        }
     }
 }
 
@@ -214,23 +271,43 @@ pub fn sync_git(
     url: &str,
     progress: &mut dyn FnMut(Transfer),
 ) -> Result<Synced, SourceError> {
+    let path = mirror_path(data_dir, &spec.name);
+    sync_mirror(&path, spec.branch.as_deref(), url, progress)
+}
+
+/// Clones (first time) or updates the bare mirror at `path` to the tip of `branch` (the
+/// remote's default branch when `None`) of the repository at `url`, with the guarantees of
+/// [`sync_git`]: a first clone is made in `.tmp-NAME-XXXX` beside the mirror and renamed
+/// when complete, the refspec is forced, network operations have timeouts and retries.
+/// Several mirrors may be synced at once from different threads.
+pub fn sync_mirror(
+    path: &Path,
+    branch: Option<&str>,
+    url: &str,
+    progress: &mut dyn FnMut(Transfer),
+) -> Result<Synced, SourceError> {
     set_timeouts();
     load_ca_bundle(url);
-    let path = mirror_path(data_dir, &spec.name);
     if !path.exists() {
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_end_matches(".git").to_string())
+            .unwrap_or_default();
         let tmp = tempfile::Builder::new()
-            .prefix(&format!(".tmp-{}-", spec.name))
-            .tempdir_in(mirrors_dir(data_dir))
-            .map_err(io_err(&path))?;
+            .prefix(&format!(".tmp-{name}-"))
+            .tempdir_in(parent)
+            .map_err(io_err(path))?;
         let repo = Repository::init_bare(tmp.path())?;
         repo.remote("origin", url)?;
-        let synced = update(&repo, spec, url, progress)?;
+        let synced = update(&repo, branch, url, progress)?;
         drop(repo);
         let tmp_path = tmp.keep();
-        std::fs::rename(&tmp_path, &path).map_err(io_err(&path))?;
+        std::fs::rename(&tmp_path, path).map_err(io_err(path))?;
         return Ok(synced);
     }
-    let repo = Repository::open_bare(&path)?;
+    let repo = Repository::open_bare(path)?;
     if repo
         .find_remote("origin")
         .ok()
@@ -240,16 +317,29 @@ pub fn sync_git(
         let _ = repo.remote_delete("origin");
         repo.remote("origin", url)?;
     }
-    update(&repo, spec, url, progress)
+    update(&repo, branch, url, progress)
+}
+
+/// Removes the `.tmp-*` folders a killed first clone left in `dir` (the caller holds the
+/// [`SyncLock`], so no living sync owns them).
+pub fn remove_temporaries(dir: &Path) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in read.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(".tmp-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn update(
     repo: &Repository,
-    spec: &SourceSpec,
+    branch: Option<&str>,
     url: &str,
     progress: &mut dyn FnMut(Transfer),
 ) -> Result<Synced, SourceError> {
-    let (branch, tip) = with_retry(|| remote_tip(repo, spec, url))?;
+    let (branch, tip) = with_retry(|| remote_tip(repo, branch, url))?;
     let local_ref = format!("refs/remotes/origin/{branch}");
     let old = repo.refname_to_id(&local_ref).ok();
     let have = old == Some(tip) && repo.find_commit(tip).is_ok();
@@ -264,6 +354,7 @@ fn update(
                     indexed_objects: p.indexed_objects(),
                     total_objects: p.total_objects(),
                     received_bytes: p.received_bytes(),
+                    ..Transfer::default()
                 });
                 true
             });
@@ -291,7 +382,7 @@ fn update(
 /// branch is its default).
 fn remote_tip(
     repo: &Repository,
-    spec: &SourceSpec,
+    branch: Option<&str>,
     url: &str,
 ) -> Result<(String, git2::Oid), git2::Error> {
     let mut remote = repo.find_remote("origin")?;
@@ -301,8 +392,8 @@ fn remote_tip(
         .iter()
         .map(|h| (h.name().to_string(), h.oid()))
         .collect();
-    let branch = match &spec.branch {
-        Some(b) => b.clone(),
+    let branch = match branch {
+        Some(b) => b.to_string(),
         None => match conn.default_branch() {
             Ok(buf) => buf
                 .as_str()
@@ -468,10 +559,24 @@ pub enum Content {
     TooLarge(u64),
 }
 
-/// The documents of a source at one point: a commit of a mirror, or a live directory.
+/// The documents of a source at one point: a commit of a mirror, a live directory, or a
+/// site (several mirrors' commits, each file at the path the site's layout gives it).
 pub enum Snapshot {
     Git { repo: Repository, commit: git2::Oid },
     Dir { root: PathBuf },
+    Site(crate::site::SiteSnapshot),
+}
+
+/// Where a file of a site comes from: its repository, the branch followed there, the commit
+/// read, and its path in that repository.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileOrigin {
+    /// The repository's URL.
+    pub repo: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    pub commit: String,
+    pub path: String,
 }
 
 impl Snapshot {
@@ -514,6 +619,16 @@ impl Snapshot {
                 out.sort_by(|a, b| a.path.cmp(&b.path));
                 Ok(out)
             }
+            Snapshot::Site(site) => Ok(site.entries(root)),
+        }
+    }
+
+    /// Where the file at `rel` under `root` comes from, for a site; `None` for a single
+    /// repository or folder (the source itself).
+    pub fn origin(&self, root: Option<&str>, rel: &str) -> Option<FileOrigin> {
+        match self {
+            Snapshot::Site(site) => site.origin(root, rel),
+            _ => None,
         }
     }
 
@@ -526,6 +641,7 @@ impl Snapshot {
         }
         let root = root.map(|r| r.trim_matches('/')).filter(|r| !r.is_empty());
         match self {
+            Snapshot::Site(site) => Ok(site.entry(root, rel)),
             Snapshot::Git { repo, commit } => {
                 let tree = repo.find_commit(*commit)?.tree()?;
                 let full = match root {
@@ -630,6 +746,7 @@ impl Snapshot {
                 };
                 read_dir_file(&base, &entry.path, cap)
             }
+            Snapshot::Site(site) => site.read(root, entry, cap),
         }
     }
 }

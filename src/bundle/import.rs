@@ -34,7 +34,7 @@ use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::config::SourceSpec;
 use crate::corpus::{self, Filter};
 use crate::source::{self, Location, Snapshot, SyncLock};
-use crate::state::{BundleOrigin, State};
+use crate::state::BundleOrigin;
 
 /// A repository of the bundle that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +216,17 @@ pub fn import(
     file: &Path,
     notice: &mut dyn FnMut(&str),
 ) -> Result<Imported, BundleError> {
+    import_then(base, file, notice, |_| ()).map(|(i, _)| i)
+}
+
+/// Imports like [`import`], then, when a mirror moved, runs `then` (the index update) still
+/// under the sync lock, as `ken sync` does; its answer is `None` when nothing moved.
+pub fn import_then<T>(
+    base: &mut Base,
+    file: &Path,
+    notice: &mut dyn FnMut(&str),
+    then: impl FnOnce(&Base) -> T,
+) -> Result<(Imported, Option<T>), BundleError> {
     super::bound_pack_windows();
     let file = std::path::absolute(file).map_err(io_err(file))?;
     let manifest = verify(&file)?;
@@ -231,17 +242,20 @@ pub fn import(
             .iter()
             .map(|s| summarize(base, s, &origin))
             .collect::<Result<_, _>>()?;
-        return Ok(Imported {
-            manifest,
-            file,
-            synced,
-            skipped,
-        });
+        return Ok((
+            Imported {
+                manifest,
+                file,
+                synced,
+                skipped,
+            },
+            None,
+        ));
     }
     let data_dir = base.data_dir().to_path_buf();
     let lock = lock(&data_dir, notice)?;
     // Another ken may have synced or imported while this one waited.
-    base.state = State::load(&data_dir);
+    base.state = crate::base::load_state(&base.config);
     let (steps, skipped) = plan(base, &file, &manifest)?;
     let importing: Vec<&Step> = steps.iter().filter(is_import).collect();
 
@@ -325,18 +339,24 @@ pub fn import(
         synced.push(summarize(base, s, &origin)?);
     }
     crate::fault::hit(crate::fault::Point::BundleMoved);
-    base.state
-        .save(&data_dir)
-        .map_err(|e| BundleError::Other(format!("state: {e}")))?;
+    base.state.save(&data_dir).map_err(|e| {
+        BundleError::Other(format!(
+            "the mirrors were updated but the recorded state (state.json) was not: {e}; importing the bundle again records it"
+        ))
+    })?;
     base.sites.clear();
     drop(stage);
+    let after = then(base);
     drop(lock);
-    Ok(Imported {
-        manifest,
-        file,
-        synced,
-        skipped,
-    })
+    Ok((
+        Imported {
+            manifest,
+            file,
+            synced,
+            skipped,
+        },
+        Some(after),
+    ))
 }
 
 /// Moves one staged repository's packs into its mirror (or the staged repository itself into
@@ -400,6 +420,8 @@ fn summarize(base: &mut Base, s: &Step, origin: &BundleOrigin) -> Result<SyncSum
             new: st.and_then(|st| st.commit.clone()),
             docs: st.map_or(0, |st| st.docs),
             changes: vec![],
+            repos: vec![],
+            notes: vec![],
         });
     };
     let filter = Filter::new(&s.spec).map_err(|e| failure(&e))?;
@@ -436,5 +458,7 @@ fn summarize(base: &mut Base, s: &Step, origin: &BundleOrigin) -> Result<SyncSum
         new: Some(s.tip.to_string()),
         docs,
         changes,
+        repos: vec![],
+        notes: vec![],
     })
 }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use container::{pack, unpack};
 pub use create::{Created, Since, create};
-pub use import::{Imported, Skipped, import, verify};
+pub use import::{Imported, Skipped, import, import_then, verify};
 
 /// The `format` of a ken bundle's manifest.
 pub const FORMAT: &str = "ken-bundle";

@@ -5,9 +5,11 @@
 //! help text; [`RULES`] is the registry every output format and the configuration read from.
 //! Rules produce [`Finding`]s at their default severity; a [`RuleConfig`] (the `[check.rules]`
 //! table of `config.toml`) then changes severities or drops rules that are turned off.
-//! [`standards`] holds the front-matter and SCS standards rules, [`format`] the output formats.
+//! [`standards`] holds the front-matter and SCS standards rules, [`links`] the link rules
+//! (through the reader's resolver), [`format`] the output formats.
 
 pub mod format;
+pub mod links;
 pub mod standards;
 
 use std::collections::BTreeMap;
@@ -96,6 +98,15 @@ macro_rules! rules {
 }
 
 rules! {
+    FILE_UNREADABLE = "file/unreadable", Warning,
+        "A document ken cannot read as text: binary, over the size cap, or not UTF-8",
+        "Binary files and files over `max_file_size` are skipped by ken (and usually broken on the site); save text as UTF-8.";
+    LINK_MISSING_PAGE = "link/missing-page", Error,
+        "A link to a page, route or file of the site that does not exist",
+        "Links are resolved as the site does (relative .md paths by file, /docs/… routes with number prefixes, slug and index pages, client redirects, the site's own https:// URLs). Point the link at an existing page.";
+    LINK_MISSING_ANCHOR = "link/missing-anchor", Error,
+        "A link to a section that no heading of the target page makes",
+        "Anchors are made from headings by github-slugger's rules (or `{#id}`); a renamed heading breaks the links to its old anchor.";
     FM_INVALID_YAML = "frontmatter/invalid-yaml", Error,
         "Front matter that is not valid YAML",
         "The block between the first two `---` lines must be YAML; the site build and ken both drop front matter that does not parse.";
@@ -168,6 +179,21 @@ rules! {
     STD_MISSING_SECTION = "std/missing-section", Warning,
         "A Standard or Decision Record without a section scs-0001 requires",
         "scs-0001: a Standard MUST have Introduction, Motivation and Conformance Tests sections; a Decision Record MUST have Abstract and Context. Conformance tests documented in a supplement are a common, legitimate exception.";
+    STALE_UNCHANGED = "stale/unchanged", Warning,
+        "A page unchanged and unreviewed for longer than ken stale --older-than",
+        "Reported by `ken stale`, from the page's last commit. Read the page: update it, or, when it is still right, add `last_reviewed: YYYY-MM-DD` to its front matter.";
+    STALE_DRAFT_IDLE = "stale/draft-idle", Warning,
+        "A Draft standard unchanged for over a year",
+        "Reported by `ken stale`. A Draft is work in progress; one idle for a year is finished (status Stable) or given up (status Rejected).";
+    STALE_DEPRECATED_AT_PASSED = "stale/deprecated-at-passed", Warning,
+        "A Stable standard whose deprecated_at date has passed",
+        "Reported by `ken stale`. scs-0001: a standard past its `deprecated_at` is Deprecated; set `status: Deprecated` (and `replaced_by`), as the site's overview already shows it.";
+}
+
+/// Whether a rule is one of `ken stale`'s (about the history of pages) rather than one
+/// `ken check` runs over their text.
+pub fn is_stale_rule(id: RuleId) -> bool {
+    id.0.starts_with("stale/")
 }
 
 /// The registry entry for an id.
@@ -332,6 +358,16 @@ impl RuleConfig {
         RULES
             .iter()
             .filter_map(|r| self.severity(r.id).map(|s| (r, s)))
+    }
+
+    /// This configuration with every rule that `keep` refuses turned off, so that a report
+    /// lists only the rules its command runs (`ken check` and `ken stale` share the registry).
+    pub fn restricted(&self, keep: impl Fn(RuleId) -> bool) -> RuleConfig {
+        let mut levels = self.levels.clone();
+        for r in RULES.iter().filter(|r| !keep(r.id)) {
+            levels.insert(r.id, Level::Off);
+        }
+        RuleConfig { levels }
     }
 
     /// Findings of rules that are off are dropped, the others get their configured severity.

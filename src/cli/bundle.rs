@@ -10,7 +10,7 @@ use indicatif::HumanBytes;
 use serde_json::json;
 
 use super::progress::say;
-use super::sync::after_sync;
+use super::sync::update_index;
 use super::{Out, short};
 use crate::base::{Base, SyncAction, SyncSummary};
 use crate::bundle::{self, Manifest, SinceRecord};
@@ -158,14 +158,25 @@ pub fn import(
     output: ImportOutput,
     out: &Out,
 ) -> anyhow::Result<ExitCode> {
-    let imported = bundle::import(base, file, &mut |n| say(n))?;
+    // The search index is updated as after `ken sync`, under the same lock.
+    let (imported, index) = bundle::import_then(base, file, &mut |n| say(n), update_index)?;
     for sk in &imported.skipped {
         say(&format!("bundle: skipped {}: {}", s(&sk.name), s(&sk.why)));
     }
-    // The search index, as after `ken sync`.
-    if imported.synced.iter().any(|r| r.action.moved()) {
-        after_sync(base);
-    }
+    let failed = match index {
+        Some(Err(problem)) => {
+            say(&format!(
+                "the mirrors were updated but the search index was not: {problem}; searches answer from its last update"
+            ));
+            true
+        }
+        _ => false,
+    };
+    let code = if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
     let json = match output {
         ImportOutput::Object(true) => {
             let v = json!({
@@ -181,12 +192,12 @@ pub fn import(
     };
     if let Some(v) = json {
         outln!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     for r in &imported.synced {
         outln!("{}", summary_line(r, out));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 fn summary_line(r: &SyncSummary, out: &Out) -> String {

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::sync::ensure_synced;
 use crate::base::Base;
+use crate::history::Histories;
 use crate::sanitize;
 
 pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCode> {
@@ -34,6 +35,10 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
     }
     let mut stdout = std::io::stdout().lock();
     if json {
+        let histories = Histories::load(base);
+        for line in histories.problems.iter().chain(&histories.gaps()) {
+            eprintln!("note: {}", sanitize::line(line, 0));
+        }
         let v: Vec<_> = docs
             .iter()
             .map(|d| {
@@ -41,6 +46,12 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
                 if let Some(l) = &d.link {
                     o["link"] = json!(l);
                 }
+                if let Some(origin) = &d.origin {
+                    o["origin"] = json!(origin);
+                }
+                let dates = histories.page(&d.source, &d.path);
+                o["changed"] = json!(dates.changed);
+                o["created"] = json!(dates.created);
                 o
             })
             .collect();

@@ -31,11 +31,14 @@ const SECTIONS: &[(&str, &[Para])] = &[
                 "The command failed, and one line on standard error names what and why: a \
                  source that could not be synced (the others still are; the last good copy of \
                  the failed one stays), a page not found, a refused bundle (which changed \
-                 nothing). ken search also exits 1 when nothing matched.",
+                 nothing). ken search also exits 1 when nothing matched, and ken check when a \
+                 finding is at or above --fail-on (default: error).",
             ),
             Item(
                 "2",
-                "Usage error: an unknown command or option, a bad value. Nothing was done.",
+                "Usage error: an unknown command or option, a bad value. Nothing was done. \
+                 ken check also exits 2 for an internal error (a bad config, a source it \
+                 cannot read, a PATH that names no document), so 1 always means findings.",
             ),
         ],
     ),
@@ -89,6 +92,13 @@ const SECTIONS: &[(&str, &[Para])] = &[
                  (never followed).",
             ),
             Item(
+                "ken check --format json",
+                "An array of findings: rule (a stable id such as std/status-value), severity \
+                 (error, warning, note), file, line, column (in characters), message, and \
+                 target (written, resolved) or null. --format also takes github, sarif, \
+                 junit and gitlab.",
+            ),
+            Item(
                 "ken search --json",
                 "An array of sections, best first: title, source, path, section, anchor, \
                  score, snippet, and highlights as [start, end] character ranges of the \
@@ -128,7 +138,8 @@ const SECTIONS: &[(&str, &[Para])] = &[
         &[
             Item(
                 "$KEN_CONFIG_DIR/config.toml",
-                "Sources, [mirrors], data_dir, keymap, theme, max_file_size. A mistake is reported as \
+                "Sources, [mirrors], data_dir, keymap, theme, max_file_size, [check.rules] (a \
+                 rule id = error, warning, note or off). A mistake is reported as \
                  FILE:LINE: problem before anything is done.",
             ),
             Item(

@@ -9,12 +9,15 @@ macro_rules! outln {
 }
 
 mod bundle;
+mod check;
 mod completions;
 mod list;
 mod man;
+mod news;
 mod progress;
 mod search;
 mod show;
+mod stale;
 mod status;
 mod sync;
 
@@ -84,6 +87,11 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
+    /// Date pages by their commits' author dates (when a change was written) rather than
+    /// committer dates (when it reached the branch); also `dates = "author"` in config.toml.
+    #[arg(long, global = true)]
+    pub author_date: bool,
+
     /// A page to open in the reader at once, as PATH or SOURCE:PATH (extension optional).
     #[arg(value_name = "DOC")]
     pub doc: Option<String>,
@@ -136,6 +144,48 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the documents: links and anchors as the site resolves them, front matter, and
+    /// the SCS standards rules of scs-0001 (see docs/guide/commands.md). Exit status: 0 no
+    /// finding at or above --fail-on, 1 findings, 2 usage or internal error.
+    Check {
+        /// Check only these documents or folders (paths as `ken list` shows them).
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// The least severity that makes the exit status 1.
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+    },
+    /// What changed since the last sync (or a date, or a commit): pages added, changed,
+    /// deleted and renamed, the sections changed, the commits, and standards' status changes.
+    News {
+        /// `last-sync` (the commit before the most recent sync that brought changes), a
+        /// duration back (`14d`), a date (`2024-05-01`), or a commit of the mirror.
+        #[arg(long, value_name = "WHEN", default_value = "last-sync")]
+        since: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pages unchanged for longer than DURATION, oldest first, by source (a page's
+    /// `last_reviewed:` counts as a change; Deprecated and Rejected standards are never stale;
+    /// a Draft idle for a year is). See docs/guide/commands.md.
+    Stale {
+        /// How long: `365d`, `18months`, `2y`, …
+        #[arg(long, value_name = "DURATION", default_value = "1year", value_parser = stale::parse_age)]
+        older_than: stale::Age,
+        /// Print as JSON (the same as --format json).
+        #[arg(long)]
+        json: bool,
+        /// How to print: human, json, or ken check's CI formats (github, sarif, junit, gitlab).
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// The least severity that makes the exit status 1 (the stale rules are warnings).
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+    },
     /// Render one document: DOC is a path, SOURCE:PATH, or a site URL.
     Show {
         doc: String,
@@ -180,6 +230,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code.clamp(0, 255) as u8);
         }
     };
+    // `ken check` promises 2 for a usage or internal error (1 means findings).
+    let failure = if matches!(cli.command, Some(Command::Check { .. })) {
+        ExitCode::from(crate::check::EXIT_USAGE)
+    } else {
+        ExitCode::FAILURE
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -190,7 +246,7 @@ pub fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
-            ExitCode::FAILURE
+            failure
         }
     }
 }
@@ -235,13 +291,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let inputs = Inputs::from_env(cli.config.clone(), cli.sources.clone());
-    let config = Config::load(&inputs)?;
+    let mut config = Config::load(&inputs)?;
+    if cli.author_date {
+        config.dates = crate::config::DateKind::Author;
+    }
     crate::markdown::hlcache::enable(crate::markdown::hlcache::dir_in(&config.data_dir.path));
     let out = Out {
         color: use_color(cli.color, std::io::stdout().is_terminal()),
     };
     let config_for_ui = config.clone();
     let mut base = Base::open(config);
+    if cli.command.is_some() {
+        // A damaged state file set aside (and repaired) while opening: one line each.
+        for n in crate::durable::take_notices() {
+            progress::say(&n);
+        }
+    }
     match cli.command {
         None => {
             let opts = crate::ui::Options {
@@ -274,6 +339,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             search::run(&base, &query.join(" "), limit.into(), json, out.color)
         }
+        Some(Command::Check {
+            paths,
+            format,
+            fail_on,
+        }) => check::run(
+            &mut base,
+            &check::Args {
+                paths,
+                format,
+                fail_on,
+                offline: cli.offline,
+                color: out.color,
+            },
+        ),
+        Some(Command::News { since, json }) => {
+            sync::ensure_synced(&mut base, cli.offline);
+            news::run(&base, &since, json, &out)
+        }
+        Some(Command::Stale {
+            older_than,
+            json,
+            format,
+            fail_on,
+        }) => stale::run(
+            &mut base,
+            &stale::Args {
+                older_than,
+                json,
+                format,
+                fail_on,
+                offline: cli.offline,
+                color: out.color,
+            },
+        ),
         Some(Command::Show { doc, width, paging }) => {
             show::run(&base, &doc, width, paging, out.color)
         }

@@ -16,27 +16,52 @@ pub fn transfer_progress() -> impl FnMut(&str, source::Transfer) {
         if !enabled {
             return;
         }
-        if bar.as_ref().is_none_or(|(n, _)| n != name) {
+        // A site's repositories are fetched together: one bar counts them.
+        let site = t.repos_total > 0;
+        let key = if site {
+            format!("{name} (site)")
+        } else {
+            name.to_string()
+        };
+        if bar.as_ref().is_none_or(|(n, _)| *n != key) {
             if let Some((_, b)) = bar.take() {
                 b.finish_and_clear();
             }
-            let b = new_bar(
-                t.total_objects,
-                "{prefix:.bold} [{bar:30}] {pos}/{len} objects  {msg}",
-                name,
-            );
-            bar = Some((name.to_string(), b));
+            let b = if site {
+                new_bar(
+                    t.repos_total,
+                    "{prefix:.bold} [{bar:30}] {pos}/{len} repositories  {msg}",
+                    name,
+                )
+            } else {
+                new_bar(
+                    t.total_objects,
+                    "{prefix:.bold} [{bar:30}] {pos}/{len} objects  {msg}",
+                    name,
+                )
+            };
+            bar = Some((key, b));
         }
         if let Some((_, b)) = &bar {
-            b.set_length(t.total_objects as u64);
-            b.set_position(t.received_objects as u64);
+            let (pos, len) = if site {
+                (t.repos_done, t.repos_total)
+            } else {
+                (t.received_objects, t.total_objects)
+            };
+            b.set_length(len as u64);
+            b.set_position(pos as u64);
             let secs = b.elapsed().as_secs_f64().max(0.001);
             b.set_message(format!(
                 "{}  {}/s",
                 crate::corpus::human_bytes(t.received_bytes as u64),
                 crate::corpus::human_bytes((t.received_bytes as f64 / secs) as u64)
             ));
-            if t.total_objects > 0 && t.indexed_objects == t.total_objects {
+            let done = if site {
+                t.repos_done == t.repos_total
+            } else {
+                t.total_objects > 0 && t.indexed_objects == t.total_objects
+            };
+            if done {
                 b.finish_and_clear();
             }
         }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::progress::{index_progress, say};
 use crate::base::Base;
+use crate::history::Histories;
 use crate::index::{self, IndexError, SearchIndex, SearchOptions, Snippet};
 use crate::sanitize;
 
@@ -47,12 +48,15 @@ pub fn run(
     }
     let mut out = std::io::stdout().lock();
     if json {
+        let histories = Histories::load(base);
         let hits: Vec<_> = results
             .pages
             .iter()
             .flat_map(|p| {
+                let changed = histories.last_changed(&p.source, &p.path);
                 p.sections.iter().map(move |s| {
                     json!({
+                        "changed": changed,
                         "title": p.title,
                         "source": p.source,
                         "path": p.path,

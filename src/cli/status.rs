@@ -26,7 +26,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
             .map(|s| {
                 let fetch = (s.kind == SourceKind::Git).then(|| cfg.effective_url(&s.url));
                 let bundle = from_bundle(base, &s.name, &s.url);
-                json!({
+                let mut v = json!({
                     "name": s.name,
                     "url": s.url,
                     "fetch_url": fetch.as_ref().map(|f| &f.0),
@@ -39,7 +39,31 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                     "docs": s.docs,
                     "last_error": s.last_error,
                     "from_bundle": bundle.map(|b| json!({"file": b.file, "created_at": rfc3339(b.created_at)})),
-                })
+                });
+                if let Some(site) = &s.site {
+                    let repos: Vec<_> = site
+                        .repos
+                        .iter()
+                        .map(|r| {
+                            json!({
+                                "repo": r.repo,
+                                "url": r.url,
+                                "branch": r.branch,
+                                "commit": r.commit,
+                                "synced_at": r.synced_at.map(rfc3339),
+                                "last_error": r.last_error,
+                            })
+                        })
+                        .collect();
+                    let notes = base.spec(&s.name).map(|spec| base.site_notes(spec));
+                    v["site"] = json!({
+                        "manifest": site.manifest,
+                        "lock": base.site_lock_path(&s.name),
+                        "repos": repos,
+                        "notes": notes.unwrap_or_default(),
+                    });
+                }
+                v
             })
             .collect();
         let v = json!({
@@ -53,7 +77,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                 "mirrors": {"path": data.join("mirrors"), "from": cfg.data_dir.origin},
                 "state": {"path": state::State::path(data), "from": cfg.data_dir.origin},
             },
-            "index": index::status_json(base.data_dir()),
+            "index": index::status_json(base),
         });
         outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -101,6 +125,40 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
         }
         if let Some(err) = &st.last_error {
             outln!("      last sync failed: {}", s(err));
+        }
+        if let Some(site) = &st.site {
+            outln!(
+                "      a site: {} from {} repositories {}",
+                s(&site.manifest),
+                site.repos.len(),
+                out.dim(&format!(
+                    "(locked in {})",
+                    s(&base.site_lock_path(&st.name).display().to_string())
+                ))
+            );
+            let w = site
+                .repos
+                .iter()
+                .map(|r| r.repo.chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(50);
+            for r in &site.repos {
+                let at = match (&r.commit, r.synced_at) {
+                    (Some(c), Some(t)) => format!("{}  synced {}", short(c), state::ago(t, now)),
+                    (Some(c), None) => short(c).to_string(),
+                    (None, _) => "never fetched".to_string(),
+                };
+                outln!("        {:<w$}  {at}", s(&r.repo));
+                if let Some(err) = &r.last_error {
+                    outln!("          last fetch failed: {}", s(err));
+                }
+            }
+            if let Some(spec) = base.spec(&st.name) {
+                for n in base.site_notes(spec) {
+                    outln!("      note: {}", s(&n));
+                }
+            }
         }
     }
     if !cfg.mirrors.is_empty() {
@@ -165,12 +223,30 @@ fn rfc3339(t: u64) -> String {
 
 /// One line about the index for `ken status`.
 fn index_line(base: &Base) -> String {
-    let v = index::status_json(base.data_dir());
+    let v = index::status_json(base);
     match v["state"].as_str() {
-        Some("ready") => format!(
-            "{} pages, {} sections; last update indexed {} pages",
-            v["pages"], v["sections"], v["last_update_indexed"]
-        ),
+        Some("ready") => {
+            let facts = format!(
+                "{} pages, {} sections; last update indexed {} pages",
+                v["pages"], v["sections"], v["last_update_indexed"]
+            );
+            let behind: Vec<&str> = v["behind"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
+                .unwrap_or_default();
+            if behind.is_empty() {
+                facts
+            } else {
+                format!(
+                    "{facts}; behind the synced copy of {} (`ken sync` or `ken search` updates it)",
+                    behind
+                        .iter()
+                        .map(|n| sanitize::line(n, 0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
         _ => format!(
             "the index {}; `ken sync` or `ken search` builds it",
             v["problem"].as_str().unwrap_or("is missing")

@@ -132,17 +132,19 @@ pub fn rebuild(
 /// Whether the index reflects every configured source's current copy (cheap: no document
 /// is read).
 pub fn is_current(base: &Base, meta: &Meta) -> bool {
-    if meta.schema != schema::SCHEMA_VERSION {
-        return false;
-    }
-    if meta
+    meta.schema == schema::SCHEMA_VERSION && behind(base, meta).is_empty()
+}
+
+/// The sources whose current copy the index does not reflect: synced to another commit (or,
+/// for a directory, changed) since it was indexed, never indexed, or no longer configured.
+pub fn behind(base: &Base, meta: &Meta) -> Vec<String> {
+    let mut out: Vec<String> = meta
         .sources
         .keys()
-        .any(|n| !base.config.sources.iter().any(|s| &s.name == n))
-    {
-        return false;
-    }
-    base.config.sources.iter().all(|spec| {
+        .filter(|n| !base.config.sources.iter().any(|s| &s.name == *n))
+        .cloned()
+        .collect();
+    for spec in &base.config.sources {
         let indexed = |commit: &str| {
             meta.sources.get(&spec.name).is_some_and(|o| {
                 o.url == spec.url && o.filter == filter_key(spec) && o.commit == commit
@@ -150,16 +152,19 @@ pub fn is_current(base: &Base, meta: &Meta) -> bool {
         };
         // A synced git source: its commit is in the state (no need to open the mirror, or
         // even to initialise libgit2, which costs more than a search).
-        let synced = base.state_of(spec).and_then(|s| s.commit.as_deref());
-        if let Some(commit) = synced {
-            return indexed(commit);
+        let current = match base.copy_id(spec) {
+            Some(commit) => indexed(&commit),
+            None => match state_of(base, spec) {
+                Ok((_, _, commit)) => indexed(&commit),
+                // Nothing to index from (never synced): nothing an update could do.
+                Err(_) => true,
+            },
+        };
+        if !current {
+            out.push(spec.name.clone());
         }
-        match state_of(base, spec) {
-            Ok((_, _, commit)) => indexed(&commit),
-            // Nothing to index from (never synced): nothing an update could do.
-            Err(_) => true,
-        }
-    })
+    }
+    out
 }
 
 /// A source's last good copy, its filter, and the commit (or directory fingerprint) it is at.
@@ -168,6 +173,7 @@ fn state_of(base: &Base, spec: &SourceSpec) -> Result<(Snapshot, Filter, String)
     let commit = match &copy.snapshot {
         Snapshot::Git { commit, .. } => commit.to_string(),
         Snapshot::Dir { .. } => dir_fingerprint(&copy.snapshot, &copy.filter)?,
+        Snapshot::Site(site) => site.site.id(),
     };
     Ok((copy.snapshot, copy.filter, commit))
 }
@@ -266,7 +272,8 @@ fn update_locked(
         // An incremental update that failed (a damaged segment, a diff that cannot be read)
         // is retried as a full rebuild into the same index: its old commit stays what every
         // search answers from until the new one is committed.
-        Err(e) if rebuilt.is_none() => {
+        // (Not on a full disk: a rebuild needs more space than the update did.)
+        Err(e) if rebuilt.is_none() && !crate::durable::is_disk_full(&e.to_string()) => {
             let reason = format!("could not be updated ({e})");
             notice(&format!(
                 "search index {reason}: rebuilding it from the mirrors"
@@ -366,6 +373,10 @@ fn write(
                     source::changes(&mirror, from, *new).ok()
                 })
                 .map(|raw| (o.pages, corpus::doc_changes(&filter, &raw))),
+            // A site: the old copy laid out again and compared with the new one, so only the
+            // pages that changed (in any repository, or by a changed manifest) are indexed.
+            (Some(o), Snapshot::Site(new)) => old_site(base, spec, o)
+                .map(|old| (o.pages, crate::site::doc_changes(&filter, &old, &new.site))),
             _ => None,
         };
         let pages = match diff {
@@ -390,6 +401,16 @@ fn write(
                 commit,
                 pages,
                 filter: filter_key(spec),
+                repos: match &snap {
+                    Snapshot::Site(site) => site
+                        .site
+                        .parts
+                        .iter()
+                        .skip(1)
+                        .map(|p| (p.url.clone(), p.commit.to_string()))
+                        .collect(),
+                    _ => Default::default(),
+                },
             },
         );
     }
@@ -422,6 +443,29 @@ fn write(
     report.committed = true;
     report.meta = meta;
     Ok(report)
+}
+
+/// The copy of a site the index recorded: its own commit (before the `+`) with each
+/// repository at the commit indexed (`None` when that cannot be laid out any more).
+fn old_site(base: &Base, spec: &SourceSpec, o: &IndexedSource) -> Option<crate::site::Assembled> {
+    let own = o.commit.split('+').next()?;
+    let own = git2::Oid::from_str(own).ok()?;
+    let site = match spec.manifest() {
+        Some((manifest, _)) if o.commit.contains('+') => Some(crate::state::SiteState {
+            manifest: manifest.to_string(),
+            repos: o
+                .repos
+                .iter()
+                .map(|(url, commit)| crate::state::RepoState {
+                    url: url.clone(),
+                    commit: Some(commit.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        }),
+        _ => None,
+    };
+    base.assemble_at(spec, own, site.as_ref()).ok()
 }
 
 /// What of a source's configuration decides which pages it has, and where.

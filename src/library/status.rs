@@ -33,6 +33,8 @@ pub struct SourceStatus {
     /// Documents in the synced copy.
     pub docs: Option<usize>,
     pub last_error: Option<String>,
+    /// For a site: its manifest and each repository's last good commit.
+    pub site: Option<crate::state::SiteState>,
 }
 
 impl Base {
@@ -66,6 +68,7 @@ impl Base {
                     synced_at: st.and_then(|st| st.synced_at),
                     docs: st.map(|st| st.docs),
                     last_error: st.and_then(|st| st.last_error.clone()),
+                    site: self.site_state(spec).cloned(),
                 }
             })
             .collect()

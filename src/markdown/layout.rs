@@ -184,7 +184,7 @@ fn folded(query: &str) -> Vec<char> {
     query.chars().flat_map(char::to_lowercase).collect()
 }
 
-/// Text (given in pieces, as a line's spans) lower-cased a grapheme at a time, each character
+/// Text (given in pieces: a line's spans) lower-cased a grapheme at a time, each character
 /// knowing its grapheme's columns and bytes (lower-casing may change the number of
 /// characters, never where they came from).
 fn fold_into<'a>(pieces: impl Iterator<Item = &'a str>, out: &mut Vec<Folded>) {
@@ -227,20 +227,6 @@ fn matches<'a>(chars: &'a [Folded], q: &'a [char]) -> impl Iterator<Item = (Fold
         }
         None
     })
-}
-
-/// Byte ranges of the case-insensitive matches of `query` in one line of text: the matching
-/// of [`Layout::find`], for text that is not a layout (search words in a page's lines).
-pub fn find_in(text: &str, query: &str) -> Vec<Range<usize>> {
-    let q = folded(query);
-    if q.is_empty() {
-        return Vec::new();
-    }
-    let mut chars = Vec::new();
-    fold_into(std::iter::once(text), &mut chars);
-    matches(&chars, &q)
-        .map(|(a, b)| a.byte..b.byte_end)
-        .collect()
 }
 
 type Prefix = Vec<StyledText>;

@@ -187,6 +187,17 @@ impl Plan {
         Ok(plan)
     }
 
+    /// The plan of a repository that is no site: nothing imported.
+    pub fn empty(site_url: &str) -> Plan {
+        Plan {
+            manifest: String::new(),
+            site_url: site_url.to_string(),
+            repos: Vec::new(),
+            refused: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Every usable entry with its repository, in manifest order: the order in which
     /// `getDocs.js` copies, so the order in which a later file replaces an earlier one.
     pub fn entries(&self) -> Vec<(&SiteRepo, &Entry)> {

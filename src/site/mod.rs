@@ -6,8 +6,14 @@
 //! the entries refused with a reason; [`layout`] lays the files of those repositories out as
 //! `cp -r` would, from tree listings alone, so it serves git trees and folders alike;
 //! [`Lock`] is the `site.lock` file that records the exact commit of each repository.
-//! Fetching the repositories is the `source` module's work.
+//! Those are pure. The I/O around them: [`fetch_all`] syncs the repositories' mirrors, several
+//! at once, each through `source::sync_mirror`; [`assemble`] lays a synced site out from its
+//! mirrors and [`SiteSnapshot`] reads it like any source's snapshot; `base.rs` is how the
+//! knowledge base syncs, records and reads a site source.
 
+mod base;
+mod copy;
+mod fetch;
 mod layout;
 mod lock;
 mod manifest;
@@ -15,6 +21,9 @@ mod url;
 
 use std::path::PathBuf;
 
+pub use base::{RepoSummary, doc_changes};
+pub use copy::{Assembled, Part, SiteSnapshot, assemble, copy_id, plan, read_site_files};
+pub use fetch::{Fetch, PARALLEL, fetch_all, mirror_names};
 pub use layout::{Kind, Layout, MAX_NOTES, Origin, TreeEntry, layout};
 pub use lock::{LOCK_FILE, Lock, LockEntry};
 pub use manifest::{Entry, MANIFEST, MAX_REPOSITORIES, Plan, Refusal, SiteRepo, folders};

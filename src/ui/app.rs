@@ -156,6 +156,8 @@ impl App {
     // ---- screens ------------------------------------------------------------------------
 
     fn push_screen(&mut self, s: Screen) {
+        // Search is entered with the keys in the query (back from a page it is the list's).
+        self.search.editing |= s == Screen::Search;
         if self.screen != s {
             self.back.retain(|x| *x != s);
             self.back.push(self.screen);
@@ -164,9 +166,14 @@ impl App {
     }
 
     fn go_back(&mut self) {
+        let from = self.screen;
         match self.back.pop() {
             Some(s) => self.screen = s,
             None => self.quit = true,
+        }
+        // Back from a page the results have the keys (`q`, `j`, `k`; `/` edits the query).
+        if from == Screen::Reader && self.screen == Screen::Search {
+            self.search.editing = false;
         }
     }
 
@@ -174,7 +181,7 @@ impl App {
     pub fn typing(&self) -> bool {
         self.prompt.is_some()
             || match self.screen {
-                Screen::Search => true,
+                Screen::Search => self.search.editing,
                 Screen::Library => self.tree.filtering,
                 Screen::Reader => self.pages.reader.as_ref().is_some_and(Reader::finding),
                 Screen::Help => false,
@@ -187,7 +194,7 @@ impl App {
             return Some(&mut p.text);
         }
         match self.screen {
-            Screen::Search => Some(&mut self.search.query),
+            Screen::Search => self.search.input(),
             Screen::Library => self.tree.input(),
             Screen::Reader => self.pages.reader.as_mut().and_then(Reader::input),
             Screen::Help => None,
@@ -263,7 +270,7 @@ impl App {
                 },
             },
             Screen::Help => {
-                let lines = self.help.rows(&self.keymap).len();
+                let lines = self.help.lines(&self.keymap).len();
                 self.help.act(a, rows, lines)
             }
         }
@@ -293,10 +300,7 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help if self.screen == Screen::Help => self.go_back(),
             Action::Help => {
-                self.help = HelpState {
-                    of: Some(self.screen),
-                    scroll: 0,
-                };
+                self.help = HelpState::of(self.screen);
                 self.push_screen(Screen::Help);
             }
             Action::Search => self.push_screen(Screen::Search),
@@ -537,6 +541,7 @@ impl App {
                     self.message = Some(m);
                 }
             }
+            JobMsg::Notice(line) => self.message = Some(Message::error(line)),
         }
     }
 

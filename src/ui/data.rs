@@ -235,6 +235,7 @@ pub fn guide_library() -> Library {
             title: parsed.title,
             link: None,
             front_matter: parsed.front_matter,
+            origin: None,
             entry: Entry {
                 path: rel,
                 kind: EntryKind::File {
@@ -288,6 +289,7 @@ pub fn memory_library(source: &str, files: &[(&str, &str)]) -> Library {
             title: parsed.title,
             link: None,
             front_matter: parsed.front_matter,
+            origin: None,
             entry: Entry {
                 path: path.to_string(),
                 kind: EntryKind::File {

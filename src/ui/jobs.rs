@@ -23,14 +23,21 @@ pub fn memory_factory() -> SearcherFactory {
 
 /// The search index of the knowledge base, brought up to date with the last good copies
 /// first (as `ken search` does); the guide is indexed in memory. If the index cannot be
-/// opened, the library is indexed in memory instead, and the search says why.
-pub fn index_factory(config: Config) -> SearcherFactory {
+/// opened, the library is indexed in memory instead, and the search says why. What the
+/// index has to say on the way (rebuilt, searched as it is) goes to the status bar through
+/// `tx`, never to stderr.
+pub fn index_factory(config: Config, tx: Sender<Msg>) -> SearcherFactory {
     Arc::new(move |lib: &Library| {
         if lib.guide {
             return memory_searcher(lib, None);
         }
         let base = Base::open(config.clone());
-        match crate::index::open_current(&base, &mut |_| {}, &mut |_| {}) {
+        let mut notice = |n: &str| {
+            let _ = tx.send(Msg::Job(JobMsg::Notice(
+                crate::sanitize::line(n, 0).into_owned(),
+            )));
+        };
+        match crate::index::open_current(&base, &mut |_| {}, &mut notice) {
             Ok(ix) => Arc::new(data::IndexSearcher(ix)),
             Err(e) => memory_searcher(
                 lib,

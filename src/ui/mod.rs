@@ -22,11 +22,11 @@ pub mod pages;
 pub mod panel;
 pub mod prompt;
 pub mod reader;
-pub mod reading_views;
 pub mod search;
 pub mod status;
 pub mod terminal;
 pub mod views;
+pub mod widgets;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -59,9 +59,10 @@ pub struct Options {
 /// Runs the terminal UI until the user quits.
 pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     let (tx, rx) = channel();
-    let jobs = Jobs::start(tx.clone(), jobs::index_factory(config.clone()));
+    let jobs = Jobs::start(tx.clone(), jobs::index_factory(config.clone(), tx.clone()));
     let (mut app, background) = start(&config, &opts);
 
+    terminal::capture_stderr(tx.clone())?;
     let mut tty = Tty::enter()?;
     let size = tty.term.size()?;
     app.update(Msg::Resize(size.width, size.height));
@@ -164,6 +165,8 @@ fn start(config: &Config, opts: &Options) -> (App, Background) {
             percent: 0,
         };
     }
+    // A damaged state, history or bookmarks file set aside while loading (one line each).
+    problems.extend(crate::durable::take_notices());
     if let Some(p) = problems.first() {
         app.error(p.clone());
     }

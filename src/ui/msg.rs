@@ -95,6 +95,10 @@ pub enum JobMsg {
     SyncProgress { source: String, percent: u8 },
     /// The sync ended.
     SyncDone(SyncOutcome),
+    /// A line for the status bar: a job's notice (the search index brought up to date, or
+    /// searched as it is and why), or a line something in the process wrote to stderr while
+    /// the UI owned the terminal (sanitized).
+    Notice(String),
 }
 
 /// A page parsed again with its code highlighted.

@@ -10,6 +10,8 @@ use crate::keymap::Action;
 #[derive(Debug, Default)]
 pub struct SearchState {
     pub query: String,
+    /// The query has the keys (characters are typed into it); else the list has them.
+    pub editing: bool,
     pub results: Results,
     /// Over the flattened (page, section) hits.
     pub cursor: ListCursor,
@@ -49,6 +51,11 @@ impl SearchState {
             id: self.requested,
             query: self.query.clone(),
         }
+    }
+
+    /// The query, while it has the keys.
+    pub fn input(&mut self) -> Option<&mut String> {
+        self.editing.then_some(&mut self.query)
     }
 
     /// The query changed: the results from the top, and a new search.

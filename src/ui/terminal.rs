@@ -1,9 +1,11 @@
 //! The terminal itself: raw mode, alternate screen, mouse and paste on entry; giving it back on
 //! every way out (a guard, a panic hook, signals); the input and signal threads that turn
 //! what happens to the terminal into [`Msg`]s; suspending on `ctrl-z`; handing the terminal
-//! to `$EDITOR` and taking it back.
+//! to `$EDITOR` and taking it back; and stderr, which is a pipe into the status bar while
+//! the UI owns the screen (anything written there would land in the middle of a frame).
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
+use std::os::fd::{AsRawFd, IntoRawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::Sender;
@@ -17,14 +19,15 @@ use crossterm::terminal::{
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 
-use super::msg::Msg;
+use super::msg::{JobMsg, Msg};
 
 /// The terminal ken draws on.
 pub type Term = ratatui::Terminal<CrosstermBackend<io::Stdout>>;
 
-/// Gives the terminal back: raw mode off, main screen, cursor shown, mouse released.
-/// Safe to call more than once and from a panic hook.
+/// Gives the terminal back: raw mode off, main screen, cursor shown, mouse released, stderr
+/// the terminal again. Safe to call more than once and from a panic hook.
 pub fn restore() {
+    stderr_to(SAVED_STDERR.load(Ordering::SeqCst));
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
@@ -36,6 +39,7 @@ pub fn restore() {
 }
 
 fn enter(mouse: bool) -> io::Result<()> {
+    stderr_to(STDERR_PIPE.load(Ordering::SeqCst));
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
     if mouse {
@@ -121,6 +125,60 @@ fn install_panic_hook() {
         restore();
         previous(info);
     }));
+}
+
+/// The write end of the pipe that stands in for stderr while the UI owns the terminal, and a
+/// copy of the real stderr to put back; -1 until [`capture_stderr`]. Both stay open for the
+/// life of the process (a panic hook must be able to put stderr back at any moment, so
+/// they are plain numbers rather than values something could drop).
+static STDERR_PIPE: AtomicI32 = AtomicI32::new(-1);
+static SAVED_STDERR: AtomicI32 = AtomicI32::new(-1);
+
+/// Makes `fd` the process's stderr (nothing when it is -1).
+fn stderr_to(fd: i32) {
+    if fd >= 0 {
+        // SAFETY: dup2 on two descriptors this process owns; it only replaces fd 2.
+        unsafe { libc::dup2(fd, libc::STDERR_FILENO) };
+    }
+}
+
+/// From the next [`Tty::enter`] on, whatever anything in the process writes to stderr while
+/// the UI owns the terminal (a library's warning, a panicking thread's message) reaches the
+/// status bar as a message, one line each, instead of the screen. [`restore`] (on leaving,
+/// suspending, running the editor, panicking) gives stderr back to the terminal.
+pub fn capture_stderr(tx: Sender<Msg>) -> io::Result<()> {
+    if STDERR_PIPE.load(Ordering::SeqCst) >= 0 {
+        return Ok(());
+    }
+    let (reader, writer) = io::pipe()?;
+    // SAFETY: duplicates fd 2 (close-on-exec, so the editor does not inherit it twice).
+    let saved = unsafe { libc::fcntl(libc::STDERR_FILENO, libc::F_DUPFD_CLOEXEC, 3) };
+    if saved < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    std::thread::Builder::new()
+        .name("ken-stderr".into())
+        .spawn(move || {
+            for line in io::BufReader::new(reader)
+                .split(b'\n')
+                .map_while(Result::ok)
+            {
+                let text = String::from_utf8_lossy(&line);
+                let text = text.trim_end_matches('\r');
+                let text = text.strip_prefix("ken: ").unwrap_or(text);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let text = crate::sanitize::line(text, 0).into_owned();
+                if tx.send(Msg::Job(JobMsg::Notice(text))).is_err() {
+                    return;
+                }
+            }
+        })?;
+    debug_assert!(writer.as_raw_fd() > 2);
+    SAVED_STDERR.store(saved, Ordering::SeqCst);
+    STDERR_PIPE.store(writer.into_raw_fd(), Ordering::SeqCst);
+    Ok(())
 }
 
 /// The signal that ended the UI, if one did.

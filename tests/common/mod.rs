@@ -107,6 +107,11 @@ pub fn free_port() -> u16 {
 
 /// Runs git with a clean, fixed identity and no user or system config.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_with(dir, args, &[])
+}
+
+/// [`git`] with more environment (`GIT_AUTHOR_DATE`, …) set over the fixed identity.
+pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -116,6 +121,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_AUTHOR_EMAIL", "test@example.org")
         .env("GIT_COMMITTER_NAME", "Test")
         .env("GIT_COMMITTER_EMAIL", "test@example.org")
+        .envs(env.iter().copied())
         .output()
         .expect("git runs");
     assert!(
@@ -162,6 +168,28 @@ impl Repo {
     pub fn commit(&self, message: &str) -> String {
         git(&self.dir, &["add", "-A"]);
         git(&self.dir, &["commit", "-q", "--allow-empty", "-m", message]);
+        self.head()
+    }
+
+    /// Stages everything and commits as `author` with fixed dates (anything git takes, e.g.
+    /// `2021-06-01 10:00:00 +0000`); returns the new commit id.
+    pub fn commit_at(
+        &self,
+        message: &str,
+        author: &str,
+        authored: &str,
+        committed: &str,
+    ) -> String {
+        git(&self.dir, &["add", "-A"]);
+        git_with(
+            &self.dir,
+            &["commit", "-q", "--allow-empty", "-m", message],
+            &[
+                ("GIT_AUTHOR_NAME", author),
+                ("GIT_AUTHOR_DATE", authored),
+                ("GIT_COMMITTER_DATE", committed),
+            ],
+        );
         self.head()
     }
 

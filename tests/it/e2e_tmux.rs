@@ -392,3 +392,145 @@ fn ctrl_z_suspends_and_fg_redraws() {
     assert_eq!(t.format("#{alternate_on}"), "0");
     assert_eq!(t.format("#{mouse_any_flag}"), "0");
 }
+
+#[test]
+fn back_from_a_page_the_results_have_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let _repo = site_repo(dir.path());
+    let daemon = GitDaemon::start(dir.path());
+    let ken = Ken::new();
+    ken.config(&format!(
+        "[[source]]\nname = \"runbooks\"\nurl = \"{}\"\n",
+        daemon.url("site")
+    ));
+    let t = start(&ken, "", 100, 30);
+    t.wait_for(&["Library", "synced just now"]);
+    t.keys(&["s"]);
+    t.wait_for(&["Search:"]);
+    t.text("keys");
+    t.wait_for(&["Rotate the Fernet keys", "1 page"]);
+
+    // The first hit, then back: `q` goes back to the results and types nothing.
+    t.keys(&["Enter"]);
+    let first = t.wait_screen("the first hit's page", |s| position(s).is_some());
+    let first = position(&first).expect("a position");
+    t.keys(&["q"]);
+    t.wait_screen("the results, the query as it was", |s| {
+        s.contains("Search: keys\n") && position(s).is_none()
+    });
+
+    // `j` moves to the next hit (another section, so another place in the page), `k` back.
+    t.keys(&["j"]);
+    t.keys(&["Enter"]);
+    let second = t.wait_screen("the second hit's page", |s| position(s).is_some());
+    assert_ne!(
+        position(&second).as_deref(),
+        Some(first.as_str()),
+        "{second}"
+    );
+    t.keys(&["q"]);
+    t.wait_for(&["Search: keys\n"]);
+    t.keys(&["k"]);
+    t.keys(&["Enter"]);
+    t.wait_screen("the first hit again", |s| {
+        position(s).as_deref() == Some(first.as_str())
+    });
+    t.keys(&["q"]);
+    t.wait_for(&["Search: keys\n"]);
+
+    // `/` edits the query again: now letters are typed.
+    t.keys(&["/"]);
+    t.text(" rotate");
+    t.wait_for(&["Search: keys rotate"]);
+    t.keys(&["Escape"]);
+    t.wait_for(&["Library"]);
+    t.keys(&["q"]);
+    assert_restored(&t, 0);
+}
+
+/// A local folder of runbooks (the site fixture) and a ken configured to read it, synced once
+/// by `ken sync`, which builds the index.
+fn synced_local_folder() -> (tempfile::TempDir, Ken) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
+    let out = Command::new("cp")
+        .arg("-r")
+        .arg(&root)
+        .arg(dir.path().join("kb"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cp: {out:?}");
+    let ken = Ken::new();
+    ken.config(&format!(
+        "[[source]]\nname = \"kb\"\nurl = \"{}\"\n",
+        dir.path().join("kb").display()
+    ));
+    let r = common::run(ken.cmd(&["sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (dir, ken)
+}
+
+/// The index folder's `meta.json`: what its last commit was.
+fn index_record(ken: &Ken) -> String {
+    std::fs::read_to_string(ken.data_dir().join("index/meta.json")).expect("an index")
+}
+
+#[test]
+fn after_ken_sync_the_ui_searches_the_index_sync_built_and_writes_nothing_to_stderr() {
+    let (dir, ken) = synced_local_folder();
+    let built = index_record(&ken);
+    let err = dir.path().join("stderr");
+    let t = start(&ken, &format!("2>'{}'", err.display()), 100, 30);
+    t.wait_for(&["Library", "Welcome to the runbooks", "synced just now"]);
+    t.keys(&["s"]);
+    t.wait_for(&["Search:"]);
+    t.text("primary node");
+    let s = t.wait_for(&["Rotate the Fernet keys", "1 page"]);
+    assert!(!s.contains("search index"), "no index notice: {s}");
+    // Whatever else writes to ken's stderr meanwhile (here: from outside, through its fd 2)
+    // is shown in the status bar, not written to the terminal or the file.
+    let fd2 = format!("/proc/{}/fd/2", t.child_pid());
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&fd2)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"ken: a stray warning\n"))
+        .expect("ken's stderr takes a line");
+    t.wait_for(&["a stray warning"]);
+    t.keys(&["Escape"]);
+    t.wait_for(&["Library"]);
+    t.keys(&["q"]);
+    assert_restored(&t, 0);
+    assert_eq!(
+        std::fs::read_to_string(&err).unwrap(),
+        "",
+        "nothing reached stderr"
+    );
+    assert_eq!(index_record(&ken), built, "the index was not built again");
+}
+
+#[test]
+fn an_index_rebuilt_by_the_ui_says_so_in_the_status_bar_not_on_stderr() {
+    let (dir, ken) = synced_local_folder();
+    std::fs::remove_dir_all(ken.data_dir().join("index")).unwrap();
+    let err = dir.path().join("stderr");
+    let t = start(&ken, &format!("2>'{}'", err.display()), 100, 30);
+    // The library's search index is made when the library is in, before any key.
+    t.wait_for(&[
+        "Library",
+        "Welcome to the runbooks",
+        "search index is missing: building it from the sources",
+    ]);
+    t.keys(&["s"]);
+    t.wait_for(&["Search:"]);
+    t.text("primary node");
+    t.wait_for(&["Rotate the Fernet keys", "1 page"]);
+    t.keys(&["Escape"]);
+    t.wait_for(&["Library"]);
+    t.keys(&["q"]);
+    assert_restored(&t, 0);
+    assert_eq!(
+        std::fs::read_to_string(&err).unwrap(),
+        "",
+        "nothing reached stderr"
+    );
+}

@@ -548,3 +548,63 @@ fn highlighting_arriving_keeps_the_find_on_its_match() {
     press(&mut app, "n");
     assert_eq!(find(&app).0, before.0 + 1);
 }
+
+#[test]
+fn back_from_a_page_the_results_have_the_keys() {
+    let lib = site();
+    let mut app = app();
+    press(&mut app, "s");
+    type_text(&mut app, "keys");
+    answer_searches(&mut app, &lib);
+    assert!(app.search.items().len() >= 2, "{:?}", app.search.results);
+    press(&mut app, "enter");
+    assert_eq!(app.screen, Screen::Reader);
+    let first = app.pages.reader.as_ref().unwrap().place();
+    // Back at the results, q, j and k are the list's keys, not letters of the query.
+    press(&mut app, "q");
+    assert_eq!(app.screen, Screen::Search);
+    assert!(!app.typing());
+    press(&mut app, "j");
+    assert_eq!(app.search.cursor.selected, 1);
+    press(&mut app, "k");
+    assert_eq!(app.search.cursor.selected, 0);
+    press(&mut app, "j enter");
+    assert_ne!(app.pages.reader.as_ref().unwrap().place(), first);
+    press(&mut app, "q");
+    assert_eq!(app.search.query, "keys");
+    assert!(
+        app.take_effects()
+            .iter()
+            .all(|e| !matches!(e, Effect::Search { .. }))
+    );
+    // `/` edits the query again; so does `s`.
+    press(&mut app, "/");
+    type_text(&mut app, " q");
+    assert_eq!(app.search.query, "keys q");
+    press(&mut app, "enter");
+    press(&mut app, "q s");
+    assert!(app.typing());
+    // q in the list goes back one screen more: to the library.
+    press(&mut app, "backspace backspace enter q q");
+    assert_eq!(app.screen, Screen::Library);
+    assert_eq!(app.search.query, "keys");
+}
+
+#[test]
+fn help_says_what_the_screen_is_for_and_scrolls_to_its_last_line() {
+    let mut app = app();
+    open_rotate(&mut app);
+    press(&mut app, "?");
+    assert!(screen80(&app).contains("The reader: one page."));
+    press(&mut app, "G");
+    let lines = ken::ui::views::help_lines(&app);
+    let last: String = lines
+        .last()
+        .expect("help lines")
+        .spans
+        .iter()
+        .map(|s| s.content.as_ref())
+        .collect();
+    let s = screen80(&app);
+    assert!(s.contains(last.trim_end()), "{last:?} not on\n{s}");
+}

@@ -311,6 +311,7 @@ fn copy_section_and_location() {
         exclude: vec![],
         root: None,
         mount: None,
+        site: None,
     }];
     press(&mut app, "c");
     assert_eq!(
@@ -401,6 +402,7 @@ fn spec(name: &str, url: &str) -> SourceSpec {
         exclude: vec![],
         root: None,
         mount: None,
+        site: None,
     }
 }
 

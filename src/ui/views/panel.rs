@@ -1,41 +1,16 @@
-//! Views of the reading features: the selected link, the outline, bookmarks and recent
-//! panels, and the one-line prompt. Like every view, they only draw.
+//! The panels over the reader: the outline (at the right when there is room), bookmarks and
+//! recent pages.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::App;
-use super::panel::PanelKind;
-use super::prompt::PromptKind;
-use super::reader::Reader;
-use super::views::{clean, fit, highlight};
-
-/// Line `i` of the page with the selected link marked.
-pub fn decorate(app: &App, r: &Reader, i: usize, line: Line<'static>) -> Line<'static> {
-    let Some(sel) = r.link.and_then(|k| r.styled.links.get(k)) else {
-        return line;
-    };
-    let ranges: Vec<_> = r
-        .styled
-        .links
-        .iter()
-        .filter(|l| l.line == i && l.link == sel.link)
-        .map(|l| l.bytes.clone())
-        .collect();
-    highlight(&line, &ranges, app.theme.style("ui.selection"))
-}
-
-fn row(f: &mut Frame, area: Rect, y: u16, line: Line) {
-    if y < area.height {
-        f.render_widget(
-            Paragraph::new(line),
-            Rect::new(area.x, area.y + y, area.width, 1),
-        );
-    }
-}
+use crate::ui::app::App;
+use crate::ui::panel::PanelKind;
+use crate::ui::reader::Reader;
+use crate::ui::widgets::{self, clean, line_at};
 
 /// Whether a place's page is still in the library.
 fn exists(app: &App, p: &crate::store::Place) -> bool {
@@ -43,7 +18,7 @@ fn exists(app: &App, p: &crate::store::Place) -> bool {
 }
 
 /// The open panel over the reader's `body` (the area under the page's header).
-pub fn panel(app: &App, f: &mut Frame, body: Rect) {
+pub fn draw(app: &App, f: &mut Frame, body: Rect) {
     let Some(p) = &app.panel else {
         return;
     };
@@ -160,7 +135,7 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
             );
         }
     }
-    row(
+    line_at(
         f,
         inner,
         0,
@@ -180,49 +155,8 @@ pub fn panel(app: &App, f: &mut Frame, body: Rect) {
         .enumerate()
     {
         if i == p.cursor.selected {
-            l = l.style(t.style("ui.selection"));
-            let lw = l.width();
-            if lw < w {
-                l.spans.push(Span::raw(" ".repeat(w - lw)));
-            }
+            l = widgets::selected(l, w, t.style("ui.selection"));
         }
-        row(f, inner, y as u16 + 1, l);
+        line_at(f, inner, y as u16 + 1, l);
     }
-}
-
-/// The prompt, over the status bar.
-pub fn prompt(app: &App, f: &mut Frame, status: Rect) {
-    let Some(p) = &app.prompt else {
-        return;
-    };
-    let t = &app.theme;
-    let label = match p.kind {
-        PromptKind::Open => "Open URL or path: ".to_string(),
-        PromptKind::CopyBlock => {
-            let n = app
-                .pages
-                .reader
-                .as_ref()
-                .map_or(0, |r| r.doc().code_blocks.len());
-            if n == 1 {
-                "Copy code block (1): ".to_string()
-            } else {
-                format!("Copy code block (1–{n}): ")
-            }
-        }
-    };
-    let text = fit(
-        &clean(&p.text),
-        (status.width as usize).saturating_sub(label.width()),
-    );
-    f.render_widget(Clear, status);
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(label.clone(), t.style("ui.title")),
-            Span::styled(text.clone(), t.style("ui.input")),
-        ])),
-        status,
-    );
-    let x = status.x + (label.width() + text.width()) as u16;
-    f.set_cursor_position(Position::new(x.min(status.right() - 1), status.y));
 }

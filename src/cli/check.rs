@@ -1,0 +1,275 @@
+//! `ken check`: runs the check rules over every configured source's documents (or the
+//! `--source` given, a local folder as it is on disk) and prints the report in the format
+//! asked for. Exit status: 0 no finding at or above `--fail-on`, 1 findings, 2 usage or
+//! internal error (a source that cannot be read, a PATH that names no document).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::sync::ensure_synced;
+use crate::base::Base;
+use crate::check::format::{self, Format};
+use crate::check::{self, Finding, Pos, Report, Severity, links, standards};
+use crate::sanitize;
+use crate::source::Content;
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people: `file:line:col: severity: message [rule]`, and a summary line.
+    Human,
+    /// A JSON list of findings.
+    Json,
+    /// GitHub Actions workflow commands (+ $GITHUB_STEP_SUMMARY when set).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+impl From<CheckFormat> for Format {
+    fn from(f: CheckFormat) -> Format {
+        match f {
+            CheckFormat::Human => Format::Human,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Github => Format::Github,
+            CheckFormat::Sarif => Format::Sarif,
+            CheckFormat::Junit => Format::Junit,
+            CheckFormat::Gitlab => Format::Gitlab,
+        }
+    }
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Note => Severity::Note,
+        }
+    }
+}
+
+/// What `ken check` was asked.
+pub struct Args {
+    pub paths: Vec<String>,
+    pub format: CheckFormat,
+    pub fail_on: FailOn,
+    pub offline: bool,
+    pub color: bool,
+}
+
+/// One document read for checking.
+struct Text {
+    /// The reader's path (the site's).
+    path: String,
+    /// The name findings give it (`SOURCE:path` when several sources are checked).
+    file: String,
+    text: String,
+}
+
+pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
+    ensure_synced(base, args.offline);
+    let specs = base.config.sources.clone();
+    let several = specs.len() > 1;
+    let cap = base.config.max_file_size;
+    let mut findings = Vec::new();
+    let mut files: Vec<String> = Vec::new();
+    let mut incomplete = false;
+    for spec in &specs {
+        let name = |path: &str| {
+            if several {
+                format!("{}:{path}", spec.name)
+            } else {
+                path.to_string()
+            }
+        };
+        let copy = match base.copy(spec) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("ken check: {}", sanitize::line(&e.to_string(), 0));
+                incomplete = true;
+                continue;
+            }
+        };
+        let cat = match copy.docs() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("ken check: {}", sanitize::line(&e.to_string(), 0));
+                incomplete = true;
+                continue;
+            }
+        };
+        for n in &cat.notes {
+            if let Some(problem) = n.problem.strip_prefix("skipped: ") {
+                files.push(name(&n.path));
+                findings.push(Finding::new(
+                    check::FILE_UNREADABLE,
+                    &name(&n.path),
+                    Pos::START,
+                    format!("ken cannot read this file as text: {problem}"),
+                ));
+            }
+        }
+        let mut texts = Vec::new();
+        for d in cat.docs.iter().filter(|d| d.link.is_none()) {
+            let file = name(&d.path);
+            files.push(file.clone());
+            let text = match copy.snapshot.read(copy.filter.root(), &d.entry, cap) {
+                Ok(Content::Bytes(b)) => match String::from_utf8(b) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let valid = e.utf8_error().valid_up_to();
+                        let bytes = e.into_bytes();
+                        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                        findings.push(Finding::new(
+                            check::FILE_UNREADABLE,
+                            &file,
+                            Pos::new(line, 1),
+                            format!(
+                                "not valid UTF-8 (byte {valid}): ken and the site show \u{FFFD} there; save the file as UTF-8"
+                            ),
+                        ));
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                },
+                Ok(Content::TooLarge(size)) => {
+                    findings.push(Finding::new(
+                        check::FILE_UNREADABLE,
+                        &file,
+                        Pos::START,
+                        format!("{size} bytes, over the size cap of {cap}"),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    findings.push(Finding::new(
+                        check::FILE_UNREADABLE,
+                        &file,
+                        Pos::START,
+                        format!("cannot be read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            texts.push(Text {
+                path: d.path.clone(),
+                file,
+                text,
+            });
+        }
+        let inputs: Vec<standards::Input> = texts
+            .iter()
+            .map(|t| standards::Input {
+                path: &t.file,
+                text: &t.text,
+            })
+            .collect();
+        findings.extend(standards::check(&inputs));
+        let pages: Vec<links::Page> = texts
+            .iter()
+            .map(|t| links::Page {
+                path: &t.path,
+                file: &t.file,
+                text: &t.text,
+            })
+            .collect();
+        let site = base.site(&spec.name);
+        findings.extend(links::check(&pages, &site));
+    }
+
+    // PATH arguments select documents (a file, or every document under a folder); the
+    // rules still see every document, so a target outside the selection is found.
+    let mut checked = files.len();
+    if !args.paths.is_empty() {
+        let wanted: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string())
+            .collect();
+        let selected = |file: &str| wanted.iter().any(|w| under(file, w));
+        for (w, raw) in wanted.iter().zip(&args.paths) {
+            if !files.iter().any(|f| under(f, w)) {
+                eprintln!(
+                    "ken check: {}: no document there (paths are as `ken list` shows them)",
+                    sanitize::line(raw, 0)
+                );
+                return Ok(ExitCode::from(check::EXIT_USAGE));
+            }
+        }
+        findings.retain(|f| selected(&f.file));
+        checked = files.iter().filter(|f| selected(f)).count();
+    }
+
+    // `ken stale`'s rules share the registry but are not run here.
+    let config = base
+        .config
+        .check_rules
+        .restricted(|r| !check::is_stale_rule(r));
+    let report = Report::new(findings, checked, &config);
+    if !print_report(&report, args.format.into(), args.color, "ken check")? {
+        return Ok(ExitCode::from(check::EXIT_USAGE));
+    }
+    if incomplete {
+        return Ok(ExitCode::from(check::EXIT_USAGE));
+    }
+    Ok(ExitCode::from(report.exit_code(args.fail_on.into())))
+}
+
+/// Prints a report in `format` on stdout; for `github`, the annotations past GitHub's limit
+/// go to `$GITHUB_STEP_SUMMARY` when it is set. False (after one line naming `who` and the
+/// problem) when the step summary could not be written.
+pub(super) fn print_report(
+    report: &Report,
+    format: Format,
+    color: bool,
+    who: &str,
+) -> anyhow::Result<bool> {
+    let mut stdout = std::io::stdout().lock();
+    if format == Format::Github {
+        let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
+        let out = format::github(report, summary_file.is_some());
+        stdout.write_all(out.annotations.as_bytes())?;
+        if let (Some(path), Some(summary)) = (summary_file, out.summary) {
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(summary.as_bytes()));
+            if let Err(e) = written {
+                eprintln!(
+                    "{who}: GITHUB_STEP_SUMMARY {}: {e}",
+                    sanitize::line(&path.to_string_lossy(), 0)
+                );
+                return Ok(false);
+            }
+        }
+    } else {
+        stdout.write_all(format::render(report, format, color).as_bytes())?;
+    }
+    stdout.flush()?;
+    Ok(true)
+}
+
+/// `file` is the document `path` or under the folder `path` (`.` or empty: everything).
+fn under(file: &str, path: &str) -> bool {
+    path.is_empty()
+        || path == "."
+        || file == path
+        || file
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.starts_with('/'))
+}

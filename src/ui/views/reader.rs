@@ -1,0 +1,116 @@
+//! The reader: the page's title and facts, the visible lines of the page with the search
+//! words, the find's matches and the selected link marked, and the find bar.
+
+use std::ops::Range;
+
+use ratatui::Frame;
+use ratatui::layout::Position;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use crate::ui::app::App;
+use crate::ui::geometry::Areas;
+use crate::ui::reader::Reader;
+use crate::ui::widgets::{clean, fit, highlight, line_at};
+
+pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
+    let area = a.head;
+    let t = &app.theme;
+    let Some(r) = &app.pages.reader else {
+        line_at(f, area, 0, Line::styled("No page open.", t.style("ui.dim")));
+        return;
+    };
+    line_at(
+        f,
+        area,
+        0,
+        Line::styled(
+            fit(&clean(&r.title), area.width as usize),
+            t.style("ui.title"),
+        ),
+    );
+    let facts: Vec<String> = r
+        .facts
+        .iter()
+        .map(|(k, v)| {
+            if k == "path" {
+                clean(v)
+            } else {
+                format!("{k}: {}", clean(v))
+            }
+        })
+        .collect();
+    line_at(
+        f,
+        area,
+        1,
+        Line::styled(
+            fit(&facts.join(" · "), area.width as usize),
+            t.style("front_matter"),
+        ),
+    );
+    let body = a.body;
+    let hl = t.style("search.match");
+    for (row, i) in (r.scroll..r.lines()).take(body.height as usize).enumerate() {
+        let line = &r.styled.lines[i];
+        let mut ranges = Vec::new();
+        if !r.terms.is_empty() {
+            ranges = r.terms.ranges(&r.line_text(i));
+        }
+        let mut l = highlight(line, &ranges, hl);
+        l = decorate(app, r, i, l);
+        if let Some(fd) = &r.find {
+            let here: Vec<Range<usize>> = fd
+                .matches
+                .iter()
+                .filter(|(li, _)| *li == i)
+                .map(|(_, rg)| rg.clone())
+                .collect();
+            l = highlight(&l, &here, hl);
+            if let Some((li, rg)) = fd.matches.get(fd.current)
+                && *li == i
+            {
+                l = highlight(&l, std::slice::from_ref(rg), t.style("ui.selection"));
+            }
+        }
+        line_at(f, body, row as u16, l);
+    }
+    if let (Some(fd), Some(bar)) = (&r.find, a.find) {
+        let count = if fd.query.is_empty() {
+            String::new()
+        } else if fd.matches.is_empty() {
+            "  no match".into()
+        } else {
+            format!("  {}/{}", fd.current + 1, fd.matches.len())
+        };
+        let q = clean(&fd.query);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("Find: ", t.style("ui.title")),
+                Span::styled(q.clone(), t.style("ui.input")),
+                Span::styled(count, t.style("ui.dim")),
+            ])),
+            bar,
+        );
+        if fd.editing {
+            let x = bar.x + ("Find: ".width() + q.width()) as u16;
+            f.set_cursor_position(Position::new(x.min(bar.right() - 1), bar.y));
+        }
+    }
+}
+
+/// Line `i` of the page with the selected link marked.
+pub fn decorate(app: &App, r: &Reader, i: usize, line: Line<'static>) -> Line<'static> {
+    let Some(sel) = r.link.and_then(|k| r.styled.links.get(k)) else {
+        return line;
+    };
+    let ranges: Vec<_> = r
+        .styled
+        .links
+        .iter()
+        .filter(|l| l.line == i && l.link == sel.link)
+        .map(|l| l.bytes.clone())
+        .collect();
+    highlight(&line, &ranges, app.theme.style("ui.selection"))
+}
