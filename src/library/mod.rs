@@ -5,7 +5,7 @@
 //! |---|---|
 //! | which files of a source, read how? | [`Base::copy`] → [`SourceCopy`] (`copy.rs`) |
 //! | which page does this name mean? | [`Base::find`], [`find_in`] (`find.rs`) |
-//! | where does this link go, what is this page's URL? | [`Base::site`], [`Sites`] (`site.rs`) |
+//! | where does this link go, what is this page's URL? | [`Base::site`], [`Sites`] (`routing.rs`) |
 //! | which pages, in which tree? | [`Base::library`] → [`Library`] (this file) |
 //! | what was synced when? | [`Base::status`], [`Base::state_of`] (`status.rs`) |
 //!
@@ -14,7 +14,7 @@
 
 mod copy;
 mod find;
-mod site;
+mod routing;
 mod status;
 
 use std::collections::{BTreeMap, HashMap};
@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 pub use copy::SourceCopy;
 pub use find::{FindError, Found, FoundDoc, find_in};
-pub use site::{SiteRouting, Sites, site_docs};
+pub use routing::{SiteRouting, Sites, site_docs};
 pub use status::{SourceKind, SourceStatus};
 
 use crate::base::Base;

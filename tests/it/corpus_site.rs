@@ -26,7 +26,7 @@ use ken::site::{self, Kind, Plan, TreeEntry};
 
 use common::git;
 
-fn docs_bundle() -> PathBuf {
+pub(crate) fn docs_bundle() -> PathBuf {
     let p = std::env::var_os("KEN_SCS_BUNDLE")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -40,7 +40,7 @@ fn docs_bundle() -> PathBuf {
     p
 }
 
-fn site_bundles(docs_bundle: &Path) -> PathBuf {
+pub(crate) fn site_bundles(docs_bundle: &Path) -> PathBuf {
     let p = std::env::var_os("KEN_SCS_SITE")
         .map(PathBuf::from)
         .unwrap_or_else(|| docs_bundle.with_file_name("site"));

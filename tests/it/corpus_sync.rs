@@ -75,9 +75,14 @@ fn scs_history_changes_and_list_match_git() {
 
     let daemon = GitDaemon::start(tmp.path());
     let ken = Ken::new();
-    let src = format!("scs={}", daemon.url("docs.git"));
+    // The docs repository alone: its docs.package.json names repositories this daemon does
+    // not serve (the whole site is tests/it/corpus_site_sync.rs).
+    ken.config(&format!(
+        "[[source]]\nname = \"scs\"\nurl = \"{}\"\nsite = false\n",
+        daemon.url("docs.git")
+    ));
 
-    let r = run(ken.cmd(&["--source", &src, "sync", "--json"]));
+    let r = run(ken.cmd(&["sync", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let first: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(first[0]["new"], old.as_str());
@@ -86,7 +91,7 @@ fn scs_history_changes_and_list_match_git() {
         &repo,
         &["update-ref", &format!("refs/heads/{branch}"), &head],
     );
-    let r = run(ken.cmd(&["--source", &src, "sync", "--json"]));
+    let r = run(ken.cmd(&["sync", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let second: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(second[0]["old"], old.as_str());
@@ -116,7 +121,7 @@ fn scs_history_changes_and_list_match_git() {
     );
 
     // `ken list` is exactly the documents git has at HEAD.
-    let r = run(ken.cmd(&["--source", &src, "list", "--json"]));
+    let r = run(ken.cmd(&["list", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let list: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
     let listed: BTreeSet<String> = list
@@ -134,7 +139,7 @@ fn scs_history_changes_and_list_match_git() {
             .all(|d| !d["title"].as_str().unwrap_or_default().is_empty()),
         "every document has a title"
     );
-    let status = run(ken.cmd(&["--source", &src, "status", "--json"]));
+    let status = run(ken.cmd(&["status", "--json"]));
     let s: Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(s["sources"][0]["docs"], listed.len());
 }
