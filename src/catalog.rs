@@ -27,6 +27,8 @@
 //! The file is postcard (serde, compact, read without copying its strings); front matter is
 //! kept as JSON text and parsed only for callers that want it (`ken list` does not). A file
 //! that cannot be read, or of another format, is as if there were none: it is made again.
+//! A catalogue file is named by its source (the config allows no name starting with `.`,
+//! so none is taken for a temporary file).
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -262,12 +264,11 @@ fn catalog_of(l: &Loaded, source: &str, filter: &Filter) -> Catalog {
     Catalog { docs, notes }
 }
 
-/// Writes a catalogue through a temporary file in the same folder and a rename, so a reader
-/// sees the old file or the new one. A failure only costs the next command a scan.
+/// Writes a catalogue atomically (`durable::write`: a reader sees the old file or the new
+/// one; a killed writer's temporary file is removed by the next write). Not synced: a torn
+/// file after a power cut does not decode and is made again. A failure only costs the next
+/// command a scan.
 fn store(path: &Path, header: &Header, body: &Body) {
-    let Some(dir) = path.parent() else {
-        return;
-    };
     let Ok(mut bytes) = postcard::to_stdvec(header) else {
         return;
     };
@@ -275,13 +276,7 @@ fn store(path: &Path, header: &Header, body: &Body) {
         return;
     };
     bytes.extend_from_slice(&b);
-    remove_dead_temporaries(dir);
-    let _ = std::fs::create_dir_all(dir).and_then(|()| {
-        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &bytes)?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    });
+    let _ = crate::durable::write(path, &bytes, crate::durable::Sync::No, None);
 }
 
 /// The stored form of a git source's catalogue: its documents, each with its note (front
@@ -312,25 +307,6 @@ fn body_of(cat: &Catalog, filter: &Filter) -> Body<'static> {
         })
         .collect();
     Body { docs, skipped }
-}
-
-/// Removes the temporary files of catalogue writers that were killed: any over a minute old
-/// (a living writer takes milliseconds; the catalogue is only ever a cache of the copies).
-fn remove_dead_temporaries(dir: &Path) {
-    let Ok(read) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in read.flatten() {
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 60);
-        if old && e.file_name().to_string_lossy().starts_with(".tmp-") {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
 }
 
 // ---- git sources and sites --------------------------------------------------------------
