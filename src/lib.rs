@@ -4,6 +4,7 @@
 
 pub mod base;
 pub mod bundle;
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod clipboard;
