@@ -5,7 +5,7 @@
 use crate::base::{Base, SourceFailure};
 use crate::config::SourceSpec;
 use crate::corpus::{self, Catalog, Document, Filter, Parsed};
-use crate::source::{Content, Entry, Snapshot, SourceError};
+use crate::source::{Content, Entry, FileOrigin, Snapshot, SourceError};
 
 /// The biggest root file (`docusaurus.config.js`, `sidebars.js`) that is read.
 const ROOT_FILE_CAP: u64 = 1 << 20;
@@ -17,6 +17,9 @@ pub struct SourceCopy {
     pub filter: Filter,
     /// Files over this size are skipped.
     cap: u64,
+    /// For a single repository: its URL, branch and commit, which every document's origin
+    /// names (a site's documents carry their own).
+    origin: Option<(String, Option<String>, String)>,
 }
 
 impl Base {
@@ -24,11 +27,20 @@ impl Base {
     pub fn copy(&self, spec: &SourceSpec) -> Result<SourceCopy, SourceFailure> {
         let snapshot = self.snapshot(spec)?;
         let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
+        let origin = match &snapshot {
+            Snapshot::Git { commit, .. } => Some((
+                spec.url.clone(),
+                self.state_of(spec).and_then(|s| s.branch.clone()),
+                commit.to_string(),
+            )),
+            _ => None,
+        };
         Ok(SourceCopy {
             spec: spec.clone(),
             snapshot,
             filter,
             cap: self.config.max_file_size,
+            origin,
         })
     }
 }
@@ -40,8 +52,24 @@ impl SourceCopy {
 
     /// Every document, with notes about the files skipped.
     pub fn docs(&self) -> Result<Catalog, SourceFailure> {
-        corpus::scan(&self.spec.name, &self.filter, &self.snapshot, self.cap)
-            .map_err(|e| self.failure(e))
+        let mut cat = corpus::scan(&self.spec.name, &self.filter, &self.snapshot, self.cap)
+            .map_err(|e| self.failure(e))?;
+        for d in &mut cat.docs {
+            self.give_origin(d);
+        }
+        Ok(cat)
+    }
+
+    /// Where a document of a single repository comes from (a site's have theirs already).
+    fn give_origin(&self, doc: &mut Document) {
+        if let (None, Some((repo, branch, commit))) = (&doc.origin, &self.origin) {
+            doc.origin = Some(FileOrigin {
+                repo: repo.clone(),
+                branch: branch.clone(),
+                commit: commit.clone(),
+                path: crate::forge::repo_path(self.filter.root(), &doc.rel),
+            });
+        }
     }
 
     /// Every file under the root.
@@ -67,7 +95,7 @@ impl SourceCopy {
             .filter(|r| self.filter.is_doc(r))?;
         let entry = self.entry(rel).ok()??;
         let mut notes = Vec::new();
-        corpus::load(
+        let mut doc = corpus::load(
             &self.spec.name,
             &self.filter,
             &self.snapshot,
@@ -76,7 +104,9 @@ impl SourceCopy {
             &mut notes,
         )
         .ok()
-        .flatten()
+        .flatten()?;
+        self.give_origin(&mut doc);
+        Some(doc)
     }
 
     /// Reads one document: decoded, front matter split off.
