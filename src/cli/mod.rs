@@ -12,6 +12,7 @@ mod check;
 mod completions;
 mod list;
 mod man;
+mod news;
 mod progress;
 mod report;
 mod search;
@@ -153,6 +154,17 @@ pub enum Command {
         /// The least severity that makes the exit status 1.
         #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
         fail_on: check::FailOn,
+    },
+    /// What changed since the last sync (or a date, or a commit): pages added, changed,
+    /// deleted and renamed, the sections changed, the commits, and standards' status changes.
+    News {
+        /// `last-sync` (the commit before the most recent sync that brought changes), a
+        /// duration back (`14d`), a date (`2024-05-01`), or a commit of the mirror.
+        #[arg(long, value_name = "WHEN", default_value = "last-sync")]
+        since: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Pages unchanged for longer than DURATION, oldest first, by source (a page's
     /// `last_reviewed:` counts as a change; Deprecated and Rejected standards are never stale;
@@ -335,6 +347,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 color: out.color,
             },
         ),
+        Some(Command::News { since, json }) => {
+            sync::ensure_synced(&mut base, cli.offline);
+            news::run(&base, &since, json, &out)
+        }
         Some(Command::Stale {
             older_than,
             json,

@@ -5,6 +5,9 @@
 //! | file | owns |
 //! |---|---|
 //! | `walk.rs` | the first-parent walk over a mirror that finds each page's last change and creation, incrementally from the last stored tip |
+//! | `lifecycle.rs` | a page's status, lifecycle dates and `last_reviewed` from its front matter |
+//! | `stale.rs` | which pages `ken stale` reports |
+//! | `news.rs` | what changed between two commits, per page and section, with the standards' events (`ken news`) |
 //! | `stored.rs` | `page-dates/<source>.json`: the stored walk, read back without trusting it |
 //! | this file | [`History`] of one source (a mirror's walk, or a folder's modification times), [`Histories`] of all, and [`Change`] as front ends show it |
 //!
@@ -14,6 +17,7 @@
 //! damage to it costs one walk, never a wrong answer.
 
 pub mod lifecycle;
+pub mod news;
 pub mod stale;
 mod stored;
 mod walk;

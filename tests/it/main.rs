@@ -28,6 +28,7 @@ mod markdown_model;
 mod markdown_render;
 mod markdown_show;
 mod mirrors;
+mod news;
 mod page_header;
 mod search_quality;
 mod site_manifest;

@@ -1,0 +1,148 @@
+//! `ken news`: what changed in each source since the last sync (or a date, or a commit), as
+//! text or JSON. Every string from a repository passes `sanitize::line` in the text form.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::{Out, short};
+use crate::base::Base;
+use crate::history;
+use crate::history::news::{self, News, PageChange, SectionChange, Since};
+use crate::sanitize;
+use crate::source::{self, Location};
+
+pub fn run(base: &Base, since: &str, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
+    let since_arg = since;
+    let since = Since::parse(since, history::now());
+    let mut all: Vec<News> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut failed = 0;
+    let mut tried = 0;
+    for spec in &base.config.sources {
+        if matches!(source::location(spec), Location::Dir(_)) {
+            notes.push(format!(
+                "{}: a local folder has no history; ken news compares commits",
+                spec.name
+            ));
+            continue;
+        }
+        if !base.has_copy(spec) {
+            notes.push(format!("{}: never synced (run ken sync)", spec.name));
+            continue;
+        }
+        tried += 1;
+        match news::news(base, spec, &since) {
+            Ok(Some(n)) => all.push(n),
+            Ok(None) => notes.push(format!(
+                "{}: synced once so far: nothing to compare with yet (try --since 30d)",
+                spec.name
+            )),
+            Err(e) => {
+                failed += 1;
+                notes.push(e.to_string());
+            }
+        }
+    }
+    for n in &notes {
+        eprintln!("note: {}", sanitize::line(n, 0));
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let v = json!({"since": since_arg, "sources": all});
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        text(&mut stdout, &all, out)?;
+    }
+    Ok(if tried > 0 && failed == tried {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
+    let now = history::now();
+    let clean = |s: &str| sanitize::line(s, 0).into_owned();
+    for (i, n) in all.iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        let range = match &n.old {
+            Some(o) => format!("{} → {}", short(o), short(&n.new)),
+            None => format!("everything up to {}", short(&n.new)),
+        };
+        let rewritten = if n.rewritten {
+            " (history was rewritten: the two tips compared)"
+        } else {
+            ""
+        };
+        writeln!(w, "{}: {range}{rewritten}", out.bold(&clean(&n.source)))?;
+        if n.pages.is_empty() {
+            writeln!(w, "  no page changed")?;
+        }
+        for e in &n.events {
+            writeln!(w, "  {}", out.bold(&clean(&e.text)))?;
+        }
+        for p in &n.pages {
+            let what = match p.change {
+                PageChange::Added => "added",
+                PageChange::Changed => "changed",
+                PageChange::Deleted => "deleted",
+                PageChange::Renamed => "renamed",
+            };
+            let from = p
+                .from
+                .as_deref()
+                .map(|f| format!(" (from {})", clean(f)))
+                .unwrap_or_default();
+            let minor = if p.minor {
+                out.dim(" — minor: whitespace or links only")
+            } else {
+                String::new()
+            };
+            writeln!(
+                w,
+                "  {what:<8} {}{from}  {}{minor}",
+                clean(&p.path),
+                out.dim(&clean(&p.title))
+            )?;
+            let changed: Vec<String> = p
+                .sections
+                .iter()
+                .map(|s| {
+                    let h = if s.heading.is_empty() {
+                        "(top)".to_string()
+                    } else {
+                        clean(&s.heading)
+                    };
+                    match s.change {
+                        SectionChange::Changed => h,
+                        SectionChange::Added => format!("{h} (new)"),
+                        SectionChange::Removed => format!("{h} (removed)"),
+                    }
+                })
+                .collect();
+            if !changed.is_empty() && p.change != PageChange::Added {
+                writeln!(w, "           sections: {}", changed.join("; "))?;
+            }
+            for &c in p.commits.iter().take(3) {
+                let c = &n.commits[c];
+                writeln!(
+                    w,
+                    "           {}  {}: {}",
+                    out.dim(&history::ago(c.time, now)),
+                    c.author_shown().unwrap_or_default(),
+                    c.subject_shown().unwrap_or_default()
+                )?;
+            }
+            if p.commits.len() > 3 {
+                writeln!(w, "           … and {} more commits", p.commits.len() - 3)?;
+            }
+        }
+        let more = if n.commits_truncated { "+" } else { "" };
+        writeln!(w, "  {} commits{more}", n.commits.len())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,585 @@
+//! What changed in a source's knowledge between two commits (`ken news`), as people want to
+//! read it: pages added, changed, deleted and renamed (with the old path); for a changed page
+//! the sections whose text changed (sections as the index cuts them,
+//! [`crate::index::sections`]), the commits that touched it, and whether the change was only
+//! whitespace or link targets (minor); and the standards' lifecycle events read from their
+//! front matter ("scs-0214-v2 became Stable").
+//!
+//! The two commits are compared tree to tree, so a history rewritten between them (a
+//! force-push) still gives the right pages; the commits listed are those the new tip has and
+//! the old one has not (`old..new`, first parents only, at most [`MAX_COMMITS`]).
+
+use std::collections::HashMap;
+
+use git2::{Oid, Repository};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::lifecycle::{Lifecycle, Status, standard_id};
+use super::{Change, HistoryError};
+use crate::base::{Base, SourceFailure};
+use crate::config::{DateKind, SourceSpec};
+use crate::corpus::{self, ChangeStatus, Filter};
+use crate::index::sections;
+use crate::source::{self, Content, Snapshot};
+
+/// The most commits listed for one source.
+pub const MAX_COMMITS: usize = 1000;
+/// Pages bigger than this are compared as changed, without their sections.
+const MAX_COMPARED: u64 = 2 << 20;
+
+/// Where the news start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Since {
+    /// The commit before the most recent sync that brought changes.
+    LastSync,
+    /// The last commit (by the configured date) at or before this time, Unix seconds.
+    Date(i64),
+    /// A commit of the mirror, as git names it (`a1b2c3d`, `HEAD~3`).
+    Rev(String),
+}
+
+impl Since {
+    /// `last-sync`; a duration back from now (`14d`, `3weeks`); a date (`2024-05-01`, RFC
+    /// 3339); anything else is a revision.
+    pub fn parse(s: &str, now: i64) -> Since {
+        let s = s.trim();
+        if s == "last-sync" {
+            return Since::LastSync;
+        }
+        if let Ok(d) = humantime::parse_duration(s) {
+            return Since::Date(now.saturating_sub(d.as_secs() as i64));
+        }
+        if let Some(t) = super::lifecycle::parse_date(&Value::String(s.to_string())) {
+            return Since::Date(t);
+        }
+        Since::Rev(s.to_string())
+    }
+}
+
+/// How a page changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageChange {
+    Added,
+    Changed,
+    Deleted,
+    Renamed,
+}
+
+/// How a section changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionChange {
+    Added,
+    Changed,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionNews {
+    /// The heading's text; empty for the text before the first heading.
+    pub heading: String,
+    /// The headings above it and it (`Install › Keys`).
+    pub heading_path: String,
+    pub anchor: String,
+    pub change: SectionChange,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageNews {
+    pub change: PageChange,
+    /// The reader's path (for a deletion, the path it had).
+    pub path: String,
+    /// For a rename, the old path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    pub title: String,
+    /// The text is the same but for whitespace and link targets.
+    pub minor: bool,
+    pub sections: Vec<SectionNews>,
+    /// Indices into [`News::commits`] of the commits that touched the page.
+    pub commits: Vec<usize>,
+}
+
+/// A standard's lifecycle event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    /// A standard that is new here (the text says in which status).
+    New,
+    BecameStable,
+    Deprecated,
+    Rejected,
+    BackToDraft,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// `scs-0214-v2`.
+    pub standard: String,
+    pub kind: EventKind,
+    /// For people: "scs-0214-v2 became Stable".
+    pub text: String,
+    pub path: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaced_by: Vec<String>,
+}
+
+/// What changed in one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct News {
+    pub source: String,
+    /// The commit compared from; `None` when everything is new (a date before the history).
+    pub old: Option<String>,
+    pub new: String,
+    /// The old commit is not an ancestor of the new one (history was rewritten): the tips
+    /// were compared, and `commits` are those only the new tip has.
+    pub rewritten: bool,
+    pub commits: Vec<Change>,
+    /// More commits than [`MAX_COMMITS`] were in the range.
+    pub commits_truncated: bool,
+    pub pages: Vec<PageNews>,
+    pub events: Vec<Event>,
+}
+
+fn git(name: &str) -> impl Fn(git2::Error) -> HistoryError + '_ {
+    move |e| HistoryError::Git {
+        source_name: name.to_string(),
+        message: e.message().trim().replace('\n', " "),
+    }
+}
+
+/// The news of a git source since `since` up to its synced commit. `Ok(None)` when there is
+/// nothing to compare with (a source synced once, for `last-sync`).
+pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News>, HistoryError> {
+    let name = spec.name.as_str();
+    let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
+    let Snapshot::Git { repo, commit: new } = base.snapshot(spec)? else {
+        return Err(fail(
+            "a local folder has no history to compare (ken news reads commits)".into(),
+        ));
+    };
+    let old = match since {
+        Since::LastSync => {
+            let prev = base.state_of(spec).and_then(|s| s.previous.clone());
+            match prev.and_then(|p| Oid::from_str(&p).ok()) {
+                Some(o) if repo.find_commit(o).is_ok() => Some(o),
+                Some(_) => {
+                    return Err(fail(
+                        "the commit before the last sync is gone from the mirror".into(),
+                    ));
+                }
+                None => return Ok(None),
+            }
+        }
+        Since::Date(t) => at_or_before(&repo, new, *t, base.config.dates).map_err(git(name))?,
+        Since::Rev(r) => {
+            let obj = repo
+                .revparse_single(r)
+                .and_then(|o| o.peel_to_commit())
+                .map_err(|e| {
+                    fail(format!(
+                        "{r:?} is not a commit of this mirror ({})",
+                        e.message().trim()
+                    ))
+                })?;
+            Some(obj.id())
+        }
+    };
+    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
+    compare(base, spec, &repo, &filter, old, new).map(Some)
+}
+
+/// The newest first-parent commit from `tip` dated at or before `t`; `None` when every one is
+/// newer.
+fn at_or_before(
+    repo: &Repository,
+    tip: Oid,
+    t: i64,
+    dates: DateKind,
+) -> Result<Option<Oid>, git2::Error> {
+    let mut c = repo.find_commit(tip)?;
+    loop {
+        let when = match dates {
+            DateKind::Committer => c.time().seconds(),
+            DateKind::Author => c.author().when().seconds(),
+        };
+        if when <= t {
+            return Ok(Some(c.id()));
+        }
+        match c.parent(0) {
+            Ok(p) => c = p,
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+fn compare(
+    base: &Base,
+    spec: &SourceSpec,
+    repo: &Repository,
+    filter: &Filter,
+    old: Option<Oid>,
+    new: Oid,
+) -> Result<News, HistoryError> {
+    let name = spec.name.as_str();
+    let mirror = source::mirror_path(base.data_dir(), name);
+    let rewritten = match old {
+        Some(o) => o != new && !repo.graph_descendant_of(new, o).map_err(git(name))?,
+        None => false,
+    };
+    let mut out = News {
+        source: name.to_string(),
+        old: old.map(|o| o.to_string()),
+        new: new.to_string(),
+        rewritten,
+        commits: Vec::new(),
+        commits_truncated: false,
+        pages: Vec::new(),
+        events: Vec::new(),
+    };
+    if old == Some(new) {
+        return Ok(out);
+    }
+    let fail = |e: source::SourceError| HistoryError::Source(SourceFailure::new(name, e));
+    let new_snap = Snapshot::git(&mirror, new).map_err(fail)?;
+    let old_snap = match old {
+        Some(o) => Some(Snapshot::git(&mirror, o).map_err(fail)?),
+        None => None,
+    };
+    let changes = match old {
+        Some(o) => corpus::doc_changes(filter, &source::changes(&mirror, o, new).map_err(fail)?),
+        None => new_snap
+            .entries(filter.root())
+            .map_err(fail)?
+            .into_iter()
+            .filter(|e| filter.is_doc(&e.path))
+            .map(|e| corpus::DocChange {
+                status: ChangeStatus::Added,
+                path: filter.mounted(&e.path),
+                from: None,
+            })
+            .collect(),
+    };
+    let cap = base.config.max_file_size.min(MAX_COMPARED);
+    let read = |snap: Option<&Snapshot>, path: &str| -> Option<corpus::Parsed> {
+        let snap = snap?;
+        let rel = filter.unmounted(path)?;
+        let entry = snap.entry(filter.root(), rel).ok()??;
+        match snap.read(filter.root(), &entry, cap).ok()? {
+            Content::Bytes(b) if !corpus::is_binary(&b) => {
+                Some(corpus::parse(&corpus::decode(b), rel))
+            }
+            _ => None,
+        }
+    };
+    for c in &changes {
+        let (change, before_path) = match c.status {
+            ChangeStatus::Added => (PageChange::Added, None),
+            ChangeStatus::Modified => (PageChange::Changed, Some(c.path.as_str())),
+            ChangeStatus::Deleted => (PageChange::Deleted, Some(c.path.as_str())),
+            ChangeStatus::Renamed => (PageChange::Renamed, c.from.as_deref()),
+        };
+        let before = before_path.and_then(|p| read(old_snap.as_ref(), p));
+        let after = match change {
+            PageChange::Deleted => None,
+            _ => read(Some(&new_snap), &c.path),
+        };
+        let title = after
+            .as_ref()
+            .or(before.as_ref())
+            .map(|p| p.title.clone())
+            .unwrap_or_else(|| corpus::file_title(&c.path));
+        let (sections, minor) = match (&before, &after) {
+            (Some(b), Some(a)) => {
+                let s = section_changes(&b.body, &a.body);
+                let minor = change == PageChange::Changed
+                    && s.is_empty()
+                    && b.front_matter == a.front_matter;
+                (s, minor)
+            }
+            _ => (Vec::new(), false),
+        };
+        if let Some(e) = event(
+            &c.path,
+            change,
+            before.as_ref().and_then(|p| p.front_matter.as_ref()),
+            after.as_ref().and_then(|p| p.front_matter.as_ref()),
+        ) {
+            out.events.push(e);
+        }
+        out.pages.push(PageNews {
+            change,
+            path: c.path.clone(),
+            from: c.from.clone(),
+            title,
+            minor,
+            sections,
+            commits: Vec::new(),
+        });
+    }
+    attribute(repo, filter, old, new, base.config.dates, &mut out).map_err(git(name))?;
+    Ok(out)
+}
+
+/// Whitespace runs are one space: a reflowed paragraph is the same text.
+fn normal(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The sections whose text differs, by anchor (a renamed heading is one section removed and
+/// one added). Link targets are not part of a section's text, so a page whose links alone
+/// changed has no changed section.
+fn section_changes(before: &str, after: &str) -> Vec<SectionNews> {
+    let text = |s: &sections::Section| (normal(&s.heading), normal(&s.body), normal(&s.code));
+    let old = sections::split(before);
+    let new = sections::split(after);
+    let old_by: HashMap<&str, &sections::Section> =
+        old.iter().map(|s| (s.anchor.as_str(), s)).collect();
+    let new_anchors: std::collections::HashSet<&str> =
+        new.iter().map(|s| s.anchor.as_str()).collect();
+    let mut out = Vec::new();
+    for s in &new {
+        let change = match old_by.get(s.anchor.as_str()) {
+            None => Some(SectionChange::Added),
+            Some(o) if text(o) != text(s) => Some(SectionChange::Changed),
+            Some(_) => None,
+        };
+        if let Some(change) = change {
+            // The text before the first heading is a section only when it has text.
+            if change == SectionChange::Added && s.level == 0 && s.body.is_empty() {
+                continue;
+            }
+            out.push(SectionNews {
+                heading: s.heading.clone(),
+                heading_path: s.heading_path.clone(),
+                anchor: s.anchor.clone(),
+                change,
+            });
+        }
+    }
+    for s in &old {
+        let empty_top = s.level == 0 && s.body.is_empty();
+        if !empty_top && !new_anchors.contains(s.anchor.as_str()) {
+            out.push(SectionNews {
+                heading: s.heading.clone(),
+                heading_path: s.heading_path.clone(),
+                anchor: s.anchor.clone(),
+                change: SectionChange::Removed,
+            });
+        }
+    }
+    out
+}
+
+/// `v2` for a replacement of the same standard, else its id (`scs-0100-v3`), else as written.
+fn short_replacement(id: &str, replaced_by: &str) -> String {
+    let number = |s: &str| s.get(..8).map(str::to_string);
+    match standard_id(replaced_by) {
+        Some(r) if number(&r) == number(id) => r[9..].to_string(),
+        Some(r) => r,
+        None => replaced_by.to_string(),
+    }
+}
+
+/// The lifecycle event a change of a standard's front matter makes, if any.
+fn event(
+    path: &str,
+    change: PageChange,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Option<Event> {
+    let id = standard_id(path)?;
+    let old = Lifecycle::of(before);
+    let new = Lifecycle::of(after);
+    let (kind, text) = match change {
+        PageChange::Deleted => {
+            old.status?;
+            (EventKind::Removed, format!("{id} removed"))
+        }
+        PageChange::Added => {
+            let s = new.status?;
+            let text = match s {
+                Status::Draft => format!("new draft {id}"),
+                other => format!("new standard {id}, {}", other.as_str()),
+            };
+            (EventKind::New, text)
+        }
+        PageChange::Changed | PageChange::Renamed => {
+            let s = new.status?;
+            if old.status == Some(s) {
+                return None;
+            }
+            match s {
+                Status::Stable => (EventKind::BecameStable, format!("{id} became Stable")),
+                Status::Deprecated => {
+                    let by = match new.replaced_by.as_slice() {
+                        [] => String::new(),
+                        list => format!(
+                            ", replaced by {}",
+                            list.iter()
+                                .map(|r| short_replacement(&id, r))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    (EventKind::Deprecated, format!("{id} deprecated{by}"))
+                }
+                Status::Rejected => (EventKind::Rejected, format!("{id} rejected")),
+                Status::Draft => (EventKind::BackToDraft, format!("{id} back to Draft")),
+            }
+        }
+    };
+    Some(Event {
+        standard: id,
+        kind,
+        text,
+        path: path.to_string(),
+        replaced_by: match kind {
+            EventKind::Deprecated => new.replaced_by,
+            _ => Vec::new(),
+        },
+    })
+}
+
+/// The commits `old..new` (first parents, newest first) and, for each page, those that
+/// touched it (under its new or its old path).
+fn attribute(
+    repo: &Repository,
+    filter: &Filter,
+    old: Option<Oid>,
+    new: Oid,
+    dates: DateKind,
+    out: &mut News,
+) -> Result<(), git2::Error> {
+    let repo_path = |p: &str| {
+        let rel = filter.unmounted(p)?;
+        Some(match filter.root() {
+            Some(r) => format!("{r}/{rel}"),
+            None => rel.to_string(),
+        })
+    };
+    let mut page_of: HashMap<String, usize> = HashMap::new();
+    for (i, p) in out.pages.iter().enumerate() {
+        for path in std::iter::once(&p.path).chain(p.from.as_ref()) {
+            if let Some(rp) = repo_path(path) {
+                page_of.insert(rp, i);
+            }
+        }
+    }
+    let mut walk = repo.revwalk()?;
+    walk.simplify_first_parent()?;
+    walk.push(new)?;
+    if let Some(o) = old {
+        walk.hide(o)?;
+    }
+    let mut opts = git2::DiffOptions::new();
+    for p in page_of.keys() {
+        opts.pathspec(p);
+    }
+    opts.disable_pathspec_match(true);
+    for oid in walk {
+        let oid = oid?;
+        if out.commits.len() >= MAX_COMMITS {
+            out.commits_truncated = true;
+            break;
+        }
+        let commit = repo.find_commit(oid)?;
+        let index = out.commits.len();
+        out.commits.push(Change {
+            time: match dates {
+                DateKind::Committer => commit.time().seconds(),
+                DateKind::Author => commit.author().when().seconds(),
+            },
+            commit: Some(oid.to_string()),
+            author: Some(String::from_utf8_lossy(commit.author().name_bytes()).into_owned()),
+            subject: Some(
+                String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+            ),
+        });
+        if page_of.is_empty() {
+            continue;
+        }
+        let parent = match commit.parent(0) {
+            Ok(p) => Some(p.tree()?),
+            Err(_) => None,
+        };
+        let diff =
+            repo.diff_tree_to_tree(parent.as_ref(), Some(&commit.tree()?), Some(&mut opts))?;
+        for d in diff.deltas() {
+            for f in [d.new_file(), d.old_file()] {
+                if let Some(&i) = f
+                    .path_bytes()
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .and_then(|p| page_of.get(p))
+                    && out.pages[i].commits.last() != Some(&index)
+                {
+                    out.pages[i].commits.push(index);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_forms() {
+        let now = 1_700_000_000;
+        assert_eq!(Since::parse("last-sync", now), Since::LastSync);
+        assert_eq!(Since::parse("14d", now), Since::Date(now - 14 * 86_400));
+        assert_eq!(Since::parse("2024-05-01", now), Since::Date(1_714_521_600));
+        assert_eq!(Since::parse("HEAD~3", now), Since::Rev("HEAD~3".into()));
+        assert_eq!(Since::parse("a1b2c3d", now), Since::Rev("a1b2c3d".into()));
+    }
+
+    #[test]
+    fn whitespace_and_link_targets_are_no_section_change() {
+        let a = "# T\n\nSee [the guide](a.md) for\nmore.\n\n## Keys\n\nRotate.\n";
+        let b = "# T\n\nSee  [the guide](b.md#x) for more.\n\n## Keys\n\nRotate.\n";
+        assert!(section_changes(a, b).is_empty());
+        let c = "# T\n\nSee the manual.\n\n## Keys\n\nRotate.\n\n## New\n\nx\n";
+        let s = section_changes(a, c);
+        assert_eq!(
+            s.iter()
+                .map(|s| (s.anchor.as_str(), s.change))
+                .collect::<Vec<_>>(),
+            [("t", SectionChange::Changed), ("new", SectionChange::Added)]
+        );
+    }
+
+    #[test]
+    fn lifecycle_events() {
+        let fm = |s: &str| serde_norway::from_str::<Value>(s).unwrap();
+        let draft = fm("status: Draft\n");
+        let stable = fm("status: Stable\n");
+        let dep = fm("status: Deprecated\nreplaced_by: scs-0002-v2-standards-docs-org.md\n");
+        let p = "Standards/scs-0002-v1-standards-docs-org.md";
+        let text = |c, b, a| event(p, c, b, a).map(|e| e.text);
+        assert_eq!(
+            text(PageChange::Changed, Some(&draft), Some(&stable)).as_deref(),
+            Some("scs-0002-v1 became Stable")
+        );
+        assert_eq!(
+            text(PageChange::Changed, Some(&stable), Some(&dep)).as_deref(),
+            Some("scs-0002-v1 deprecated, replaced by v2")
+        );
+        assert_eq!(
+            text(PageChange::Added, None, Some(&draft)).as_deref(),
+            Some("new draft scs-0002-v1")
+        );
+        assert_eq!(
+            text(PageChange::Changed, Some(&stable), Some(&stable)),
+            None
+        );
+        assert_eq!(
+            event("docs/a.md", PageChange::Added, None, Some(&draft)),
+            None
+        );
+    }
+}
