@@ -203,11 +203,15 @@ mod tests {
         assert_eq!(permalink("git://127.0.0.1/a/b", c, "x.md", None), None);
         assert_eq!(
             issue_url("https://github.com/a/b", "Typo & more", "> line\n#x").as_deref(),
-            Some("https://github.com/a/b/issues/new?title=Typo%20%26%20more&body=%3E%20line%0A%23x")
+            Some(
+                "https://github.com/a/b/issues/new?title=Typo%20%26%20more&body=%3E%20line%0A%23x"
+            )
         );
         assert_eq!(
             issue_url("https://gitlab.com/a/b", "t", "\u{1b}]52").as_deref(),
-            Some("https://gitlab.com/a/b/-/issues/new?issue%5Btitle%5D=t&issue%5Bdescription%5D=%1B%5D52")
+            Some(
+                "https://gitlab.com/a/b/-/issues/new?issue%5Btitle%5D=t&issue%5Bdescription%5D=%1B%5D52"
+            )
         );
     }
 

@@ -83,12 +83,14 @@ pub fn report(
             }
             Some((a, b))
         }
-        (None, Some(anchor)) => Some(section_lines(parsed, anchor).ok_or_else(|| {
-            ReportError::NoSection {
-                path: doc.path.clone(),
-                anchor: anchor.to_string(),
-            }
-        })?),
+        (None, Some(anchor)) => {
+            Some(
+                section_lines(parsed, anchor).ok_or_else(|| ReportError::NoSection {
+                    path: doc.path.clone(),
+                    anchor: anchor.to_string(),
+                })?,
+            )
+        }
         (None, None) => None,
     };
     let no_forge = || ReportError::NoForge {
@@ -142,7 +144,8 @@ fn section_lines(parsed: &Parsed, anchor: &str) -> Option<(usize, usize)> {
     let body = &parsed.body;
     let all = sections::split(body);
     let i = all.iter().position(|s| s.level > 0 && s.anchor == anchor)?;
-    let line_of = |offset: usize| parsed.body_line + body[..offset.min(body.len())].matches('\n').count();
+    let line_of =
+        |offset: usize| parsed.body_line + body[..offset.min(body.len())].matches('\n').count();
     let start = line_of(all[i].start);
     let end_offset = all[i + 1..]
         .iter()
