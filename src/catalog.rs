@@ -725,6 +725,12 @@ fn full_check(
     Ok(id)
 }
 
+/// The name of the copy a source's catalogue describes, as stored (nothing compared).
+pub fn stored_id(data_dir: &Path, source: &str) -> Option<String> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    Some(l.header().copy.into_owned())
+}
+
 /// How many pages (documents that are not symlinks) a source's catalogue of copy `id` has.
 pub fn pages(data_dir: &Path, source: &str, id: &str) -> Option<usize> {
     let l = Loaded::read(&path(data_dir, source))?;
