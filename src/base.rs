@@ -100,7 +100,7 @@ pub struct Base {
 
 impl Base {
     pub fn open(config: Config) -> Base {
-        let state = State::load(&config.data_dir.path);
+        let state = load_state(&config);
         Base {
             config,
             state,
@@ -174,16 +174,59 @@ impl Base {
                 return vec![Err(SourceFailure::new("sync", e))];
             }
         };
+        let mut results = self.sync_locked(offline, progress);
+        if let Err(e) = self.state.save(&self.config.data_dir.path) {
+            results.push(Err(SourceFailure::new("state", e)));
+        }
+        drop(lock);
+        results
+    }
+
+    /// Syncs like [`sync`](Self::sync), records the state, then runs `then` (the index
+    /// update; it sees each source's outcome) still under the sync lock, and reports all
+    /// three. The state is recorded first so that what a kill during the (long) index update
+    /// leaves is a synced copy the next search indexes; a kill before the record leaves `state.json` at the old commits, and
+    /// the next sync finds the fetched commits already in the mirrors.
+    pub fn sync_then<T>(
+        &mut self,
+        offline: bool,
+        progress: &mut dyn FnMut(&str, Transfer),
+        then: impl FnOnce(&Base, &[Result<SyncSummary, SourceFailure>]) -> T,
+    ) -> Synced<T> {
+        let lock = match SyncLock::acquire(self.data_dir()) {
+            Ok(l) => l,
+            Err(e) => {
+                return Synced {
+                    results: vec![Err(SourceFailure::new("sync", e))],
+                    then: None,
+                    recorded: Ok(()),
+                };
+            }
+        };
+        let results = self.sync_locked(offline, progress);
+        let recorded = self.state.save(&self.config.data_dir.path);
+        let then = then(self, &results);
+        drop(lock);
+        Synced {
+            results,
+            then: Some(then),
+            recorded,
+        }
+    }
+
+    fn sync_locked(
+        &mut self,
+        offline: bool,
+        progress: &mut dyn FnMut(&str, Transfer),
+    ) -> Vec<Result<SyncSummary, SourceFailure>> {
+        // What another ken recorded while this one waited for the lock.
+        self.state = load_state(&self.config);
         let specs = self.config.sources.clone();
         let mut results = Vec::new();
         for spec in &specs {
             let r = self.sync_one(spec, offline, progress);
             results.push(r);
         }
-        if let Err(e) = self.state.save(&self.config.data_dir.path) {
-            results.push(Err(SourceFailure::new("state", e)));
-        }
-        drop(lock);
         // The copies moved: sites are made again from them when next asked for.
         self.sites.clear();
         results
@@ -355,4 +398,59 @@ impl Base {
         st.last_error = None;
         st.site = None;
     }
+}
+
+/// What [`Base::sync_then`] did: each source's outcome, what `then` returned (`None` when the
+/// sync could not start), and whether the state was recorded.
+pub struct Synced<T> {
+    pub results: Vec<Result<SyncSummary, SourceFailure>>,
+    pub then: Option<T>,
+    pub recorded: Result<(), state::StateError>,
+}
+
+/// The recorded state; a damaged `state.json` (set aside by [`State::read`]) is rebuilt from
+/// what each mirror says it holds, and written back.
+fn load_state(config: &Config) -> State {
+    let data = &config.data_dir.path;
+    let (mut state, damaged) = State::read(data);
+    if !damaged {
+        return state;
+    }
+    for spec in &config.sources {
+        let mirror = source::mirror_path(data, &spec.name);
+        let Some((url, branch, commit)) = source::mirror_tip(&mirror) else {
+            continue;
+        };
+        if url != spec.url {
+            continue;
+        }
+        let docs = match (Snapshot::git(&mirror, commit), Filter::new(spec)) {
+            (Ok(snap), Ok(filter)) => {
+                corpus::scan(&spec.name, &filter, &snap, config.max_file_size)
+                    .map_or(0, |c| c.docs.len())
+            }
+            _ => 0,
+        };
+        // When the mirror last moved: its HEAD is rewritten by every sync.
+        let at = std::fs::metadata(mirror.join("HEAD"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs());
+        state.sources.insert(
+            spec.name.clone(),
+            SourceState {
+                url,
+                branch: Some(branch),
+                commit: Some(commit.to_string()),
+                synced_at: at,
+                attempted_at: at,
+                docs,
+                ..SourceState::default()
+            },
+        );
+    }
+    // Best effort: if it cannot be written now, the next sync writes it.
+    let _ = state.save(data);
+    state
 }

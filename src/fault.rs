@@ -9,11 +9,11 @@
 //! | point | where ken dies |
 //! |---|---|
 //! | `after-fetch` | a source's mirror has the new commit; nothing else was written |
+//! | `mid-state-write` | half of the new `state.json` is in its temporary file |
 //! | `mid-index-write` | the index writer is writing a new segment file: half of it is on disk |
 //! | `before-index-commit` | the new segments are complete on disk, not yet committed |
 //! | `mid-index-commit` | tantivy has written the commit's delete files and a temporary `meta.json`, not yet renamed into place (the window of issue 16's `FileAlreadyExists`) |
-//! | `after-index-commit` | the index is committed; `state.json` not yet written |
-//! | `mid-state-write` | half of the new `state.json` is in its temporary file |
+//! | `after-index-commit` | the index is committed; its merges still run |
 //!
 //! One more point makes something fail rather than die: `incremental-update-fails` makes an
 //! incremental index update fail as a damaged segment would, so that the rebuild it falls
@@ -36,11 +36,11 @@ pub const VAR: &str = "KEN_FAULT";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Point {
     AfterFetch,
+    MidStateWrite,
     MidIndexWrite,
     BeforeIndexCommit,
     MidIndexCommit,
     AfterIndexCommit,
-    MidStateWrite,
     IncrementalUpdateFails,
 }
 
@@ -48,11 +48,11 @@ impl Point {
     /// Every point, in the order a sync passes them.
     pub const ALL: [Point; 7] = [
         Point::AfterFetch,
+        Point::MidStateWrite,
         Point::MidIndexWrite,
         Point::BeforeIndexCommit,
         Point::MidIndexCommit,
         Point::AfterIndexCommit,
-        Point::MidStateWrite,
         Point::IncrementalUpdateFails,
     ];
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod corpus;
+pub mod durable;
 pub mod fault;
 pub mod forge;
 pub mod history;

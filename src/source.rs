@@ -104,6 +104,19 @@ pub fn mirror_path(data_dir: &Path, name: &str) -> PathBuf {
     mirrors_dir(data_dir).join(format!("{name}.git"))
 }
 
+/// What a mirror itself says it holds: its remote's URL, the branch its `HEAD` follows and
+/// that branch's commit. Used to repair a damaged `state.json`.
+pub fn mirror_tip(mirror: &Path) -> Option<(String, String, git2::Oid)> {
+    let repo = Repository::open_bare(mirror).ok()?;
+    let url = repo.find_remote("origin").ok()?.url().ok()?.to_string();
+    let head = repo.find_reference("HEAD").ok()?;
+    let target = head.symbolic_target().ok()??.to_string();
+    let branch = target.strip_prefix("refs/remotes/origin/")?.to_string();
+    let commit = repo.refname_to_id(&target).ok()?;
+    repo.find_commit(commit).ok()?;
+    Some((url, branch, commit))
+}
+
 fn mirrors_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("mirrors")
 }
@@ -155,9 +168,48 @@ impl SyncLock {
         for entry in std::fs::read_dir(&dir).map_err(io_err(&dir))?.flatten() {
             if entry.file_name().to_string_lossy().starts_with(".tmp-") {
                 let _ = std::fs::remove_dir_all(entry.path());
+            } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_dead_mirror_files(&entry.path());
             }
         }
         Ok(SyncLock { _file: file })
+    }
+}
+
+/// Cleans a mirror (`NAME.git`), or each repository mirror of a site's folder
+/// (`NAME.site/REPO.git`, beside its `site.lock`, which is kept).
+fn remove_dead_mirror_files(dir: &Path) {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref().is_some_and(|n| n.ends_with(".git")) {
+        remove_dead_git_files(dir, 0);
+    } else if let Ok(read) = std::fs::read_dir(dir) {
+        for e in read.flatten() {
+            let git = e.file_name().to_string_lossy().ends_with(".git");
+            if git && e.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_dead_git_files(&e.path(), 0);
+            }
+        }
+    }
+}
+
+/// Removes what a killed fetch leaves in a mirror: libgit2's lock files (`refs/…/B.lock`,
+/// `packed-refs.lock`, `config.lock`: while one exists every later fetch fails with "failed
+/// to lock file") and its temporary pack and object files. Only called under the
+/// [`SyncLock`], so no living ken is writing them.
+fn remove_dead_git_files(dir: &Path, depth: usize) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in read.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        match e.file_type() {
+            Ok(t) if t.is_dir() && depth < 8 => remove_dead_git_files(&e.path(), depth + 1),
+            Ok(t) if t.is_file() && (name.ends_with(".lock") || name.contains("_git2_")) => {
+                let _ = std::fs::remove_file(e.path());
+            }
+            _ => {}
+        }
     }
 }
 

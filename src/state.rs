@@ -1,11 +1,13 @@
 //! What ken remembers between runs about each source: the synced commit, the one before it,
-//! when, and how many documents. Stored as `state.json` in the data dir, replaced atomically.
+//! when, and how many documents. Stored as `state.json` in the data dir, replaced atomically;
+//! a damaged file is set aside and repaired from the mirrors (`Base::open`).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::durable;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct SourceState {
@@ -103,28 +105,38 @@ impl State {
     }
 
     /// Loads the state; a missing or unreadable file is an empty state (nothing synced yet),
-    /// since every value in it can be found again by syncing.
+    /// since every value in it can be found again by syncing. A damaged file is set aside (see
+    /// [`State::read`]).
     pub fn load(data_dir: &Path) -> State {
-        std::fs::read(Self::path(data_dir))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        Self::read(data_dir).0
     }
 
-    /// Writes the state through a temporary file and a rename, so a crash leaves either the
-    /// old or the new state, never half of one.
+    /// Loads the state, and whether the file was damaged and set aside (then the state is
+    /// empty and the caller can repair it from the mirrors: `Base::open` does).
+    pub fn read(data_dir: &Path) -> (State, bool) {
+        match durable::read_json(&Self::path(data_dir), "repaired from the mirrors") {
+            durable::Read::Ok(s) => (s, false),
+            durable::Read::SetAside => (State::default(), true),
+            durable::Read::Missing | durable::Read::Unreadable(_) => (State::default(), false),
+        }
+    }
+
+    /// Writes the state atomically and synced (see [`durable::write`]), so a kill or a power
+    /// cut leaves either the old or the new state, never half of one.
     pub fn save(&self, data_dir: &Path) -> Result<(), StateError> {
+        let path = Self::path(data_dir);
         let io = |source| StateError::Io {
-            path: data_dir.display().to_string(),
+            path: path.display().to_string(),
             source,
         };
-        std::fs::create_dir_all(data_dir).map_err(io)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(data_dir).map_err(io)?;
         let json = serde_json::to_vec_pretty(self).map_err(|e| io(e.into()))?;
-        tmp.write_all(&json).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(Self::path(data_dir)).map_err(|e| io(e.error))?;
-        Ok(())
+        durable::write(
+            &path,
+            &json,
+            durable::Sync::Yes,
+            Some(crate::fault::Point::MidStateWrite),
+        )
+        .map_err(io)
     }
 }
 

@@ -1,15 +1,17 @@
 //! What the reader remembers between runs: history (back, forward, recent pages) and
-//! bookmarks, as JSON files in the data dir, replaced atomically.
+//! bookmarks, as JSON files in the data dir, replaced atomically (`durable`); a damaged file is
+//! set aside with one line, never trusted or crashed on.
 //!
 //! Places are kept by source and path, with the section (anchor) they were at, so that they
 //! survive a re-sync that moves lines around; a place whose page is gone is reported, not
 //! dropped.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::durable;
 
 /// A position in a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,43 +114,40 @@ impl Store {
         self.dir.join("bookmarks.json")
     }
 
-    /// A missing or unreadable file is an empty history.
+    /// A missing or unreadable file is an empty history; a damaged one is set aside.
     pub fn history(&self) -> History {
-        load(&self.history_path())
+        load(&self.history_path(), "starting a new history")
     }
 
     pub fn save_history(&self, h: &History) -> Result<(), StoreError> {
-        save(&self.dir, &self.history_path(), h)
+        save(&self.history_path(), h)
     }
 
-    /// A missing or unreadable file is an empty list.
+    /// A missing or unreadable file is an empty list; a damaged one is set aside (so the
+    /// bookmarks in it can still be copied back by hand).
     pub fn bookmarks(&self) -> Bookmarks {
-        load(&self.bookmarks_path())
+        load(&self.bookmarks_path(), "starting a new list of bookmarks")
     }
 
     pub fn save_bookmarks(&self, b: &Bookmarks) -> Result<(), StoreError> {
-        save(&self.dir, &self.bookmarks_path(), b)
+        save(&self.bookmarks_path(), b)
     }
 }
 
-fn load<T: DeserializeOwned + Default>(path: &Path) -> T {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+fn load<T: DeserializeOwned + Default>(path: &Path, what_next: &str) -> T {
+    match durable::read_json(path, what_next) {
+        durable::Read::Ok(v) => v,
+        _ => T::default(),
+    }
 }
 
-fn save<T: Serialize>(dir: &Path, path: &Path, value: &T) -> Result<(), StoreError> {
+fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
     let io = |source| StoreError {
         path: path.display().to_string(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     let json = serde_json::to_vec_pretty(value).map_err(|e| io(e.into()))?;
-    tmp.write_all(&json).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    durable::write(path, &json, durable::Sync::Yes, None).map_err(io)
 }
 
 #[cfg(test)]
@@ -186,5 +185,15 @@ mod tests {
         assert_eq!(s.history(), h);
         std::fs::write(s.bookmarks_path(), b"{ not json").unwrap();
         assert_eq!(s.bookmarks(), Bookmarks::default());
+        assert!(
+            std::fs::read_dir(dir.path().join("data"))
+                .unwrap()
+                .flatten()
+                .any(|e| e
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("bookmarks.json.damaged-")),
+            "the damaged file is kept aside"
+        );
     }
 }

@@ -295,6 +295,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let config_for_ui = config.clone();
     let mut base = Base::open(config);
+    if cli.command.is_some() {
+        // A damaged state file set aside (and repaired) while opening: one line each.
+        for n in crate::durable::take_notices() {
+            progress::say(&n);
+        }
+    }
     match cli.command {
         None => {
             let opts = crate::ui::Options {

@@ -75,7 +75,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                 "mirrors": {"path": data.join("mirrors"), "from": cfg.data_dir.origin},
                 "state": {"path": state::State::path(data), "from": cfg.data_dir.origin},
             },
-            "index": index::status_json(base.data_dir()),
+            "index": index::status_json(base),
         });
         outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -204,12 +204,30 @@ fn rfc3339(t: u64) -> String {
 
 /// One line about the index for `ken status`.
 fn index_line(base: &Base) -> String {
-    let v = index::status_json(base.data_dir());
+    let v = index::status_json(base);
     match v["state"].as_str() {
-        Some("ready") => format!(
-            "{} pages, {} sections; last update indexed {} pages",
-            v["pages"], v["sections"], v["last_update_indexed"]
-        ),
+        Some("ready") => {
+            let facts = format!(
+                "{} pages, {} sections; last update indexed {} pages",
+                v["pages"], v["sections"], v["last_update_indexed"]
+            );
+            let behind: Vec<&str> = v["behind"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
+                .unwrap_or_default();
+            if behind.is_empty() {
+                facts
+            } else {
+                format!(
+                    "{facts}; behind the synced copy of {} (`ken sync` or `ken search` updates it)",
+                    behind
+                        .iter()
+                        .map(|n| sanitize::line(n, 0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
         _ => format!(
             "the index {}; `ken sync` or `ken search` builds it",
             v["problem"].as_str().unwrap_or("is missing")

@@ -4,7 +4,6 @@
 //! or names commits it does not hold, is no history, and the next command walks again.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -80,15 +79,12 @@ impl Stored {
         self.version == VERSION && self.tip == tip.to_string() && self.settings == settings
     }
 
-    /// Writes the history atomically: a kill leaves the old file or the new one.
+    /// Writes the history atomically (`durable::write`): a kill leaves the old file or the
+    /// new one, and the next write removes a killed writer's temporary file. Not synced: a
+    /// file torn by a power cut does not load, and the walk is simply done again.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
         let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        tmp.write_all(&json)?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        crate::durable::write(path, &json, crate::durable::Sync::No, None)
     }
 
     fn change(&self, i: Option<u32>, dates: DateKind) -> Option<Change> {

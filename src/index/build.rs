@@ -132,17 +132,19 @@ pub fn rebuild(
 /// Whether the index reflects every configured source's current copy (cheap: no document
 /// is read).
 pub fn is_current(base: &Base, meta: &Meta) -> bool {
-    if meta.schema != schema::SCHEMA_VERSION {
-        return false;
-    }
-    if meta
+    meta.schema == schema::SCHEMA_VERSION && behind(base, meta).is_empty()
+}
+
+/// The sources whose current copy the index does not reflect: synced to another commit (or,
+/// for a directory, changed) since it was indexed, never indexed, or no longer configured.
+pub fn behind(base: &Base, meta: &Meta) -> Vec<String> {
+    let mut out: Vec<String> = meta
         .sources
         .keys()
-        .any(|n| !base.config.sources.iter().any(|s| &s.name == n))
-    {
-        return false;
-    }
-    base.config.sources.iter().all(|spec| {
+        .filter(|n| !base.config.sources.iter().any(|s| &s.name == *n))
+        .cloned()
+        .collect();
+    for spec in &base.config.sources {
         let indexed = |commit: &str| {
             meta.sources.get(&spec.name).is_some_and(|o| {
                 o.url == spec.url && o.filter == filter_key(spec) && o.commit == commit
@@ -150,15 +152,19 @@ pub fn is_current(base: &Base, meta: &Meta) -> bool {
         };
         // A synced git source: its commit is in the state (no need to open the mirror, or
         // even to initialise libgit2, which costs more than a search).
-        if let Some(commit) = base.copy_id(spec) {
-            return indexed(&commit);
+        let current = match base.copy_id(spec) {
+            Some(commit) => indexed(&commit),
+            None => match state_of(base, spec) {
+                Ok((_, _, commit)) => indexed(&commit),
+                // Nothing to index from (never synced): nothing an update could do.
+                Err(_) => true,
+            },
+        };
+        if !current {
+            out.push(spec.name.clone());
         }
-        match state_of(base, spec) {
-            Ok((_, _, commit)) => indexed(&commit),
-            // Nothing to index from (never synced): nothing an update could do.
-            Err(_) => true,
-        }
-    })
+    }
+    out
 }
 
 /// A source's last good copy, its filter, and the commit (or directory fingerprint) it is at.
@@ -266,7 +272,8 @@ fn update_locked(
         // An incremental update that failed (a damaged segment, a diff that cannot be read)
         // is retried as a full rebuild into the same index: its old commit stays what every
         // search answers from until the new one is committed.
-        Err(e) if rebuilt.is_none() => {
+        // (Not on a full disk: a rebuild needs more space than the update did.)
+        Err(e) if rebuilt.is_none() && !crate::durable::is_disk_full(&e.to_string()) => {
             let reason = format!("could not be updated ({e})");
             notice(&format!(
                 "search index {reason}: rebuilding it from the mirrors"

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use build::{
-    Progress, UpdateReport, is_current, open_current, page_key, rebuild, try_update, update,
+    Progress, UpdateReport, behind, is_current, open_current, page_key, rebuild, try_update, update,
 };
 pub use memory::MemoryPage;
 pub use search::{Dates, Order, PageHits, Results, SearchOptions, SectionHit};
@@ -236,8 +236,10 @@ fn read_meta(index: &tantivy::Index) -> Result<Meta, String> {
     }
 }
 
-/// What `ken status --json` shows about the index.
-pub fn status_json(data_dir: &Path) -> serde_json::Value {
+/// What `ken status --json` shows about the index: its facts, and `behind`, the sources whose
+/// current copy it does not reflect yet (empty when it is current).
+pub fn status_json(base: &crate::base::Base) -> serde_json::Value {
+    let data_dir = base.data_dir();
     let path = index_path(data_dir);
     match SearchIndex::open(data_dir) {
         Ok(ix) => {
@@ -249,6 +251,7 @@ pub fn status_json(data_dir: &Path) -> serde_json::Value {
                 "pages": m.pages(),
                 "sections": ix.reader.searcher().num_docs(),
                 "sources": m.sources,
+                "behind": behind(base, &m),
                 "last_update_indexed": m.last_update_indexed,
                 "last_update_removed": m.last_update_removed,
                 "last_update_full": m.last_update_full,

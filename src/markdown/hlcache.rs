@@ -7,8 +7,9 @@
 //! block's text and its lines are exactly the block's lines sanitized (see [`Block::fits`]): a
 //! stale, damaged or forged entry can change colours at most, never what is shown. Pages with a
 //! block whose highlighting hit a cap are not stored (the time budget depends on the machine).
-//! Writes are atomic (a temporary file renamed); failing to read or write is a miss, never an
-//! error. The directory is kept under [`MAX_ENTRIES`] files and [`MAX_TOTAL_BYTES`], oldest
+//! Writes are atomic (`durable::write_entry`: a temporary file renamed; a killed writer's
+//! temporary file is removed by the next prune); a damaged entry is removed; failing to read
+//! or write is a miss, never an error. The directory is kept under [`MAX_ENTRIES`] files and [`MAX_TOTAL_BYTES`], oldest
 //! first out; a page whose entry would be over [`MAX_ENTRY_BYTES`] is not cached.
 
 use std::hash::{Hash, Hasher};
@@ -81,8 +82,17 @@ fn path_for(dir: &Path, body: &str) -> PathBuf {
 /// The cached code blocks of the page `body`, if the cache is on and has them.
 pub fn get(body: &str) -> Option<Vec<Block>> {
     let dir = DIR.get()?;
-    let bytes = std::fs::read(path_for(dir, body)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let path = path_for(dir, body);
+    let bytes = std::fs::read(&path).ok()?;
+    match serde_json::from_slice(&bytes) {
+        Ok(blocks) => Some(blocks),
+        Err(_) => {
+            // A torn entry (a power cut after an unsynced write) is removed, so the page's
+            // next highlighting stores a whole one; nothing is lost but time.
+            let _ = std::fs::remove_file(&path);
+            None
+        }
+    }
 }
 
 /// Whether the cache (when on) holds the page `body`: a cheap look, for a caller deciding
@@ -103,16 +113,11 @@ pub fn put(body: &str, blocks: &[Block]) {
     if json.len() > MAX_ENTRY_BYTES {
         return;
     }
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(&json)?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(())
-    };
+    // Not synced: a cache entry torn by a power cut is a miss (above). The temporary files of
+    // killed writers are removed by `prune`, so a write does not list the folder.
+    let written = crate::durable::write_entry(&path, &json);
     // About one write in 64 checks the size.
-    if write().is_ok() && h_low_bits(&path) == 0 {
+    if written.is_ok() && h_low_bits(&path) == 0 {
         prune(dir, MAX_ENTRIES, MAX_TOTAL_BYTES);
     }
 }
@@ -126,6 +131,7 @@ fn h_low_bits(path: &Path) -> u8 {
 /// Removes the oldest entries of `dir` when it holds more than `max` of them or more than
 /// `max_bytes` in all, until both are down to three quarters.
 pub fn prune(dir: &Path, max: usize, max_bytes: u64) {
+    crate::durable::remove_stale_temps(dir, None);
     let Ok(read) = std::fs::read_dir(dir) else {
         return;
     };

@@ -6,7 +6,6 @@
 //! old one and the folder flushed, so a crash leaves the old lock or the new one, never a
 //! part of either.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::SiteError;
@@ -114,30 +113,17 @@ impl Lock {
         }
     }
 
-    /// Writes the lock to `path` atomically (temporary file, fsync, rename, fsync of the
-    /// folder), creating the folder if needed.
+    /// Writes the lock to `path` atomically (`durable::write`: temporary file, fsync, rename,
+    /// fsync of the folder; a killed writer's temporary file is removed by the next write),
+    /// creating the folder if needed.
     pub fn write(&self, path: &Path) -> Result<(), SiteError> {
         let text = self.render()?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let io = |source| SiteError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        tmp.write_all(text.as_bytes()).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
-        // The rename is durable only once the folder's entry is on disk too. Opening a
-        // folder to fsync it works on Unix; elsewhere it is skipped.
-        #[cfg(unix)]
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
-        Ok(())
+        crate::durable::write(path, text.as_bytes(), crate::durable::Sync::Yes, None).map_err(
+            |source| SiteError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        )
     }
 }
 

@@ -165,6 +165,8 @@ fn start(config: &Config, opts: &Options) -> (App, Background) {
             percent: 0,
         };
     }
+    // A damaged state, history or bookmarks file set aside while loading (one line each).
+    problems.extend(crate::durable::take_notices());
     if let Some(p) = problems.first() {
         app.error(p.clone());
     }
