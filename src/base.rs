@@ -151,8 +151,18 @@ impl Base {
         }
     }
 
-    /// Every document of a source, from its last good copy.
+    /// Every document of a source, from its last good copy: from its catalogue when that is
+    /// of the synced copy (a git source or site: no mirror opened), else from the copy.
     pub fn catalog(&self, spec: &SourceSpec) -> Result<Catalog, SourceFailure> {
+        if let Some(id) = self.copy_id(spec) {
+            let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
+            let settings = crate::catalog::settings(spec, self.config.max_file_size);
+            if let Some(cat) =
+                crate::catalog::stored(self.data_dir(), &spec.name, &filter, &settings, &id)
+            {
+                return Ok(cat);
+            }
+        }
         self.copy(spec)?.docs()
     }
 
@@ -241,7 +251,11 @@ impl Base {
         let name = spec.name.as_str();
         let url = match source::location(spec) {
             Location::Dir(root) => {
-                let cat = self.catalog(spec)?;
+                // A sync compares every file with the catalogue (a command that does not sync
+                // trusts the folders' times for a while).
+                let cat = self
+                    .copy_checked(spec, crate::catalog::Check::Full)?
+                    .docs()?;
                 if !root.is_dir() {
                     return Err(SourceFailure::new(
                         name,
@@ -330,12 +344,22 @@ impl Base {
             // A no-op sync: the documents are the ones counted last time.
             Some(st) if unchanged => st.docs,
             _ => {
+                // Catalogued now, so that `ken list` and the library read no blob; caught
+                // up from the catalogued commit when there is one.
                 let snap =
                     Snapshot::git(&mirror, synced.new).map_err(|e| SourceFailure::new(name, e))?;
-                corpus::scan(name, &filter, &snap, self.config.max_file_size)
-                    .map_err(|e| SourceFailure::new(name, e))?
-                    .docs
-                    .len()
+                crate::catalog::git_docs(
+                    self.data_dir(),
+                    name,
+                    &filter,
+                    &crate::catalog::settings(spec, self.config.max_file_size),
+                    &snap,
+                    self.config.max_file_size,
+                    &synced.new.to_string(),
+                )
+                .map_err(|e| SourceFailure::new(name, e))?
+                .docs
+                .len()
             }
         };
         let action = match (old, synced.fetched) {

@@ -569,7 +569,7 @@ pub enum Snapshot {
 
 /// Where a file of a site comes from: its repository, the branch followed there, the commit
 /// read, and its path in that repository.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileOrigin {
     /// The repository's URL.
     pub repo: String,
@@ -608,16 +608,12 @@ impl Snapshot {
                     Some(r) => dir.join(r),
                     None => dir.clone(),
                 };
-                let mut out = Vec::new();
-                // A root that is itself a symlink is not followed either.
-                match std::fs::symlink_metadata(&base) {
-                    Ok(m) if m.is_dir() => walk_dir(&base, "", &mut out, 0)?,
-                    Ok(_) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && root.is_some() => {}
-                    Err(e) => return Err(io_err(&base)(e)),
+                match walk_folder(&base) {
+                    Ok(w) => Ok(w.entries),
+                    // A root folder the copy does not have: no files.
+                    Err(_) if root.is_some() && !base.exists() => Ok(Vec::new()),
+                    Err(e) => Err(e),
                 }
-                out.sort_by(|a, b| a.path.cmp(&b.path));
-                Ok(out)
             }
             Snapshot::Site(site) => Ok(site.entries(root)),
         }
@@ -801,18 +797,55 @@ fn git_entries(repo: &Repository, tree: &git2::Tree<'_>) -> Result<Vec<Entry>, S
     Ok(out)
 }
 
-fn walk_dir(
-    dir: &Path,
-    prefix: &str,
-    out: &mut Vec<Entry>,
-    depth: usize,
-) -> Result<(), SourceError> {
+/// What a walk of a local folder finds: its files (sorted by path) and, for the catalogue
+/// (`crate::catalog`), the modification time of each file and of each folder.
+#[derive(Debug, Default)]
+pub struct FolderWalk {
+    pub entries: Vec<Entry>,
+    /// Per entry, in nanoseconds since the epoch (0 for a symlink).
+    pub mtimes: Vec<i64>,
+    /// Every folder walked (`""` is the folder itself) and its modification time.
+    pub dirs: Vec<(String, i64)>,
+}
+
+/// A file's or folder's modification time in nanoseconds since the epoch.
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.mtime()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(meta.mtime_nsec())
+}
+
+/// Walks a local folder the way every reader of a folder does: symlinks listed with their
+/// target and never followed (nor the folder itself when it is one), `.git` skipped, at most
+/// 64 levels and `MAX_FILES` files. A folder's own type comes from the directory entry, so
+/// only files (for their size and time) and folders (for their time) are stat-ed.
+pub fn walk_folder(base: &Path) -> Result<FolderWalk, SourceError> {
+    let mut w = FolderWalk::default();
+    match std::fs::symlink_metadata(base) {
+        Ok(m) if m.is_dir() => {
+            w.dirs.push((String::new(), mtime_ns(&m)));
+            walk_dir(base, "", &mut w, 0)?;
+        }
+        Ok(_) => {}
+        Err(e) => return Err(io_err(base)(e)),
+    }
+    let mut files: Vec<(Entry, i64)> = std::mem::take(&mut w.entries)
+        .into_iter()
+        .zip(std::mem::take(&mut w.mtimes))
+        .collect();
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    (w.entries, w.mtimes) = files.into_iter().unzip();
+    Ok(w)
+}
+
+fn walk_dir(dir: &Path, prefix: &str, w: &mut FolderWalk, depth: usize) -> Result<(), SourceError> {
     if depth > 64 {
         return Ok(());
     }
     let read = std::fs::read_dir(dir).map_err(io_err(dir))?;
     for entry in read.flatten() {
-        if out.len() >= MAX_FILES {
+        if w.entries.len() >= MAX_FILES {
             return Ok(());
         }
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -820,28 +853,43 @@ fn walk_dir(
             continue;
         }
         let path = format!("{prefix}{name}");
-        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+        // From the directory entry (no stat on Linux); never follows a symlink.
+        let Ok(ft) = entry.file_type() else {
             continue;
         };
-        let ft = meta.file_type();
         if ft.is_symlink() {
             let target = std::fs::read_link(entry.path())
                 .map(|t| t.display().to_string())
                 .unwrap_or_default();
-            out.push(Entry {
+            w.entries.push(Entry {
                 path,
                 kind: EntryKind::Symlink { target },
             });
+            w.mtimes.push(0);
         } else if ft.is_dir() {
-            walk_dir(&entry.path(), &format!("{path}/"), out, depth + 1)?;
+            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
+            if !meta.is_dir() {
+                continue;
+            }
+            w.dirs.push((path.clone(), mtime_ns(&meta)));
+            walk_dir(&entry.path(), &format!("{path}/"), w, depth + 1)?;
         } else if ft.is_file() {
-            out.push(Entry {
+            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            w.entries.push(Entry {
                 path,
                 kind: EntryKind::File {
                     size: meta.len(),
                     oid: None,
                 },
             });
+            w.mtimes.push(mtime_ns(&meta));
         }
     }
     Ok(())

@@ -3,21 +3,38 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::sync::ensure_synced;
 use crate::base::Base;
-use crate::history::Histories;
+use crate::history::{Histories, PageDates};
 use crate::sanitize;
+use crate::source::FileOrigin;
+
+/// One document of `ken list --json`. The fields are in the order serde_json's map would
+/// give them (alphabetical), the order this output has always had.
+#[derive(Serialize)]
+struct Item<'a> {
+    #[serde(flatten)]
+    dates: PageDates,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a FileOrigin>,
+    path: &'a str,
+    source: &'a str,
+    title: &'a str,
+}
 
 pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCode> {
     ensure_synced(base, offline);
     let mut failed = false;
     let mut docs = Vec::new();
     for spec in base.config.sources.clone() {
-        match base.catalog(&spec) {
-            Ok(cat) => {
-                for n in &cat.notes {
+        // From the catalogue when it is of the synced copy: no blob read.
+        match base.listing(&spec) {
+            Ok((listed, notes)) => {
+                for n in &notes {
                     eprintln!(
                         "note: {}:{}: {}",
                         sanitize::line(&n.source, 0),
@@ -25,7 +42,7 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
                         sanitize::line(&n.problem, 0)
                     );
                 }
-                docs.extend(cat.docs);
+                docs.extend(listed);
             }
             Err(e) => {
                 eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
@@ -33,29 +50,25 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
             }
         }
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         let histories = Histories::load(base);
         for line in histories.problems.iter().chain(&histories.gaps()) {
             eprintln!("note: {}", sanitize::line(line, 0));
         }
-        let v: Vec<_> = docs
+        let items: Vec<Item> = docs
             .iter()
-            .map(|d| {
-                let mut o = json!({"source": d.source, "path": d.path, "title": d.title});
-                if let Some(l) = &d.link {
-                    o["link"] = json!(l);
-                }
-                if let Some(origin) = &d.origin {
-                    o["origin"] = json!(origin);
-                }
-                let dates = histories.page(&d.source, &d.path);
-                o["changed"] = json!(dates.changed);
-                o["created"] = json!(dates.created);
-                o
+            .map(|d| Item {
+                dates: histories.page(&d.source, &d.path),
+                link: d.link.as_deref(),
+                origin: d.origin.as_ref(),
+                path: &d.path,
+                source: &d.source,
+                title: &d.title,
             })
             .collect();
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
+        serde_json::to_writer_pretty(&mut stdout, &items).map_err(std::io::Error::from)?;
+        writeln!(stdout)?;
     } else {
         let w = docs
             .iter()
@@ -77,6 +90,7 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
             )?;
         }
     }
+    stdout.flush()?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {

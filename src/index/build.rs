@@ -170,11 +170,9 @@ pub fn behind(base: &Base, meta: &Meta) -> Vec<String> {
 /// A source's last good copy, its filter, and the commit (or directory fingerprint) it is at.
 fn state_of(base: &Base, spec: &SourceSpec) -> Result<(Snapshot, Filter, String), String> {
     let copy = base.copy(spec).map_err(|e| e.cause)?;
-    let commit = match &copy.snapshot {
-        Snapshot::Git { commit, .. } => commit.to_string(),
-        Snapshot::Dir { .. } => dir_fingerprint(&copy.snapshot, &copy.filter)?,
-        Snapshot::Site(site) => site.site.id(),
-    };
+    // A folder's fingerprint comes from its catalogue, compared with the disk as
+    // `catalog::Check::Trust` says (not every file stat-ed on every search).
+    let commit = copy.id().map_err(|e| e.cause)?;
     Ok((copy.snapshot, copy.filter, commit))
 }
 
@@ -377,6 +375,23 @@ fn write(
             // pages that changed (in any repository, or by a changed manifest) are indexed.
             (Some(o), Snapshot::Site(new)) => old_site(base, spec, o)
                 .map(|old| (o.pages, crate::site::doc_changes(&filter, &old, &new.site))),
+            // A local folder: the documents its catalogue saw change since the fingerprint
+            // indexed (each deleted and added again if it is still a document).
+            (Some(o), Snapshot::Dir { .. }) => {
+                crate::catalog::changed_since(base.data_dir(), name, &o.commit, &commit).map(
+                    |rels| {
+                        let changes = rels
+                            .iter()
+                            .map(|rel| DocChange {
+                                status: ChangeStatus::Modified,
+                                path: filter.mounted(rel),
+                                from: None,
+                            })
+                            .collect();
+                        (o.pages, changes)
+                    },
+                )
+            }
             _ => None,
         };
         let pages = match diff {
@@ -384,7 +399,13 @@ fn write(
                 let (indexed, removed, net) = ctx.apply(&changes)?;
                 report.indexed += indexed;
                 report.removed += removed;
-                before.saturating_add_signed(net)
+                match &snap {
+                    // A folder's changes do not say which documents are new: its catalogue
+                    // counts the pages.
+                    Snapshot::Dir { .. } => crate::catalog::pages(base.data_dir(), name, &commit)
+                        .unwrap_or_else(|| before.saturating_add_signed(net)),
+                    _ => before.saturating_add_signed(net),
+                }
             }
             None => {
                 writer.delete_term(Term::from_field_text(fields.source, name));
@@ -471,31 +492,6 @@ fn old_site(base: &Base, spec: &SourceSpec, o: &IndexedSource) -> Option<crate::
 /// What of a source's configuration decides which pages it has, and where.
 fn filter_key(spec: &SourceSpec) -> String {
     serde_json::json!([spec.root, spec.mount, spec.include, spec.exclude]).to_string()
-}
-
-/// A local directory's state: its documents' paths, sizes and modification times, hashed.
-fn dir_fingerprint(snap: &Snapshot, filter: &Filter) -> Result<String, String> {
-    let Snapshot::Dir { root } = snap else {
-        return Err("not a directory".into());
-    };
-    let base = match filter.root() {
-        Some(r) => root.join(r),
-        None => root.clone(),
-    };
-    let mut h = std::hash::DefaultHasher::new();
-    for e in snap.entries(filter.root()).map_err(|e| e.to_string())? {
-        if !filter.is_doc(&e.path) {
-            continue;
-        }
-        e.path.hash(&mut h);
-        if let Ok(m) = std::fs::symlink_metadata(base.join(&e.path)) {
-            m.len().hash(&mut h);
-            if let Ok(t) = m.modified() {
-                t.hash(&mut h);
-            }
-        }
-    }
-    Ok(format!("dir:{:016x}", h.finish()))
 }
 
 struct Ctx<'a> {

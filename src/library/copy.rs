@@ -2,7 +2,10 @@
 //! root put together once, so that no reader of a source writes "snapshot + `Filter::new` +
 //! `filter.root()`" again.
 
+use std::path::PathBuf;
+
 use crate::base::{Base, SourceFailure};
+use crate::catalog::{self, Check, Listed};
 use crate::config::SourceSpec;
 use crate::corpus::{self, Catalog, Document, Filter, Parsed};
 use crate::source::{Content, Entry, Snapshot, SourceError};
@@ -17,11 +20,26 @@ pub struct SourceCopy {
     pub filter: Filter,
     /// Files over this size are skipped.
     cap: u64,
+    /// Where the source's catalogue is kept (`crate::catalog`).
+    data_dir: PathBuf,
+    /// How a local folder is compared with its catalogue.
+    check: Check,
 }
 
 impl Base {
-    /// The last good copy of a source, with its filter.
+    /// The last good copy of a source, with its filter. A local folder is trusted to be as
+    /// its catalogue says within the limits of [`Check::Trust`].
     pub fn copy(&self, spec: &SourceSpec) -> Result<SourceCopy, SourceFailure> {
+        self.copy_checked(spec, Check::Trust)
+    }
+
+    /// The same, with a local folder compared with its catalogue as `check` says (`ken
+    /// sync` and the UI's file watcher: [`Check::Full`]).
+    pub fn copy_checked(
+        &self,
+        spec: &SourceSpec,
+        check: Check,
+    ) -> Result<SourceCopy, SourceFailure> {
         let snapshot = self.snapshot(spec)?;
         let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
         Ok(SourceCopy {
@@ -29,7 +47,38 @@ impl Base {
             snapshot,
             filter,
             cap: self.config.max_file_size,
+            data_dir: self.data_dir().to_path_buf(),
+            check,
         })
+    }
+
+    /// What `ken list` shows of a source's documents (path, title, symlink target, origin)
+    /// and the notes about its files: from the catalogue, without opening the mirror, when
+    /// it is of the synced copy; else read (and catalogued) first.
+    pub fn listing(
+        &self,
+        spec: &SourceSpec,
+    ) -> Result<(Vec<Listed>, Vec<corpus::Note>), SourceFailure> {
+        let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
+        let settings = catalog::settings(spec, self.config.max_file_size);
+        if let Some(id) = self.copy_id(spec)
+            && let Some(l) = catalog::listing(self.data_dir(), &spec.name, &filter, &settings, &id)
+        {
+            return Ok(l);
+        }
+        let cat = self.catalog(spec)?;
+        let docs = cat
+            .docs
+            .into_iter()
+            .map(|d| Listed {
+                source: d.source,
+                path: d.path,
+                title: d.title,
+                link: d.link,
+                origin: d.origin,
+            })
+            .collect();
+        Ok((docs, cat.notes))
     }
 }
 
@@ -38,10 +87,54 @@ impl SourceCopy {
         SourceFailure::new(&self.spec.name, cause)
     }
 
-    /// Every document, with notes about the files skipped.
+    /// Every document, with notes about the files skipped: from the source's catalogue when
+    /// it is of this copy, else read (for a git source only the files changed since the
+    /// catalogued commit) and catalogued.
     pub fn docs(&self) -> Result<Catalog, SourceFailure> {
-        corpus::scan(&self.spec.name, &self.filter, &self.snapshot, self.cap)
-            .map_err(|e| self.failure(e))
+        let settings = catalog::settings(&self.spec, self.cap);
+        let name = &self.spec.name;
+        match &self.snapshot {
+            Snapshot::Dir { root } => catalog::folder_docs(
+                &self.data_dir,
+                name,
+                &self.filter,
+                &settings,
+                root,
+                self.cap,
+                self.check,
+            )
+            .map(|(cat, _)| cat),
+            snap => catalog::git_docs(
+                &self.data_dir,
+                name,
+                &self.filter,
+                &settings,
+                snap,
+                self.cap,
+                &self.id()?,
+            ),
+        }
+        .map_err(|e| self.failure(e))
+    }
+
+    /// The name of this copy: the commit, a site's copy id (`COMMIT+HASH`), or a local
+    /// folder's fingerprint of its documents' sizes and times (`dir:…`, from its catalogue,
+    /// compared with the disk as the copy's [`Check`] says).
+    pub fn id(&self) -> Result<String, SourceFailure> {
+        match &self.snapshot {
+            Snapshot::Git { commit, .. } => Ok(commit.to_string()),
+            Snapshot::Site(site) => Ok(site.site.id()),
+            Snapshot::Dir { root } => catalog::folder_id(
+                &self.data_dir,
+                &self.spec.name,
+                &self.filter,
+                &catalog::settings(&self.spec, self.cap),
+                root,
+                self.cap,
+                self.check,
+            )
+            .map_err(|e| self.failure(e)),
+        }
     }
 
     /// Every file under the root.

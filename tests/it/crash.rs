@@ -185,11 +185,23 @@ pub fn garbage(data: &Path) -> Vec<String> {
         "history.json",
         "bookmarks.json",
         "page-dates",
+        "catalog",
     ];
     for e in std::fs::read_dir(data).expect("data dir").flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         if !top_ok.contains(&name.as_str()) {
             out.push(name);
+        }
+    }
+    // A catalogue's temporary file is a writer's that died.
+    for e in std::fs::read_dir(data.join("catalog"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            out.push(format!("catalog/{name}"));
         }
     }
     let index = data.join("index");

@@ -5,6 +5,7 @@
 mod common;
 mod ui_common;
 
+mod catalog;
 mod check_cli;
 mod check_format;
 mod check_rules;
@@ -18,6 +19,7 @@ mod corpus_sync;
 mod crash;
 mod e2e_reading;
 mod e2e_tmux;
+mod fuzz;
 mod history;
 mod index_search;
 mod index_sync;

@@ -1,0 +1,749 @@
+//! The catalogue: what reading every file of a source's copy tells (each document's path,
+//! title, front matter, symlink target and object, the files skipped and why), kept per
+//! source in `<data dir>/catalog/<source>` with the name of the copy it describes, so that
+//! `ken list`, the library, `ken check` and the index need no blob read unless the source
+//! changed.
+//!
+//! For a git source (or a site) the name is the synced commit (`SourceState::copy_id`),
+//! known from `state.json` without opening the mirror. A new commit is caught up from the
+//! old catalogue and the diff between the two commits, reading only the changed files.
+//!
+//! For a local folder the name is a fingerprint of its documents' sizes and modification
+//! times, and the catalogue also keeps each folder's modification time and when the files
+//! were last compared with the disk (a *full check*: every file stat-ed, only the changed
+//! ones read). Whether a folder is still as catalogued is decided:
+//! - by `ken sync`, and by the terminal UI when its file watcher reports a change: a full
+//!   check, always ([`Check::Full`]);
+//! - by every other command ([`Check::Trust`]): from the folders' times (adding, removing or
+//!   renaming a file changes its folder's time, and so does an editor that saves by writing
+//!   a new file), plus a full check when the last one is older than [`FOLDER_TRUST`].
+//!
+//! A time within [`RACY_NS`] of the check that read it is not trusted (a second change in the
+//! same clock tick would leave it equal): it is recorded as unknown, so the next check
+//! compares that file or folder again. For the index, a folder's catalogue also remembers
+//! which documents changed since each of its last few names ([`changed_since`]), so an edit
+//! re-indexes that page, not the folder.
+//!
+//! The file is postcard (serde, compact, read without copying its strings); front matter is
+//! kept as JSON text and parsed only for callers that want it (`ken list` does not). A file
+//! that cannot be read, or of another format, is as if there were none: it is made again.
+//! A catalogue file is named by its source (the config allows no name starting with `.`,
+//! so none is taken for a temporary file).
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{self, Catalog, Document, Filter, Note};
+use crate::source::{self, Entry, EntryKind, FileOrigin, Snapshot, SourceError};
+
+/// The format of the catalogue files; another number is made again.
+const VERSION: u32 = 1;
+/// How long commands that do not sync trust a folder's last full check, as long as none of
+/// its folders changed (see the module's comment).
+pub const FOLDER_TRUST_SECS: i64 = 30;
+/// A time this close to the check that read it (or after it) is not trusted.
+pub const RACY_NS: i64 = 1_000_000_000;
+/// How many earlier names of a folder's catalogue keep their list of changed documents.
+const SINCE_KEPT: usize = 4;
+/// A list of changed documents longer than this is dropped (re-indexing the folder is then
+/// as cheap).
+const SINCE_MAX: usize = 5_000;
+
+/// How a local folder is compared with its catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Check {
+    /// The folders' times, and a full check when the last one is over [`FOLDER_TRUST_SECS`]
+    /// old.
+    #[default]
+    Trust,
+    /// Every file stat-ed now.
+    Full,
+}
+
+/// The stored form. The header comes first, so a caller that wants only the folder's state
+/// reads no document.
+#[derive(Serialize, Deserialize)]
+struct Header<'a> {
+    version: u32,
+    /// The copy described: a commit, a site's copy id, or a folder's `dir:` fingerprint.
+    #[serde(borrow)]
+    copy: Cow<'a, str>,
+    /// The source's settings that decide its documents (root, mount, globs, size cap).
+    #[serde(borrow)]
+    settings: Cow<'a, str>,
+    #[serde(borrow)]
+    folder: Option<FolderState<'a>>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct FolderState<'a> {
+    /// When the last full check started, in nanoseconds since the epoch.
+    checked_at: i64,
+    /// Every folder and its time (`-1`: unknown, compare again).
+    #[serde(borrow)]
+    dirs: Vec<(Cow<'a, str>, i64)>,
+    /// For each of the last few names of this catalogue, the documents (paths under the
+    /// root) that changed since.
+    #[serde(borrow)]
+    since: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body<'a> {
+    #[serde(borrow)]
+    docs: Vec<Doc<'a>>,
+    #[serde(borrow)]
+    skipped: Vec<Skipped<'a>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Doc<'a> {
+    /// The path under the source's root.
+    #[serde(borrow)]
+    rel: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    #[serde(borrow)]
+    link: Option<Cow<'a, str>>,
+    /// JSON text.
+    #[serde(borrow)]
+    front_matter: Option<Cow<'a, str>>,
+    origin: Option<FileOrigin>,
+    size: u64,
+    oid: Option<[u8; 20]>,
+    /// A folder's file: its time (`-1`: unknown).
+    mtime: i64,
+    /// A problem worth a note (front matter that does not parse).
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
+}
+
+/// A file that is a document by its name but was skipped (binary, over the cap, unreadable).
+#[derive(Serialize, Deserialize)]
+struct Skipped<'a> {
+    #[serde(borrow)]
+    rel: Cow<'a, str>,
+    #[serde(borrow)]
+    problem: Cow<'a, str>,
+    size: u64,
+    mtime: i64,
+}
+
+/// One line of `ken list`: what the catalogue knows of a document without parsing its
+/// front matter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    pub source: String,
+    pub path: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub origin: Option<FileOrigin>,
+}
+
+/// A catalogue file read into memory.
+struct Loaded {
+    bytes: Vec<u8>,
+}
+
+impl Loaded {
+    fn read(path: &Path) -> Option<Loaded> {
+        let bytes = std::fs::read(path).ok()?;
+        let l = Loaded { bytes };
+        let (h, rest) = l.parts()?;
+        (h.version == VERSION && postcard::from_bytes::<Body>(rest).is_ok()).then_some(l)
+    }
+
+    fn parts(&self) -> Option<(Header<'_>, &[u8])> {
+        postcard::take_from_bytes::<Header>(&self.bytes).ok()
+    }
+
+    fn header(&self) -> Header<'_> {
+        self.parts().expect("checked when read").0
+    }
+
+    fn body(&self) -> Body<'_> {
+        let rest = self.parts().expect("checked when read").1;
+        postcard::from_bytes(rest).expect("checked when read")
+    }
+}
+
+/// The catalogue file of a source.
+pub fn path(data_dir: &Path, source: &str) -> PathBuf {
+    data_dir.join("catalog").join(source)
+}
+
+/// The settings of a source that decide which documents it has (and so whether a catalogue
+/// made under other settings can be used).
+pub fn settings(spec: &crate::config::SourceSpec, cap: u64) -> String {
+    serde_json::json!([spec.root, spec.mount, spec.include, spec.exclude, cap]).to_string()
+}
+
+fn oid_bytes(oid: Option<git2::Oid>) -> Option<[u8; 20]> {
+    oid.and_then(|o| o.as_bytes().try_into().ok())
+}
+
+impl Doc<'_> {
+    fn entry(&self) -> Entry {
+        Entry {
+            path: self.rel.to_string(),
+            kind: match &self.link {
+                Some(t) => EntryKind::Symlink {
+                    target: t.to_string(),
+                },
+                None => EntryKind::File {
+                    size: self.size,
+                    oid: self.oid.and_then(|b| git2::Oid::from_bytes(&b).ok()),
+                },
+            },
+        }
+    }
+
+    fn document(&self, source: &str, filter: &Filter) -> Document {
+        Document {
+            source: source.to_string(),
+            path: filter.mounted(&self.rel),
+            rel: self.rel.to_string(),
+            title: self.title.to_string(),
+            link: self.link.as_ref().map(|l| l.to_string()),
+            front_matter: self
+                .front_matter
+                .as_ref()
+                .and_then(|j| serde_json::from_str(j).ok()),
+            origin: self.origin.clone(),
+            entry: self.entry(),
+        }
+    }
+
+    fn of(d: &Document, note: Option<&str>, mtime: i64) -> Doc<'static> {
+        let (size, oid) = match &d.entry.kind {
+            EntryKind::File { size, oid } => (*size, oid_bytes(*oid)),
+            EntryKind::Symlink { .. } => (0, None),
+        };
+        Doc {
+            rel: Cow::Owned(d.rel.clone()),
+            title: Cow::Owned(d.title.clone()),
+            link: d.link.clone().map(Cow::Owned),
+            front_matter: d.front_matter.as_ref().map(|v| Cow::Owned(v.to_string())),
+            origin: d.origin.clone(),
+            size,
+            oid,
+            mtime,
+            note: note.map(|n| Cow::Owned(n.to_string())),
+        }
+    }
+}
+
+/// Everything a catalogue knows, as the reader of a copy wants it.
+fn catalog_of(l: &Loaded, source: &str, filter: &Filter) -> Catalog {
+    let body = l.body();
+    let mut notes = Vec::new();
+    let docs = body
+        .docs
+        .iter()
+        .map(|d| {
+            if let Some(n) = &d.note {
+                notes.push(Note {
+                    source: source.to_string(),
+                    path: filter.mounted(&d.rel),
+                    problem: n.to_string(),
+                });
+            }
+            d.document(source, filter)
+        })
+        .collect();
+    notes.extend(body.skipped.iter().map(|s| Note {
+        source: source.to_string(),
+        path: filter.mounted(&s.rel),
+        problem: s.problem.to_string(),
+    }));
+    notes.sort_by(|a, b| a.path.cmp(&b.path));
+    Catalog { docs, notes }
+}
+
+/// Writes a catalogue atomically (`durable::write`: a reader sees the old file or the new
+/// one; a killed writer's temporary file is removed by the next write). Not synced: a torn
+/// file after a power cut does not decode and is made again. A failure only costs the next
+/// command a scan.
+fn store(path: &Path, header: &Header, body: &Body) {
+    let Ok(mut bytes) = postcard::to_stdvec(header) else {
+        return;
+    };
+    let Ok(b) = postcard::to_stdvec(body) else {
+        return;
+    };
+    bytes.extend_from_slice(&b);
+    let _ = crate::durable::write(path, &bytes, crate::durable::Sync::No, None);
+}
+
+/// The stored form of a git source's catalogue: its documents, each with its note (front
+/// matter that does not parse), and the files skipped.
+fn body_of(cat: &Catalog, filter: &Filter) -> Body<'static> {
+    let notes: HashMap<&str, &str> = cat
+        .notes
+        .iter()
+        .map(|n| (n.path.as_str(), n.problem.as_str()))
+        .collect();
+    let doc_paths: BTreeSet<&str> = cat.docs.iter().map(|d| d.path.as_str()).collect();
+    let docs = cat
+        .docs
+        .iter()
+        .map(|d| Doc::of(d, notes.get(d.path.as_str()).copied(), 0))
+        .collect();
+    let skipped = cat
+        .notes
+        .iter()
+        .filter(|n| !doc_paths.contains(n.path.as_str()))
+        .filter_map(|n| {
+            Some(Skipped {
+                rel: Cow::Owned(filter.unmounted(&n.path)?.to_string()),
+                problem: Cow::Owned(n.problem.clone()),
+                size: 0,
+                mtime: 0,
+            })
+        })
+        .collect();
+    Body { docs, skipped }
+}
+
+// ---- git sources and sites --------------------------------------------------------------
+
+/// The listing of a git source or site at copy `id` (the commit `state.json` records), if
+/// its catalogue is of that copy: no mirror opened, no front matter parsed.
+pub fn listing(
+    data_dir: &Path,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    id: &str,
+) -> Option<(Vec<Listed>, Vec<Note>)> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    let h = l.header();
+    if h.copy != id || h.settings != settings || h.folder.is_some() {
+        return None;
+    }
+    Some(listed(&l, source, filter))
+}
+
+fn listed(l: &Loaded, source: &str, filter: &Filter) -> (Vec<Listed>, Vec<Note>) {
+    let body = l.body();
+    let mut notes = Vec::new();
+    let docs = body
+        .docs
+        .iter()
+        .map(|d| {
+            let path = filter.mounted(&d.rel);
+            if let Some(n) = &d.note {
+                notes.push(Note {
+                    source: source.to_string(),
+                    path: path.clone(),
+                    problem: n.to_string(),
+                });
+            }
+            Listed {
+                source: source.to_string(),
+                path,
+                title: d.title.to_string(),
+                link: d.link.as_ref().map(|l| l.to_string()),
+                origin: d.origin.clone(),
+            }
+        })
+        .collect();
+    notes.extend(body.skipped.iter().map(|s| Note {
+        source: source.to_string(),
+        path: filter.mounted(&s.rel),
+        problem: s.problem.to_string(),
+    }));
+    notes.sort_by(|a, b| a.path.cmp(&b.path));
+    (docs, notes)
+}
+
+/// The documents of a git source or site at copy `id`, if its catalogue is of that copy
+/// (no mirror opened).
+pub fn stored(
+    data_dir: &Path,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    id: &str,
+) -> Option<Catalog> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    let h = l.header();
+    (h.copy == id && h.settings == settings && h.folder.is_none())
+        .then(|| catalog_of(&l, source, filter))
+}
+
+/// The documents of a git source's or site's copy `id`: from the catalogue when it is of
+/// that copy; else read, only the files changed since the catalogue's commit when both are
+/// commits of the source's mirror, and stored.
+pub fn git_docs(
+    data_dir: &Path,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    snap: &Snapshot,
+    cap: u64,
+    id: &str,
+) -> Result<Catalog, SourceError> {
+    let file = path(data_dir, source);
+    let old = Loaded::read(&file);
+    if let Some(l) = &old {
+        let h = l.header();
+        if h.settings == settings && h.folder.is_none() && h.copy == id {
+            return Ok(catalog_of(l, source, filter));
+        }
+    }
+    let caught_up = old.as_ref().and_then(|l| {
+        let h = l.header();
+        if h.settings != settings || h.folder.is_some() {
+            return None;
+        }
+        let Snapshot::Git { commit, .. } = snap else {
+            return None;
+        };
+        let from = git2::Oid::from_str(&h.copy).ok()?;
+        let raw = source::changes(&source::mirror_path(data_dir, source), from, *commit).ok()?;
+        let changes = corpus::doc_changes(filter, &raw);
+        catch_up(
+            catalog_of(l, source, filter),
+            &changes,
+            source,
+            filter,
+            snap,
+            cap,
+        )
+        .ok()
+    });
+    let cat = match caught_up {
+        Some(c) => c,
+        None => corpus::scan(source, filter, snap, cap)?,
+    };
+    let header = Header {
+        version: VERSION,
+        copy: Cow::Borrowed(id),
+        settings: Cow::Borrowed(settings),
+        folder: None,
+    };
+    store(&file, &header, &body_of(&cat, filter));
+    Ok(cat)
+}
+
+/// A catalogue brought from one commit to the next by the documents that changed.
+fn catch_up(
+    mut cat: Catalog,
+    changes: &[corpus::DocChange],
+    source: &str,
+    filter: &Filter,
+    snap: &Snapshot,
+    cap: u64,
+) -> Result<Catalog, SourceError> {
+    let mut gone: BTreeSet<&str> = BTreeSet::new();
+    for c in changes {
+        gone.insert(c.path.as_str());
+        if let Some(f) = &c.from {
+            gone.insert(f.as_str());
+        }
+    }
+    cat.docs.retain(|d| !gone.contains(d.path.as_str()));
+    cat.notes.retain(|n| !gone.contains(n.path.as_str()));
+    for c in changes {
+        if c.status == corpus::ChangeStatus::Deleted {
+            continue;
+        }
+        let Some(rel) = filter.unmounted(&c.path) else {
+            continue;
+        };
+        if let Some(entry) = snap.entry(filter.root(), rel)?
+            && let Some(doc) = corpus::load(source, filter, snap, entry, cap, &mut cat.notes)?
+        {
+            cat.docs.push(doc);
+        }
+    }
+    cat.docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(cat)
+}
+
+// ---- local folders ----------------------------------------------------------------------
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos().min(i64::MAX as u128) as i64)
+}
+
+/// A time as recorded at a check that started at `at`: unknown (`-1`) when too recent.
+fn trusted(mtime: i64, at: i64) -> i64 {
+    if mtime > at - RACY_NS { -1 } else { mtime }
+}
+
+/// The name of a folder's copy: its documents' and skipped files' paths, sizes and times.
+fn fingerprint(body: &Body) -> String {
+    let mut h = std::hash::DefaultHasher::new();
+    for d in &body.docs {
+        (&*d.rel, d.size, d.mtime, d.link.as_deref()).hash(&mut h);
+    }
+    for s in &body.skipped {
+        (&*s.rel, s.size, s.mtime).hash(&mut h);
+    }
+    format!("dir:{:016x}", h.finish())
+}
+
+/// Whether a folder is as its catalogue says by the cheap test: checked fully not long ago,
+/// and no folder's time changed.
+fn still_trusted(base: &Path, f: &FolderState) -> bool {
+    let age = now_ns().saturating_sub(f.checked_at);
+    if !(0..FOLDER_TRUST_SECS * 1_000_000_000).contains(&age) {
+        return false;
+    }
+    f.dirs.iter().all(|(rel, t)| {
+        *t >= 0
+            && std::fs::symlink_metadata(base.join(&**rel))
+                .is_ok_and(|m| m.is_dir() && source::mtime_ns(&m) == *t)
+    })
+}
+
+/// The name of a local folder's copy (`dir:…`), after comparing it with its catalogue as
+/// `check` says (and bringing the catalogue up to date if it changed).
+pub fn folder_id(
+    data_dir: &Path,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    root: &Path,
+    cap: u64,
+    check: Check,
+) -> Result<String, SourceError> {
+    let file = path(data_dir, source);
+    let old = Loaded::read(&file);
+    let base = folder_base(root, filter);
+    if check == Check::Trust
+        && let Some(l) = &old
+    {
+        let h = l.header();
+        if h.settings == settings
+            && let Some(f) = &h.folder
+            && still_trusted(&base, f)
+        {
+            return Ok(h.copy.into_owned());
+        }
+    }
+    full_check(&file, old.as_ref(), source, filter, settings, root, cap)
+}
+
+/// The documents of a local folder, after comparing it with its catalogue as `check` says.
+pub fn folder_docs(
+    data_dir: &Path,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    root: &Path,
+    cap: u64,
+    check: Check,
+) -> Result<(Catalog, String), SourceError> {
+    let id = folder_id(data_dir, source, filter, settings, root, cap, check)?;
+    let l = Loaded::read(&path(data_dir, source)).filter(|l| l.header().copy == id);
+    match l {
+        Some(l) => Ok((catalog_of(&l, source, filter), id)),
+        // The catalogue could not be written (a read-only data dir): read the folder.
+        None => Ok((
+            corpus::scan(
+                source,
+                filter,
+                &Snapshot::Dir {
+                    root: root.to_path_buf(),
+                },
+                cap,
+            )?,
+            id,
+        )),
+    }
+}
+
+fn folder_base(root: &Path, filter: &Filter) -> PathBuf {
+    match filter.root() {
+        Some(r) => root.join(r),
+        None => root.to_path_buf(),
+    }
+}
+
+/// Every file of the folder stat-ed and compared with the catalogue; the files whose size or
+/// time changed are read again. Returns the folder's name and stores the catalogue.
+fn full_check(
+    file: &Path,
+    old: Option<&Loaded>,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    root: &Path,
+    cap: u64,
+) -> Result<String, SourceError> {
+    let at = now_ns();
+    let base = folder_base(root, filter);
+    let walk = match source::walk_folder(&base) {
+        Ok(w) => w,
+        Err(_) if filter.root().is_some() && !base.exists() => source::FolderWalk::default(),
+        Err(e) => return Err(e),
+    };
+    let (old_header, old_body) = match old {
+        Some(l) if l.header().settings == settings && l.header().folder.is_some() => {
+            (Some(l.header()), Some(l.body()))
+        }
+        _ => (None, None),
+    };
+    let old_docs: HashMap<&str, &Doc> = old_body
+        .iter()
+        .flat_map(|b| b.docs.iter())
+        .map(|d| (&*d.rel, d))
+        .collect();
+    let old_skipped: HashMap<&str, &Skipped> = old_body
+        .iter()
+        .flat_map(|b| b.skipped.iter())
+        .map(|s| (&*s.rel, s))
+        .collect();
+    let snap = Snapshot::Dir {
+        root: root.to_path_buf(),
+    };
+    let mut docs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut changed: BTreeSet<String> = BTreeSet::new();
+    for (entry, mtime) in walk.entries.into_iter().zip(walk.mtimes) {
+        if !filter.is_doc(&entry.path) {
+            continue;
+        }
+        let size = match &entry.kind {
+            EntryKind::File { size, .. } => *size,
+            EntryKind::Symlink { .. } => 0,
+        };
+        let rel = entry.path.clone();
+        let link = match &entry.kind {
+            EntryKind::Symlink { target } => Some(target.as_str()),
+            EntryKind::File { .. } => None,
+        };
+        let same = |s: u64, t: i64| s == size && t == mtime && t >= 0;
+        if let Some(d) = old_docs.get(rel.as_str())
+            && same(d.size, d.mtime)
+            && d.link.as_deref() == link
+        {
+            docs.push(Doc {
+                rel: Cow::Owned(rel),
+                title: Cow::Owned(d.title.to_string()),
+                link: d.link.as_ref().map(|l| Cow::Owned(l.to_string())),
+                front_matter: d.front_matter.as_ref().map(|f| Cow::Owned(f.to_string())),
+                origin: None,
+                size,
+                oid: None,
+                mtime: trusted(mtime, at),
+                note: d.note.as_ref().map(|n| Cow::Owned(n.to_string())),
+            });
+            continue;
+        }
+        if let Some(s) = old_skipped.get(rel.as_str())
+            && link.is_none()
+            && same(s.size, s.mtime)
+        {
+            skipped.push(Skipped {
+                rel: Cow::Owned(rel),
+                problem: Cow::Owned(s.problem.to_string()),
+                size,
+                mtime: trusted(mtime, at),
+            });
+            continue;
+        }
+        changed.insert(rel.clone());
+        let mut notes = Vec::new();
+        match corpus::load(source, filter, &snap, entry, cap, &mut notes)? {
+            Some(d) => {
+                let note = notes.first().map(|n| n.problem.as_str());
+                docs.push(Doc::of(&d, note, trusted(mtime, at)));
+            }
+            None => skipped.push(Skipped {
+                rel: Cow::Owned(rel),
+                problem: Cow::Owned(notes.first().map_or(String::new(), |n| n.problem.clone())),
+                size,
+                mtime: trusted(mtime, at),
+            }),
+        }
+    }
+    // Documents gone since.
+    for rel in old_docs.keys().chain(old_skipped.keys()) {
+        if !docs.iter().any(|d| d.rel == *rel) && !skipped.iter().any(|s| s.rel == *rel) {
+            changed.insert(rel.to_string());
+        }
+    }
+    let body = Body { docs, skipped };
+    let id = fingerprint(&body);
+    // What changed since each earlier name, for the index (the newest first).
+    let mut since: Vec<(Cow<str>, Vec<Cow<str>>)> = Vec::new();
+    if let Some(h) = &old_header
+        && h.copy != id
+    {
+        since.push((
+            Cow::Owned(h.copy.to_string()),
+            changed.iter().map(|c| Cow::Owned(c.clone())).collect(),
+        ));
+        for (name, list) in h.folder.iter().flat_map(|f| f.since.iter()) {
+            let mut all: BTreeSet<String> = list.iter().map(|c| c.to_string()).collect();
+            all.extend(changed.iter().cloned());
+            since.push((
+                Cow::Owned(name.to_string()),
+                all.into_iter().map(Cow::Owned).collect(),
+            ));
+        }
+    } else if let Some(h) = &old_header {
+        since = h
+            .folder
+            .iter()
+            .flat_map(|f| f.since.iter())
+            .map(|(n, l)| {
+                (
+                    Cow::Owned(n.to_string()),
+                    l.iter().map(|c| Cow::Owned(c.to_string())).collect(),
+                )
+            })
+            .collect();
+    }
+    since.retain(|(_, l)| l.len() <= SINCE_MAX);
+    since.truncate(SINCE_KEPT);
+    let header = Header {
+        version: VERSION,
+        copy: Cow::Borrowed(&id),
+        settings: Cow::Borrowed(settings),
+        folder: Some(FolderState {
+            checked_at: at,
+            dirs: walk
+                .dirs
+                .into_iter()
+                .map(|(rel, t)| (Cow::Owned(rel), trusted(t, at)))
+                .collect(),
+            since,
+        }),
+    };
+    store(file, &header, &body);
+    Ok(id)
+}
+
+/// How many pages (documents that are not symlinks) a source's catalogue of copy `id` has.
+pub fn pages(data_dir: &Path, source: &str, id: &str) -> Option<usize> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    (l.header().copy == id).then(|| l.body().docs.iter().filter(|d| d.link.is_none()).count())
+}
+
+/// The documents (paths under the root) of a local folder that changed between its copy
+/// `from` and its current one `to`, if its catalogue still knows; `None` when it does not
+/// (the index then reads the folder in full).
+pub fn changed_since(data_dir: &Path, source: &str, from: &str, to: &str) -> Option<Vec<String>> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    let h = l.header();
+    if h.copy != to {
+        return None;
+    }
+    if from == to {
+        return Some(Vec::new());
+    }
+    let f = h.folder?;
+    let (_, list) = f.since.iter().find(|(name, _)| name == from)?;
+    Some(list.iter().map(|c| c.to_string()).collect())
+}
