@@ -82,14 +82,18 @@ fn path_for(dir: &Path, body: &str) -> PathBuf {
 /// The cached code blocks of the page `body`, if the cache is on and has them.
 pub fn get(body: &str) -> Option<Vec<Block>> {
     let dir = DIR.get()?;
-    let path = path_for(dir, body);
-    let bytes = std::fs::read(&path).ok()?;
+    read_entry(&path_for(dir, body))
+}
+
+/// One entry; a damaged one is removed.
+fn read_entry(path: &Path) -> Option<Vec<Block>> {
+    let bytes = std::fs::read(path).ok()?;
     match serde_json::from_slice(&bytes) {
         Ok(blocks) => Some(blocks),
         Err(_) => {
             // A torn entry (a power cut after an unsynced write) is removed, so the page's
             // next highlighting stores a whole one; nothing is lost but time.
-            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(path);
             None
         }
     }
@@ -189,6 +193,22 @@ mod tests {
         // By size: 12 entries of 2 bytes, at most 16 bytes: down to 12 bytes.
         prune(dir.path(), 100, 16);
         assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 6);
+    }
+
+    #[test]
+    fn a_torn_entry_is_a_miss_and_is_removed_a_dead_writers_temp_file_is_pruned() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let entry = dir.path().join("00000000000000aa.json");
+        crate::durable::write_entry(&entry, b"[]").expect("write");
+        assert!(read_entry(&entry).is_some_and(|b| b.is_empty()));
+        std::fs::write(&entry, b"[{\"lang\": \"ba").expect("tear");
+        assert!(read_entry(&entry).is_none());
+        assert!(!entry.exists(), "a torn entry is removed");
+        // A killed writer's temporary file (no process has PID 4999999).
+        let tmp = dir.path().join(".00000000000000bb.json.tmp-4999999-xyz");
+        std::fs::write(&tmp, b"[").expect("write");
+        prune(dir.path(), MAX_ENTRIES, MAX_TOTAL_BYTES);
+        assert!(!tmp.exists());
     }
 
     #[test]
