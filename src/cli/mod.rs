@@ -14,6 +14,7 @@ mod list;
 mod man;
 mod news;
 mod progress;
+mod report;
 mod search;
 mod show;
 mod stale;
@@ -194,6 +195,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Paging::Auto)]
         paging: Paging,
     },
+    /// A ready "report a problem" link for a page: a new issue in the repository the page
+    /// really comes from, with the page's address, a permalink to the commit and lines, and
+    /// the quoted lines (a section with PAGE#anchor). Open it in any browser.
+    Report {
+        /// A path, SOURCE:PATH, or a site URL; #anchor reports that section.
+        page: String,
+        /// The lines of the file to report, as A-B (front matter counted, as on the forge).
+        #[arg(long, value_name = "A-B", value_parser = report::parse_lines)]
+        lines: Option<(usize, usize)>,
+        /// Print the link, title, body and origin as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "\
 Install, for example:
@@ -370,6 +384,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Show { doc, width, paging }) => {
             show::run(&base, &doc, width, paging, out.color)
         }
+        Some(Command::Report { page, lines, json }) => report::run(&base, &page, lines, json),
         Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("handled above"),
     }
 }
