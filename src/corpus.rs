@@ -140,6 +140,8 @@ pub struct Parsed {
     pub body: String,
     /// A problem with the front matter, if it could not be parsed.
     pub front_matter_error: Option<String>,
+    /// The line of the file (from 1) on which `body` begins: 1 without front matter.
+    pub body_line: usize,
 }
 
 /// Reads every document of a snapshot.
@@ -276,6 +278,7 @@ pub fn parse(text: &str, rel_path: &str) -> Parsed {
         front_matter,
         body: body.to_string(),
         front_matter_error,
+        body_line: 1 + text[..text.len() - body.len()].matches('\n').count(),
     }
 }
 
@@ -452,6 +455,8 @@ mod tests {
             "a.md",
         );
         assert_eq!(p.title, "Flavor naming");
+        assert_eq!(p.body_line, 5);
+        assert_eq!(parse("# x\n", "a.md").body_line, 1);
         assert_eq!(p.front_matter.unwrap()["status"], "Stable");
         assert_eq!(
             parse("```\n# not\n```\n# Real `one`\n", "a.md").title,

@@ -1,5 +1,6 @@
-//! Where a page can be changed upstream: the edit URL of a file on a known forge (GitHub,
-//! GitLab), made from a source's git URL, branch and the file's path in the repository.
+//! Where a page can be changed upstream, on a known forge (GitHub, GitLab): the edit URL of
+//! a file, the permalink of its lines at a commit, and a new issue with its text filled in,
+//! made from a repository's git URL, branch or commit and the file's path there.
 
 /// A forge ken knows the edit URL scheme of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,47 @@ pub fn edit_url(git_url: &str, branch: &str, repo_path: &str) -> Option<String> 
     })
 }
 
+/// The address of lines `a`–`b` of `repo_path` as it is at `commit` (a permalink: it shows
+/// the same text after the file changes): GitHub `…/blob/<commit>/<path>#L10-L20`, GitLab
+/// `…/-/blob/<commit>/<path>#L10-20`; the whole file without `lines`.
+pub fn permalink(
+    git_url: &str,
+    commit: &str,
+    repo_path: &str,
+    lines: Option<(usize, usize)>,
+) -> Option<String> {
+    let (forge, repo) = web_repo(git_url)?;
+    let path = encode_path(repo_path.trim_start_matches('/'));
+    let commit = encode_path(commit);
+    let anchor = match (forge, lines) {
+        (_, None) => String::new(),
+        (_, Some((a, b))) if a == b => format!("#L{a}"),
+        (Forge::GitHub, Some((a, b))) => format!("#L{a}-L{b}"),
+        (Forge::GitLab, Some((a, b))) => format!("#L{a}-{b}"),
+    };
+    Some(match forge {
+        Forge::GitHub => format!("{repo}/blob/{commit}/{path}{anchor}"),
+        Forge::GitLab => format!("{repo}/-/blob/{commit}/{path}{anchor}"),
+    })
+}
+
+/// The address of a new issue in the repository at `git_url` with `title` and `body` filled
+/// in: GitHub `…/issues/new?title=…&body=…`, GitLab `…/-/issues/new?issue[title]=…&issue[description]=…`.
+/// Everything but letters and digits is percent-encoded, so nothing in the text can end the
+/// query or reach the terminal raw.
+pub fn issue_url(git_url: &str, title: &str, body: &str) -> Option<String> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let (forge, repo) = web_repo(git_url)?;
+    let t = utf8_percent_encode(title, NON_ALPHANUMERIC);
+    let b = utf8_percent_encode(body, NON_ALPHANUMERIC);
+    Some(match forge {
+        Forge::GitHub => format!("{repo}/issues/new?title={t}&body={b}"),
+        Forge::GitLab => {
+            format!("{repo}/-/issues/new?issue%5Btitle%5D={t}&issue%5Bdescription%5D={b}")
+        }
+    })
+}
+
 /// The path of a document in its repository: the source's `root` folder, then the path
 /// inside it.
 pub fn repo_path(root: Option<&str>, rel: &str) -> String {
@@ -140,6 +182,36 @@ mod tests {
         assert_eq!(
             edit_url("https://github.com/a/b", "m\u{7}", "d/\u{1b}x.md").as_deref(),
             Some("https://github.com/a/b/edit/m%07/d/%1Bx.md")
+        );
+    }
+
+    #[test]
+    fn permalinks_and_new_issues_on_both_forges() {
+        let c = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            permalink("git@github.com:a/b.git", c, "docs/x y.md", Some((10, 20))).as_deref(),
+            Some(format!("https://github.com/a/b/blob/{c}/docs/x%20y.md#L10-L20").as_str())
+        );
+        assert_eq!(
+            permalink("https://gitlab.com/g/s/r", c, "x.md", Some((3, 3))).as_deref(),
+            Some(format!("https://gitlab.com/g/s/r/-/blob/{c}/x.md#L3").as_str())
+        );
+        assert_eq!(
+            permalink("https://gitlab.com/g/r", c, "x.md", Some((3, 9))).as_deref(),
+            Some(format!("https://gitlab.com/g/r/-/blob/{c}/x.md#L3-9").as_str())
+        );
+        assert_eq!(permalink("git://127.0.0.1/a/b", c, "x.md", None), None);
+        assert_eq!(
+            issue_url("https://github.com/a/b", "Typo & more", "> line\n#x").as_deref(),
+            Some(
+                "https://github.com/a/b/issues/new?title=Typo%20%26%20more&body=%3E%20line%0A%23x"
+            )
+        );
+        assert_eq!(
+            issue_url("https://gitlab.com/a/b", "t", "\u{1b}]52").as_deref(),
+            Some(
+                "https://gitlab.com/a/b/-/issues/new?issue%5Btitle%5D=t&issue%5Bdescription%5D=%1B%5D52"
+            )
         );
     }
 

@@ -87,6 +87,7 @@ actions! {
     CopyLocation => "copy_location", "copy the page's URL (or source:path) to the clipboard";
     OpenLocation => "open_location", "open a page by URL or path";
     Edit => "edit", "contribute: the upstream edit URL, or $EDITOR for a local folder";
+    Report => "report", "report a problem: copy a new-issue link for this section in the page's own repository";
 }
 
 /// The screens with a table of their own in a keymap file.

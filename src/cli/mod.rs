@@ -14,6 +14,7 @@ mod list;
 mod man;
 mod news;
 mod progress;
+mod report;
 mod search;
 mod show;
 mod stale;
@@ -139,6 +140,9 @@ pub enum Command {
         /// Print the hits as a JSON array.
         #[arg(long)]
         json: bool,
+        /// The order of the pages: by relevance, or most recently changed first.
+        #[arg(long, value_enum, default_value_t = search::SortBy::Relevance)]
+        sort: search::SortBy,
     },
     /// Check the documents: links and anchors as the site resolves them, front matter, and
     /// the SCS standards rules of scs-0001 (see docs/guide/commands.md). Exit status: 0 no
@@ -190,6 +194,19 @@ pub enum Command {
         width: Option<usize>,
         #[arg(long, value_enum, default_value_t = Paging::Auto)]
         paging: Paging,
+    },
+    /// A ready "report a problem" link for a page: a new issue in the repository the page
+    /// really comes from, with the page's address, a permalink to the commit and lines, and
+    /// the quoted lines (a section with PAGE#anchor). Open it in any browser.
+    Report {
+        /// A path, SOURCE:PATH, or a site URL; #anchor reports that section.
+        page: String,
+        /// The lines of the file to report, as A-B (front matter counted, as on the forge).
+        #[arg(long, value_name = "A-B", value_parser = report::parse_lines)]
+        lines: Option<(usize, usize)>,
+        /// Print the link, title, body and origin as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(after_help = "\
@@ -319,11 +336,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sync { json }) => sync::run(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status::run(&base, &out, json),
         Some(Command::List { json }) => list::run(&mut base, cli.offline, json),
-        Some(Command::Search { query, limit, json }) => {
+        Some(Command::Search {
+            query,
+            limit,
+            json,
+            sort,
+        }) => {
             if !crate::index::indexed_all(&base) {
                 sync::ensure_synced(&mut base, cli.offline);
             }
-            search::run(&base, &query.join(" "), limit.into(), json, out.color)
+            search::run(&base, &query.join(" "), limit.into(), json, sort, out.color)
         }
         Some(Command::Check {
             paths,
@@ -362,6 +384,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Show { doc, width, paging }) => {
             show::run(&base, &doc, width, paging, out.color)
         }
+        Some(Command::Report { page, lines, json }) => report::run(&base, &page, lines, json),
         Some(Command::Completions { .. } | Command::Man { .. }) => unreachable!("handled above"),
     }
 }

@@ -156,10 +156,24 @@ fn git(name: &str) -> impl Fn(git2::Error) -> HistoryError + '_ {
 pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News>, HistoryError> {
     let name = spec.name.as_str();
     let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
-    let Snapshot::Git { repo, commit: new } = base.snapshot(spec)? else {
-        return Err(fail(
-            "a local folder has no history to compare (ken news reads commits)".into(),
-        ));
+    let (repo, new) = match base.snapshot(spec)? {
+        Snapshot::Git { repo, commit } => (repo, commit),
+        // A site: the news of its own repository (its imported repositories' news are not
+        // read yet); the site's own files are at the same paths in the site.
+        Snapshot::Site(site) => {
+            let own = site
+                .site
+                .parts
+                .first()
+                .ok_or_else(|| fail("the site has no repository".into()))?;
+            let repo = Repository::open_bare(&own.mirror).map_err(git(name))?;
+            (repo, own.commit)
+        }
+        Snapshot::Dir { .. } => {
+            return Err(fail(
+                "a local folder has no history to compare (ken news reads commits)".into(),
+            ));
+        }
     };
     let old = match since {
         Since::LastSync => {

@@ -20,6 +20,9 @@ pub struct Section {
     pub body: String,
     /// The content of code blocks.
     pub code: String,
+    /// Where the section's heading starts in the Markdown split (a byte offset; 0 for the
+    /// text before the first heading), so a section can be found in its file.
+    pub start: usize,
 }
 
 /// The Markdown features the index understands; the same ones the reader enables.
@@ -43,12 +46,14 @@ pub fn split(markdown: &str) -> Vec<Section> {
     let mut in_heading: Option<(u8, Option<String>)> = None;
     let mut heading_text = String::new();
     let mut in_code = false;
-    for event in Parser::new_ext(markdown, options()) {
+    let mut heading_start = 0;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 finish(&mut out, std::mem::take(&mut cur));
                 in_heading = Some((level as u8, id.map(|s| s.to_string())));
                 heading_text.clear();
+                heading_start = range.start;
             }
             Event::End(TagEnd::Heading(_)) => {
                 let (level, id) = in_heading.take().unwrap_or((1, None));
@@ -69,6 +74,7 @@ pub fn split(markdown: &str) -> Vec<Section> {
                     level,
                     body: String::new(),
                     code: String::new(),
+                    start: heading_start,
                 };
             }
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
@@ -165,6 +171,8 @@ mod tests {
         assert_eq!(s[3].anchor, "usage-1");
         assert_eq!(s[4].anchor, "custom");
         assert_eq!(s[4].heading_path, "Title › Usage › Deep");
+        assert!(md[s[4].start..].starts_with("### Deep"));
+        assert_eq!(s[0].start, 0);
         assert!(s[4].body.contains('c') && s[4].body.contains('d'));
     }
 

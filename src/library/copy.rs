@@ -8,7 +8,7 @@ use crate::base::{Base, SourceFailure};
 use crate::catalog::{self, Check, Listed};
 use crate::config::SourceSpec;
 use crate::corpus::{self, Catalog, Document, Filter, Parsed};
-use crate::source::{Content, Entry, Snapshot, SourceError};
+use crate::source::{Content, Entry, FileOrigin, Snapshot, SourceError};
 
 /// The biggest root file (`docusaurus.config.js`, `sidebars.js`) that is read.
 const ROOT_FILE_CAP: u64 = 1 << 20;
@@ -20,6 +20,9 @@ pub struct SourceCopy {
     pub filter: Filter,
     /// Files over this size are skipped.
     cap: u64,
+    /// For a single repository: its URL, branch and commit, which every document's origin
+    /// names (a site's documents carry their own).
+    origin: Option<(String, Option<String>, String)>,
     /// Where the source's catalogue is kept (`crate::catalog`).
     data_dir: PathBuf,
     /// How a local folder is compared with its catalogue.
@@ -42,11 +45,20 @@ impl Base {
     ) -> Result<SourceCopy, SourceFailure> {
         let snapshot = self.snapshot(spec)?;
         let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
+        let origin = match &snapshot {
+            Snapshot::Git { commit, .. } => Some((
+                spec.url.clone(),
+                self.state_of(spec).and_then(|s| s.branch.clone()),
+                commit.to_string(),
+            )),
+            _ => None,
+        };
         Ok(SourceCopy {
             spec: spec.clone(),
             snapshot,
             filter,
             cap: self.config.max_file_size,
+            origin,
             data_dir: self.data_dir().to_path_buf(),
             check,
         })
@@ -62,9 +74,27 @@ impl Base {
         let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
         let settings = catalog::settings(spec, self.config.max_file_size);
         if let Some(id) = self.copy_id(spec)
-            && let Some(l) = catalog::listing(self.data_dir(), &spec.name, &filter, &settings, &id)
+            && let Some((mut docs, notes)) =
+                catalog::listing(self.data_dir(), &spec.name, &filter, &settings, &id)
         {
-            return Ok(l);
+            // A single repository's documents name it as their origin, as `SourceCopy::docs`
+            // gives them (a site's catalogue holds each page's own).
+            if let (Some(st), crate::source::Location::Git(_)) =
+                (self.state_of(spec), crate::source::location(spec))
+                && let Some(commit) = &st.commit
+            {
+                for d in docs.iter_mut().filter(|d| d.origin.is_none()) {
+                    if let Some(rel) = filter.unmounted(&d.path) {
+                        d.origin = Some(FileOrigin {
+                            repo: spec.url.clone(),
+                            branch: st.branch.clone(),
+                            commit: commit.clone(),
+                            path: crate::forge::repo_path(filter.root(), rel),
+                        });
+                    }
+                }
+            }
+            return Ok((docs, notes));
         }
         let cat = self.catalog(spec)?;
         let docs = cat
@@ -93,7 +123,7 @@ impl SourceCopy {
     pub fn docs(&self) -> Result<Catalog, SourceFailure> {
         let settings = catalog::settings(&self.spec, self.cap);
         let name = &self.spec.name;
-        match &self.snapshot {
+        let mut cat = match &self.snapshot {
             Snapshot::Dir { root } => catalog::folder_docs(
                 &self.data_dir,
                 name,
@@ -114,7 +144,23 @@ impl SourceCopy {
                 &self.id()?,
             ),
         }
-        .map_err(|e| self.failure(e))
+        .map_err(|e| self.failure(e))?;
+        for d in &mut cat.docs {
+            self.give_origin(d);
+        }
+        Ok(cat)
+    }
+
+    /// Where a document of a single repository comes from (a site's have theirs already).
+    pub(crate) fn give_origin(&self, doc: &mut Document) {
+        if let (None, Some((repo, branch, commit))) = (&doc.origin, &self.origin) {
+            doc.origin = Some(FileOrigin {
+                repo: repo.clone(),
+                branch: branch.clone(),
+                commit: commit.clone(),
+                path: crate::forge::repo_path(self.filter.root(), &doc.rel),
+            });
+        }
     }
 
     /// The name of this copy: the commit, a site's copy id (`COMMIT+HASH`), or a local
@@ -160,7 +206,7 @@ impl SourceCopy {
             .filter(|r| self.filter.is_doc(r))?;
         let entry = self.entry(rel).ok()??;
         let mut notes = Vec::new();
-        corpus::load(
+        let mut doc = corpus::load(
             &self.spec.name,
             &self.filter,
             &self.snapshot,
@@ -169,7 +215,9 @@ impl SourceCopy {
             &mut notes,
         )
         .ok()
-        .flatten()
+        .flatten()?;
+        self.give_origin(&mut doc);
+        Some(doc)
     }
 
     /// Reads one document: decoded, front matter split off.

@@ -8,12 +8,14 @@
 //! | where does this link go, what is this page's URL? | [`Base::site`], [`Sites`] (`routing.rs`) |
 //! | which pages, in which tree? | [`Base::library`] → [`Library`] (this file) |
 //! | what was synced when? | [`Base::status`], [`Base::state_of`] (`status.rs`) |
+//! | how do I report a problem with this page? | [`report`] (`report.rs`) |
 //!
 //! Each answer is a method of [`Base`], the one handle a front end holds, written in the
 //! file of its question so that `base.rs` stays about syncing.
 
 mod copy;
 mod find;
+mod report;
 mod routing;
 mod status;
 
@@ -22,6 +24,7 @@ use std::sync::Arc;
 
 pub use copy::SourceCopy;
 pub use find::{FindError, Found, FoundDoc, find_in};
+pub use report::{Report, ReportError, report};
 pub use routing::{SiteRouting, Sites, site_docs};
 pub use status::{SourceKind, SourceStatus};
 

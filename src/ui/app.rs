@@ -396,6 +396,11 @@ impl App {
                 self.prompt = Some(Prompt::new(PromptKind::Open));
                 Outcome::Done
             }
+            Action::Report => {
+                let mut out = None;
+                self.with_pages(|p, c| out = Some(p.report(c)));
+                out.unwrap_or(Outcome::Done)
+            }
             Action::Edit => match page {
                 Some(r) => links::edit(&r.doc, &self.env),
                 None => Message::info("open a page to edit it").into(),

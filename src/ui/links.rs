@@ -1,8 +1,8 @@
 //! Where links and pages lead, for the reader: what following a link does and what its
 //! target says in the status bar, the page a URL or path means, a page's address to copy
-//! (its site URL, else `source:path`), where to edit a page (the forge's edit URL, or the
-//! local file for `$EDITOR`), and the copy itself. Pure functions of the page, the library
-//! (whose sites say where links go) and the [`Env`].
+//! (its site URL, else `source:path`), where to edit a page (the forge's edit URL in the
+//! repository the page comes from, or the local file for `$EDITOR`), and the copy itself.
+//! Pure functions of the page, the library (whose sites say where links go) and the [`Env`].
 
 use std::path::{Path, PathBuf};
 
@@ -125,12 +125,23 @@ pub fn edit(doc: &Document, env: &Env) -> Outcome {
             }
         }
         crate::source::Location::Git(url) => {
-            let branch = spec
-                .branch
-                .clone()
-                .or_else(|| env.branches.get(&spec.name).cloned())
-                .unwrap_or_else(|| "HEAD".into());
-            let path = forge::repo_path(spec.root.as_deref(), &doc.rel);
+            // A page of a site is edited in the repository it comes from, at its own path
+            // there (the live site links every imported page to the docs repository).
+            let (url, branch, path) = match &doc.origin {
+                Some(o) => (
+                    o.repo.clone(),
+                    o.branch.clone().unwrap_or_else(|| "HEAD".into()),
+                    o.path.clone(),
+                ),
+                None => (
+                    url,
+                    spec.branch
+                        .clone()
+                        .or_else(|| env.branches.get(&spec.name).cloned())
+                        .unwrap_or_else(|| "HEAD".into()),
+                    forge::repo_path(spec.root.as_deref(), &doc.rel),
+                ),
+            };
             match forge::edit_url(&url, &branch, &path) {
                 Some(u) => Outcome::Copy {
                     what: format!("the edit URL {u}"),

@@ -237,6 +237,28 @@ impl Pages {
         Some(links::location(&self.place()?, c.env, c.lib))
     }
 
+    /// "Report a problem" with the section at the top of the open page: a new-issue link in
+    /// the page's own repository (see `library::report`), to copy.
+    pub fn report(&self, c: &Ctx) -> Outcome {
+        let Some(r) = &self.reader else {
+            return Message::info("open a page to report a problem with it").into();
+        };
+        let place = r.place();
+        let address = links::location(&place, c.env, c.lib);
+        // The page is read again for its text as written (the reader keeps the parsed page).
+        let parsed = match c.lib.pages.read(&r.doc) {
+            Ok(p) => p,
+            Err(e) => return Message::error(e).into(),
+        };
+        match crate::library::report(&r.doc, &address, &parsed, None, place.anchor.as_deref()) {
+            Ok(rep) => Outcome::Copy {
+                what: format!("a report link for {} ({})", rep.origin.repo, rep.permalink),
+                text: rep.url,
+            },
+            Err(e) => Message::error(e.to_string()).into(),
+        }
+    }
+
     /// Remembers where the reader is and saves history (on quit).
     pub fn save(&mut self, c: &Ctx) {
         if let Some(p) = self.place() {

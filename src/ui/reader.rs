@@ -435,12 +435,25 @@ fn plain(lines: impl Iterator<Item = String>) -> String {
     s
 }
 
-/// The facts under the reader's title: the page's path, then the front-matter facts
-/// `ken show` prints ([`crate::markdown::header`]).
+/// The facts under the reader's title: the page's path, where it comes from when that is
+/// another path or repository (a page a site imports: `from owner/name path @ commit`), then
+/// the front-matter facts `ken show` prints ([`crate::markdown::header`]).
 fn facts(doc: &Document, parsed: &Parsed) -> Vec<(String, String)> {
     let fm = parsed.front_matter.as_ref();
     let header = fm.and_then(crate::markdown::header);
+    let from = doc.origin.as_ref().filter(|o| o.path != doc.path).map(|o| {
+        let repo = crate::site::repo_key(&o.repo);
+        let mut parts = repo.rsplit(['/', ':']);
+        let name = parts.next().unwrap_or_default();
+        let owner = parts.next().map(|o| format!("{o}/")).unwrap_or_default();
+        let commit = &o.commit[..o.commit.len().min(10)];
+        (
+            "from".to_string(),
+            format!("{owner}{name} {} @ {commit}", o.path),
+        )
+    });
     std::iter::once(("path".to_string(), doc.path.clone()))
+        .chain(from)
         .chain(header.into_iter().flat_map(|h| h.facts))
         .collect()
 }

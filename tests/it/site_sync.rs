@@ -402,3 +402,91 @@ fn site_false_turns_the_manifest_off_and_a_broken_manifest_keeps_the_last_copy()
     );
     assert!(!r.stdout.contains("docs/new.md"), "{}", r.stdout);
 }
+
+#[test]
+fn report_and_edit_go_to_the_repository_a_page_comes_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (docs, guides, _notes) = fixture(tmp.path(), MANIFEST);
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    // Recorded as on GitHub, fetched from the daemon (a fleet mirror of github.com).
+    ken.config("[[source]]\nname = \"kb\"\nurl = \"https://github.com/org/docs\"\n");
+    let mirror = format!(
+        "https://github.com/={}/",
+        daemon.url("").trim_end_matches('/')
+    );
+    let cmd = |args: &[&str]| {
+        let mut c = ken.cmd(args);
+        c.env("KEN_MIRROR", &mirror);
+        run(c)
+    };
+    let r = cmd(&["sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let r = cmd(&[
+        "report",
+        "docs/guides/docs/install.md",
+        "--lines",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rep: Value = serde_json::from_str(&r.stdout).unwrap();
+    let permalink = format!(
+        "https://github.com/org/guides/blob/{}/docs/install.md#L4",
+        guides.head()
+    );
+    assert_eq!(rep["permalink"], permalink.as_str());
+    assert_eq!(rep["origin"]["repo"], "https://github.com/org/guides");
+    assert_eq!(
+        rep["body"],
+        format!(
+            "Page: kb:docs/guides/docs/install.md\nSource: {permalink}\n\n> Steps.\n\nWhat is wrong or missing:\n\n"
+        )
+        .as_str()
+    );
+    let url = rep["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(
+            "https://github.com/org/guides/issues/new?title=Problem%20on%20the%20page%20%22Installing%22&body=Page%3A%20kb%3Adocs%2Fguides%2Fdocs%2Finstall%2Emd%0ASource%3A%20"
+        ),
+        "{url}"
+    );
+
+    // A section by its anchor; the plain output is the link, then what it points at.
+    let r = cmd(&["report", "docs/guides/docs/deep/tuning.md#tuning"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("https://github.com/org/guides/issues/new?"),
+        "{}",
+        r.stdout
+    );
+    assert!(lines[0].contains("%3E%20%23%20Tuning%0A"), "{}", r.stdout);
+    assert_eq!(
+        lines[2],
+        format!(
+            "  permalink: https://github.com/org/guides/blob/{}/docs/deep/tuning.md#L1",
+            guides.head()
+        )
+    );
+
+    // The site's own page goes to the site's repository.
+    let r = cmd(&["report", "docs/intro.md", "--json"]);
+    let rep: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        rep["permalink"],
+        format!(
+            "https://github.com/org/docs/blob/{}/docs/intro.md",
+            docs.head()
+        )
+        .as_str()
+    );
+
+    let r = cmd(&["report", "docs/guides/docs/install.md", "--lines", "3-9"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.trim(),
+        "ken: lines 3-9: docs/guides/docs/install.md has 4 lines"
+    );
+}

@@ -619,3 +619,75 @@ fn going_back_to_a_page_that_vanished_says_so_and_stays() {
     );
     assert!(app.message.as_ref().unwrap().error);
 }
+
+#[test]
+fn report_and_edit_use_the_pages_origin() {
+    let mut lib = data::memory_library(
+        "runbooks",
+        &files()
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    let i = lib.find("runbooks", "docs/ops/rotate.md").unwrap();
+    lib.docs[i].origin = Some(ken::source::FileOrigin {
+        repo: "https://github.com/example/imported".into(),
+        branch: Some("main".into()),
+        commit: commit.into(),
+        path: "guides/rotate.md".into(),
+    });
+    let mut app = app_with(Arc::new(lib));
+    app.env.specs = vec![spec("runbooks", "https://github.com/example/site")];
+    open(&mut app, "docs/ops/rotate.md");
+    assert!(
+        screen80(&app).contains("from: example/imported guides/rotate.md @ 0123456789"),
+        "{}",
+        screen80(&app)
+    );
+    press(&mut app, "e");
+    assert_eq!(
+        writes(&mut app),
+        vec![osc52(
+            "https://github.com/example/imported/edit/main/guides/rotate.md"
+        )]
+    );
+
+    // "Report a problem" with the section at the top: its heading (line 43 of the file) to
+    // the last line before the next heading of its level, blank lines left out.
+    let at = anchor_line(&app, "rotate-the-keys");
+    app.pages.reader.as_mut().unwrap().scroll = at;
+    press(&mut app, "!");
+    let w = writes(&mut app);
+    assert_eq!(w.len(), 1);
+    use base64::Engine;
+    let payload = &w[0][b"\x1b]52;c;".len()..w[0].len() - 1];
+    let url = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        url.starts_with(
+            "https://github.com/example/imported/issues/new?title=Problem%20on%20the%20page%20%22Rotate%22&body="
+        ),
+        "{url}"
+    );
+    assert!(
+        url.contains(&format!(
+            "blob%2F{commit}%2Fguides%2Frotate%2Emd%23L43%2DL68%0A"
+        )),
+        "{url}"
+    );
+    assert!(url.contains("%3E%20Run%20this%3A%0A"), "{url}");
+    assert!(url.contains("Paragraph%205%20about%20checking"), "{url}");
+    assert!(!url.contains("afterwards"), "{url}");
+    assert!(
+        message(&app).contains(&format!(
+            "https://github.com/example/imported/blob/{commit}/guides/rotate.md#L43-L68"
+        )),
+        "{}",
+        message(&app)
+    );
+}
