@@ -21,6 +21,7 @@ mod url;
 
 use std::path::PathBuf;
 
+pub(crate) use base::SiteSynced;
 pub use base::{RepoSummary, doc_changes};
 pub use copy::{Assembled, Part, SiteSnapshot, assemble, copy_id, plan, read_site_files};
 pub use fetch::{Fetch, PARALLEL, fetch_all, mirror_names};
