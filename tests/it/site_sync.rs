@@ -490,3 +490,59 @@ fn report_and_edit_go_to_the_repository_a_page_comes_from() {
         "ken: lines 3-9: docs/guides/docs/install.md has 4 lines"
     );
 }
+
+#[test]
+fn with_no_configuration_the_source_is_the_scs_site() {
+    // The default source, https://github.com/SovereignCloudStack/docs, fetched through a
+    // fleet mirror rule from a daemon serving a small site of that name.
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("SovereignCloudStack");
+    let docs = Repo::init(&org, "docs");
+    docs.write("docs/index.md", "# Welcome\n").write(
+        "docs.package.json",
+        r#"[{"repo": "SovereignCloudStack/standards", "source": "Standards/*.md", "target": "docs/standards", "label": ""}]"#,
+    );
+    docs.commit("site");
+    let standards = Repo::init(&org, "standards");
+    standards.write(
+        "Standards/scs-0100-v3-flavor-naming.md",
+        "# Flavor naming\n",
+    );
+    standards.commit("standards");
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let mirror = format!(
+        "https://github.com/={}/",
+        daemon.url("").trim_end_matches('/')
+    );
+    let cmd = |args: &[&str]| {
+        let mut c = ken.cmd(args);
+        c.env("KEN_MIRROR", &mirror);
+        run(c)
+    };
+    let r = cmd(&["sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("scs: cloned at "), "{}", r.stdout);
+    let r = cmd(&["list"]);
+    assert!(
+        r.stdout
+            .contains("docs/standards/scs-0100-v3-flavor-naming.md"),
+        "{}",
+        r.stdout
+    );
+    let r = cmd(&["status"]);
+    assert!(
+        r.stdout
+            .contains("https://github.com/SovereignCloudStack/docs"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "SovereignCloudStack/standards  {}",
+            &standards.head()[..10]
+        )),
+        "{}",
+        r.stdout
+    );
+}
