@@ -140,6 +140,9 @@ pub enum Command {
         /// Print the hits as a JSON array.
         #[arg(long)]
         json: bool,
+        /// The order of the pages: by relevance, or most recently changed first.
+        #[arg(long, value_enum, default_value_t = search::SortBy::Relevance)]
+        sort: search::SortBy,
     },
     /// Check the documents: links and anchors as the site resolves them, front matter, and
     /// the SCS standards rules of scs-0001 (see docs/guide/commands.md). Exit status: 0 no
@@ -333,11 +336,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sync { json }) => sync::run(&mut base, cli.offline, json, &out),
         Some(Command::Status { json }) => status::run(&base, &out, json),
         Some(Command::List { json }) => list::run(&mut base, cli.offline, json),
-        Some(Command::Search { query, limit, json }) => {
+        Some(Command::Search {
+            query,
+            limit,
+            json,
+            sort,
+        }) => {
             if !crate::index::indexed_all(&base) {
                 sync::ensure_synced(&mut base, cli.offline);
             }
-            search::run(&base, &query.join(" "), limit.into(), json, out.color)
+            search::run(&base, &query.join(" "), limit.into(), json, sort, out.color)
         }
         Some(Command::Check {
             paths,

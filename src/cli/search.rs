@@ -7,13 +7,22 @@ use serde_json::json;
 
 use super::progress::{index_progress, say};
 use crate::base::Base;
-use crate::history::Histories;
-use crate::index::{self, IndexError, SearchIndex, SearchOptions, Snippet};
+use crate::history::{self, Histories};
+use crate::index::{self, IndexError, Order, SearchIndex, SearchOptions, Snippet};
 use crate::sanitize;
 
 /// [`index::open_current`], with progress on stderr.
 pub fn open_current(base: &Base) -> Result<SearchIndex, IndexError> {
     index::open_current(base, &mut index_progress(), &mut |n| say(n))
+}
+
+/// `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortBy {
+    /// Best match first.
+    Relevance,
+    /// Most recently changed first (pages with unknown dates last).
+    Changed,
 }
 
 /// `ken search`: exit 0 with hits, 1 with none, 2 for a query with nothing to search.
@@ -22,14 +31,32 @@ pub fn run(
     query: &str,
     limit: usize,
     json: bool,
+    sort: SortBy,
     color: bool,
 ) -> anyhow::Result<ExitCode> {
     let opts = SearchOptions {
         limit,
         ..SearchOptions::default()
     };
+    let order = match sort {
+        SortBy::Relevance => Order::Relevance,
+        SortBy::Changed => Order::Changed,
+    };
+    // The pages' dates are read only when something asks for them.
+    let uses_dates = order == Order::Changed
+        || index::query::parse(query, false)
+            .clauses
+            .iter()
+            .any(|c| matches!(c.field.as_deref(), Some("changed" | "sort")));
+    let now = history::now();
+    let histories = (json || uses_dates).then(|| Histories::load(base));
+    let dates = histories
+        .as_ref()
+        .filter(|_| uses_dates)
+        .map(|h| h.search_dates(now));
+    let search = |ix: &SearchIndex| ix.search_with(query, &opts, dates.as_ref(), order);
     let mut ix = open_current(base)?;
-    let results = match ix.search(query, &opts) {
+    let results = match search(&ix) {
         Ok(r) => r,
         Err(IndexError::Query(m)) => {
             say(&m);
@@ -40,15 +67,15 @@ pub fn run(
             say(&format!("{e}; rebuilding the search index"));
             index::rebuild(base, &mut index_progress(), &mut |n| say(n))?;
             ix = SearchIndex::open(base.data_dir())?;
-            ix.search(query, &opts)?
+            search(&ix)?
         }
     };
     for n in &results.notices {
         say(n);
     }
     let mut out = std::io::stdout().lock();
+    let histories = histories.unwrap_or_default();
     if json {
-        let histories = Histories::load(base);
         let hits: Vec<_> = results
             .pages
             .iter()
@@ -82,11 +109,15 @@ pub fn run(
             if i > 0 {
                 writeln!(out)?;
             }
+            let changed = match histories.last_changed(&p.source, &p.path) {
+                Some(c) if uses_dates => format!(", changed {}", history::ago(c.time, now)),
+                _ => String::new(),
+            };
             writeln!(
                 out,
                 "{}  {}",
                 paint("1", &sanitize::line(&p.title, 0)),
-                paint("2", &format!("({})", sanitize::line(&p.source, 0)))
+                paint("2", &format!("({}{changed})", sanitize::line(&p.source, 0)))
             )?;
             for s in &p.sections {
                 let target = if s.anchor.is_empty() {

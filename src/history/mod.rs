@@ -253,6 +253,45 @@ impl History {
         }
     }
 
+    /// Every page with a known last change: (reader's path, time).
+    pub fn dated_pages(&self) -> Vec<(String, i64)> {
+        match &self.kind {
+            Kind::Git(s) => s
+                .pages
+                .keys()
+                .filter_map(|repo_path| {
+                    let rel = self.filter.relative(repo_path)?;
+                    let path = self.filter.mounted(rel);
+                    let t = s.page(repo_path, self.dates).changed?.time;
+                    Some((path, t))
+                })
+                .collect(),
+            Kind::Site { parts, site } => site
+                .files
+                .iter()
+                .filter_map(|(full, (part, e))| {
+                    let rel = self
+                        .filter
+                        .relative(full)
+                        .filter(|r| self.filter.is_doc(r))?;
+                    let s = parts.get(*part)?.as_ref()?;
+                    let t = s.page(&e.path, self.dates).changed?.time;
+                    Some((self.filter.mounted(rel), t))
+                })
+                .collect(),
+            Kind::Folder(root) => Snapshot::Dir { root: root.clone() }
+                .entries(self.filter.root())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| self.filter.is_doc(&e.path))
+                .filter_map(|e| {
+                    let t = modified(root, self.filter.root(), &e.path)?;
+                    Some((self.filter.mounted(&e.path), t))
+                })
+                .collect(),
+        }
+    }
+
     /// Why some dates of this source are unknown, if they are.
     pub fn gap(&self) -> Option<Gap> {
         let walks: Vec<&stored::Stored> = match &self.kind {
@@ -368,6 +407,17 @@ impl Histories {
     /// Both dates of a page.
     pub fn page(&self, source: &str, path: &str) -> PageDates {
         self.get(source).map(|h| h.page(path)).unwrap_or_default()
+    }
+
+    /// Every dated page of every source, as a search wants them (`changed:`, `--sort changed`).
+    pub fn search_dates(&self, now: i64) -> crate::index::Dates {
+        let mut by_page = HashMap::new();
+        for h in self.by_source.values() {
+            for (path, t) in h.dated_pages() {
+                by_page.insert(crate::index::page_key(&h.source, &path), t);
+            }
+        }
+        crate::index::Dates { by_page, now }
     }
 
     /// One line per source whose dates are partly unknown, for a note.

@@ -609,11 +609,7 @@ pub(super) fn add_page(
 ) -> Result<(), IndexError> {
     let metas = meta_terms(parsed.front_matter.as_ref());
     let key = page_key(source, path);
-    let page_id = {
-        let mut h = std::hash::DefaultHasher::new();
-        key.hash(&mut h);
-        h.finish()
-    };
+    let page_id = page_id_of_key(&key);
     let sections = sections::split(&parsed.body);
     let vocabulary = vocabulary(&parsed.title, &sections);
     for (i, s) in sections.iter().enumerate() {
@@ -673,8 +669,15 @@ fn vocabulary(title: &str, sections: &[sections::Section]) -> String {
 }
 
 /// The one term naming a page: its source, NUL, its path.
-pub(crate) fn page_key(source: &str, path: &str) -> String {
+pub fn page_key(source: &str, path: &str) -> String {
     format!("{source}\0{path}")
+}
+
+/// The `page_id` fast field of a page, from its [`page_key`].
+pub(crate) fn page_id_of_key(key: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// Front-matter facts worth filtering on, as `key=value` terms: scalar values and lists of

@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use build::{
-    Progress, UpdateReport, behind, is_current, open_current, rebuild, try_update, update,
+    Progress, UpdateReport, behind, is_current, open_current, page_key, rebuild, try_update, update,
 };
 pub use memory::MemoryPage;
-pub use search::{PageHits, Results, SearchOptions, SectionHit};
+pub use search::{Dates, Order, PageHits, Results, SearchOptions, SectionHit};
 pub use snippet::Snippet;
 
 use schema::Fields;

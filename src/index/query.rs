@@ -6,6 +6,8 @@
 //! rota*                  a prefix
 //! -draft                 excludes
 //! title:flavor path:iaas source:scs status:stable track:iaas   filters
+//! changed:<30d changed:>1y   by the page's last change (with dates: `search_with`)
+//! sort:changed           most recently changed first
 //! ```
 //!
 //! Parsing never fails: an unbalanced quote runs to the end, an unknown field is searched as

@@ -6,11 +6,11 @@ use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyDocument};
 
 use super::query::{self, Clause, Kind};
 use super::schema::{self, Fields};
@@ -52,6 +52,41 @@ impl Default for SearchOptions {
     }
 }
 
+/// What a search may know beyond the index: each page's last change (Unix seconds, by
+/// [`build::page_key`](super::page_key)), for the `changed:` filter and for sorting by it.
+/// The dates live in the history (`crate::history`), not in the index, so `--author-date` or
+/// a new `.git-blame-ignore-revs` changes them without re-indexing.
+#[derive(Debug, Clone, Default)]
+pub struct Dates {
+    pub by_page: std::collections::HashMap<String, i64>,
+    /// "Now", for `changed:<30d`.
+    pub now: i64,
+}
+
+/// The order of the pages found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Best match first (the default).
+    #[default]
+    Relevance,
+    /// Most recently changed first (`--sort changed`, or `sort:changed` in the query); pages
+    /// whose date is unknown come last.
+    Changed,
+}
+
+/// Lifecycle weights: a standard's Draft, Deprecated or Rejected version ranks below its
+/// Stable version when both match equally well (`status` is in the `meta` field as
+/// `status=<value>`).
+const LIFECYCLE_WEIGHTS: [(&str, f32); 4] = [
+    ("status=draft", 0.95),
+    ("status=proposal", 0.95),
+    ("status=deprecated", 0.9),
+    ("status=rejected", 0.9),
+];
+
+/// Most sections looked at when pages are sorted by their last change.
+const SORTED_HITS: usize = 2000;
+
 /// One matching section.
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionHit {
@@ -92,6 +127,19 @@ pub struct Results {
 impl SearchIndex {
     /// Searches. Never panics on any query text; an empty query is an [`IndexError::Query`].
     pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<Results, IndexError> {
+        self.search_with(text, opts, None, Order::Relevance)
+    }
+
+    /// [`search`](Self::search) with the pages' dates, which `changed:<30d` / `changed:>1y`
+    /// and [`Order::Changed`] (also `sort:changed` in the query) need; without them those
+    /// clauses are dropped with a notice.
+    pub fn search_with(
+        &self,
+        text: &str,
+        opts: &SearchOptions,
+        dates: Option<&Dates>,
+        order: Order,
+    ) -> Result<Results, IndexError> {
         let parsed = query::parse(text, opts.as_you_type);
         let searcher = self.reader.searcher();
         let mut b = Builder {
@@ -101,6 +149,8 @@ impl SearchIndex {
             plain: schema::plain(),
             highlight: HashSet::new(),
             notices: parsed.notices.clone(),
+            dates,
+            order,
         };
         let mut positives: Vec<Box<dyn Query>> = Vec::new();
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
@@ -124,8 +174,12 @@ impl SearchIndex {
             }
             filters.push(Box::new(AllQuery));
         }
+        let order = b.order;
         let limit = opts.limit.max(1);
-        let want = (limit * 4).clamp(20, 400);
+        let want = match order {
+            Order::Relevance => (limit * 4).clamp(20, 400),
+            Order::Changed => SORTED_HITS,
+        };
         let compose = |must_all: bool| -> BooleanQuery {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             if must_all {
@@ -138,7 +192,11 @@ impl SearchIndex {
             clauses.extend(negatives.iter().map(|q| (Occur::MustNot, q.box_clone())));
             BooleanQuery::new(clauses)
         };
-        let collector = TopDocs::with_limit(want).order_by_score();
+        let meta = self.fields.meta;
+        let collector = TopDocs::with_limit(want).tweak_score(move |seg: &SegmentReader| {
+            let weights = lifecycle_weights(seg, meta);
+            move |doc: DocId, score: Score| score * weights.get(&doc).copied().unwrap_or(1.0)
+        });
         let mut top = searcher
             .search(&compose(true), &collector)
             .map_err(|e| self.err(e))?;
@@ -164,7 +222,7 @@ impl SearchIndex {
                 .unwrap_or_default()
         };
         let mut columns: BTreeMap<u32, tantivy::columnar::Column<u64>> = BTreeMap::new();
-        let mut order: Vec<u64> = Vec::new();
+        let mut pages_order: Vec<u64> = Vec::new();
         let mut kept: BTreeMap<u64, Vec<(f32, tantivy::DocAddress)>> = BTreeMap::new();
         for (score, addr) in top {
             let column = match columns.entry(addr.segment_ord) {
@@ -183,15 +241,30 @@ impl SearchIndex {
                     hits.push((score, addr));
                 }
                 Some(_) => {}
-                None if order.len() < limit => {
-                    order.push(key);
+                None if pages_order.len() < limit || order == Order::Changed => {
+                    pages_order.push(key);
                     kept.insert(key, vec![(score, addr)]);
                 }
                 None => {}
             }
         }
+        if order == Order::Changed {
+            // The pages' dates by page id, then newest first; equal dates keep relevance.
+            let by_id: std::collections::HashMap<u64, i64> = b
+                .dates
+                .map(|d| {
+                    d.by_page
+                        .iter()
+                        .map(|(k, t)| (super::build::page_id_of_key(k), *t))
+                        .collect()
+                })
+                .unwrap_or_default();
+            pages_order
+                .sort_by_key(|k| std::cmp::Reverse(by_id.get(k).copied().unwrap_or(i64::MIN)));
+            pages_order.truncate(limit);
+        }
         let mut pages: BTreeMap<u64, (PageHits, Vec<(f32, TantivyDocument)>)> = BTreeMap::new();
-        for key in &order {
+        for key in &pages_order {
             let Some(hits) = kept.remove(key) else {
                 continue;
             };
@@ -212,7 +285,7 @@ impl SearchIndex {
             };
             pages.insert(*key, (page, docs));
         }
-        for key in order {
+        for key in pages_order {
             let Some((mut page, docs)) = pages.remove(&key) else {
                 continue;
             };
@@ -251,6 +324,42 @@ struct Builder<'a> {
     plain: TextAnalyzer,
     highlight: HashSet<String>,
     notices: Vec<String>,
+    dates: Option<&'a Dates>,
+    order: Order,
+}
+
+/// The lifecycle weight of each section of a segment that has one (Draft, Deprecated and
+/// Rejected standards); every other section weighs 1.
+fn lifecycle_weights(seg: &SegmentReader, meta: Field) -> rustc_hash::FxHashMap<DocId, f32> {
+    let mut out = rustc_hash::FxHashMap::default();
+    let Ok(inv) = seg.inverted_index(meta) else {
+        return out;
+    };
+    for (term, weight) in LIFECYCLE_WEIGHTS {
+        let term = Term::from_field_text(meta, term);
+        let Ok(Some(mut postings)) = inv.read_postings(&term, IndexRecordOption::Basic) else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            out.insert(doc, weight);
+            doc = postings.advance();
+        }
+    }
+    out
+}
+
+/// `changed:<30d` (changed within the last 30 days) or `changed:>1y` (not changed for over a
+/// year): the bound and whether the page must be newer than it.
+fn changed_bound(text: &str, now: i64) -> Option<(i64, bool)> {
+    let text = text.trim();
+    let (newer, rest) = match text.chars().next()? {
+        '<' => (true, &text[1..]),
+        '>' => (false, &text[1..]),
+        _ => return None,
+    };
+    let d = humantime::parse_duration(rest.trim()).ok()?;
+    Some((now.saturating_sub(d.as_secs() as i64), newer))
 }
 
 type Built = (Option<Box<dyn Query>>, bool);
@@ -276,6 +385,33 @@ impl Builder<'_> {
             "heading" | "section" => &[(f.heading, 1.0)],
             "body" => &[(f.body, 1.0)],
             "code" => &[(f.code, 1.0)],
+            "changed" => {
+                let Some(dates) = self.dates else {
+                    self.notices.push(format!(
+                        "“changed:{}” needs the pages' dates, which this search does not have; it was left out",
+                        c.text
+                    ));
+                    return Ok((None, true));
+                };
+                let Some((bound, newer)) = changed_bound(&c.text, dates.now) else {
+                    self.notices.push(format!(
+                        "“changed:{}” was left out: write changed:<30d (changed in the last 30 days) or changed:>1y (not for a year)",
+                        c.text
+                    ));
+                    return Ok((None, true));
+                };
+                let terms = dates
+                    .by_page
+                    .iter()
+                    .filter(|(_, t)| if newer { **t > bound } else { **t < bound })
+                    .map(|(k, _)| Term::from_field_text(f.page, k));
+                let q: Box<dyn Query> = Box::new(TermSetQuery::new(terms));
+                return Ok((Some(q), true));
+            }
+            "sort" if c.text.trim().eq_ignore_ascii_case("changed") => {
+                self.order = Order::Changed;
+                return Ok((None, true));
+            }
             "source" => {
                 let q: Box<dyn Query> = Box::new(TermQuery::new(
                     Term::from_field_text(f.source, c.text.trim()),

@@ -33,6 +33,7 @@ mod markdown_show;
 mod mirrors;
 mod news;
 mod page_header;
+mod search_lifecycle;
 mod search_quality;
 mod site_manifest;
 mod site_sync;
