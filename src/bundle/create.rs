@@ -131,6 +131,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
             objects: 0,
             docs: st.map_or(0, |s| s.docs),
             site_manifest: None,
+            site_generated_on: None,
             site: None,
             repo: None,
         };
@@ -141,6 +142,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
                 chosen.push((
                     RepoEntry {
                         site_manifest: Some(site.manifest.clone()),
+                        site_generated_on: site.generated_on.clone(),
                         ..own
                     },
                     mirror,
@@ -178,6 +180,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
                             objects: 0,
                             docs: 0,
                             site_manifest: None,
+                            site_generated_on: None,
                             site: Some(spec.name.clone()),
                             repo: Some(r.repo.clone()),
                         },

@@ -547,6 +547,7 @@ fn record(
                 state: SiteState {
                     manifest: manifest.clone(),
                     repos: states,
+                    generated_on: s.entry.site_generated_on.clone(),
                 },
                 repos: summaries,
                 notes: vec![],

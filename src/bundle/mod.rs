@@ -99,6 +99,10 @@ pub struct RepoEntry {
     /// repositories it names follow as entries with `site` set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_manifest: Option<String>,
+    /// For a site that generates pages (the standards overview): the day (`YYYY-MM-DD`) they
+    /// were made for, so that the importing node shows the same pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_generated_on: Option<String>,
     /// For a repository a site names: the `name` of the site's entry (an earlier one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
@@ -301,6 +305,18 @@ impl Manifest {
                     "repository {:?}: site {site:?} is no site before it",
                     r.name
                 ));
+            }
+            if let Some(day) = &r.site_generated_on
+                && !(day.len() == 10
+                    && day.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    }))
+            {
+                return bad(what("site_generated_on", day));
             }
             if let Some(repo) = &r.repo
                 && (repo.len() > 255 || repo.chars().any(|c| c.is_control()))
