@@ -5,6 +5,7 @@
 mod common;
 mod ui_common;
 
+mod bundle;
 mod catalog;
 mod check_cli;
 mod check_format;
@@ -15,6 +16,7 @@ mod corpus_links;
 mod corpus_markdown;
 mod corpus_site;
 mod corpus_site_sync;
+mod corpus_standards;
 mod corpus_sync;
 mod crash;
 mod e2e_reading;
