@@ -41,7 +41,7 @@ use crate::corpus::{self, Catalog, Document, Filter, Note};
 use crate::source::{self, Entry, EntryKind, FileOrigin, Snapshot, SourceError};
 
 /// The format of the catalogue files; another number is made again.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// How long commands that do not sync trust a folder's last full check, as long as none of
 /// its folders changed (see the module's comment).
 pub const FOLDER_TRUST_SECS: i64 = 30;
@@ -117,6 +117,9 @@ struct Doc<'a> {
     oid: Option<[u8; 20]>,
     /// A folder's file: its time (`-1`: unknown).
     mtime: i64,
+    /// A folder's file: a hash of its content (what names the copy; the time only says
+    /// whether to read it again).
+    hash: u64,
     /// A problem worth a note (front matter that does not parse).
     #[serde(borrow)]
     note: Option<Cow<'a, str>>,
@@ -131,6 +134,7 @@ struct Skipped<'a> {
     problem: Cow<'a, str>,
     size: u64,
     mtime: i64,
+    hash: u64,
 }
 
 /// One line of `ken list`: what the catalogue knows of a document without parsing its
@@ -218,7 +222,7 @@ impl Doc<'_> {
         }
     }
 
-    fn of(d: &Document, note: Option<&str>, mtime: i64) -> Doc<'static> {
+    fn of(d: &Document, note: Option<&str>, mtime: i64, hash: u64) -> Doc<'static> {
         let (size, oid) = match &d.entry.kind {
             EntryKind::File { size, oid } => (*size, oid_bytes(*oid)),
             EntryKind::Symlink { .. } => (0, None),
@@ -232,6 +236,7 @@ impl Doc<'_> {
             size,
             oid,
             mtime,
+            hash,
             note: note.map(|n| Cow::Owned(n.to_string())),
         }
     }
@@ -291,7 +296,7 @@ fn body_of(cat: &Catalog, filter: &Filter) -> Body<'static> {
     let docs = cat
         .docs
         .iter()
-        .map(|d| Doc::of(d, notes.get(d.path.as_str()).copied(), 0))
+        .map(|d| Doc::of(d, notes.get(d.path.as_str()).copied(), 0, 0))
         .collect();
     let skipped = cat
         .notes
@@ -303,6 +308,7 @@ fn body_of(cat: &Catalog, filter: &Filter) -> Body<'static> {
                 problem: Cow::Owned(n.problem.clone()),
                 size: 0,
                 mtime: 0,
+                hash: 0,
             })
         })
         .collect();
@@ -479,16 +485,33 @@ fn trusted(mtime: i64, at: i64) -> i64 {
     if mtime > at - RACY_NS { -1 } else { mtime }
 }
 
-/// The name of a folder's copy: its documents' and skipped files' paths, sizes and times.
+/// The name of a folder's copy: its documents' and skipped files' paths and contents (not
+/// their times: a file read again because its time was too recent to trust, and found the
+/// same, leaves the name, and so the index, as they were).
 fn fingerprint(body: &Body) -> String {
     let mut h = std::hash::DefaultHasher::new();
     for d in &body.docs {
-        (&*d.rel, d.size, d.mtime, d.link.as_deref()).hash(&mut h);
+        (&*d.rel, d.hash, d.link.as_deref()).hash(&mut h);
     }
     for s in &body.skipped {
-        (&*s.rel, s.size, s.mtime).hash(&mut h);
+        (&*s.rel, s.hash).hash(&mut h);
     }
     format!("dir:{:016x}", h.finish())
+}
+
+/// A hash of what a folder's file holds: its bytes, a symlink's target, or its size when
+/// over the cap (its content is never read then).
+fn content_hash(snap: &Snapshot, filter: &Filter, entry: &Entry, cap: u64) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    match &entry.kind {
+        EntryKind::Symlink { target } => ("link", target).hash(&mut h),
+        EntryKind::File { .. } => match snap.read(filter.root(), entry, cap) {
+            Ok(source::Content::Bytes(b)) => ("bytes", b).hash(&mut h),
+            Ok(source::Content::TooLarge(n)) => ("large", n).hash(&mut h),
+            Err(e) => ("error", e.to_string()).hash(&mut h),
+        },
+    }
+    h.finish()
 }
 
 /// Whether a folder is as its catalogue says by the cheap test: checked fully not long ago,
@@ -609,6 +632,7 @@ fn full_check(
     let mut docs = Vec::new();
     let mut skipped = Vec::new();
     let mut changed: BTreeSet<String> = BTreeSet::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
     for (entry, mtime) in walk.entries.into_iter().zip(walk.mtimes) {
         if !filter.is_doc(&entry.path) {
             continue;
@@ -618,12 +642,14 @@ fn full_check(
             EntryKind::Symlink { .. } => 0,
         };
         let rel = entry.path.clone();
+        seen.insert(rel.clone());
         let link = match &entry.kind {
             EntryKind::Symlink { target } => Some(target.as_str()),
             EntryKind::File { .. } => None,
         };
         let same = |s: u64, t: i64| s == size && t == mtime && t >= 0;
-        if let Some(d) = old_docs.get(rel.as_str())
+        let old_doc = old_docs.get(rel.as_str());
+        if let Some(d) = old_doc
             && same(d.size, d.mtime)
             && d.link.as_deref() == link
         {
@@ -636,11 +662,13 @@ fn full_check(
                 size,
                 oid: None,
                 mtime: trusted(mtime, at),
+                hash: d.hash,
                 note: d.note.as_ref().map(|n| Cow::Owned(n.to_string())),
             });
             continue;
         }
-        if let Some(s) = old_skipped.get(rel.as_str())
+        let old_skip = old_skipped.get(rel.as_str());
+        if let Some(s) = old_skip
             && link.is_none()
             && same(s.size, s.mtime)
         {
@@ -649,27 +677,38 @@ fn full_check(
                 problem: Cow::Owned(s.problem.to_string()),
                 size,
                 mtime: trusted(mtime, at),
+                hash: s.hash,
             });
             continue;
         }
-        changed.insert(rel.clone());
+        // Read again: changed only if what it holds changed.
+        let hash = content_hash(&snap, filter, &entry, cap);
         let mut notes = Vec::new();
         match corpus::load(source, filter, &snap, entry, cap, &mut notes)? {
             Some(d) => {
+                if old_doc.is_none_or(|o| o.hash != hash) {
+                    changed.insert(rel);
+                }
                 let note = notes.first().map(|n| n.problem.as_str());
-                docs.push(Doc::of(&d, note, trusted(mtime, at)));
+                docs.push(Doc::of(&d, note, trusted(mtime, at), hash));
             }
-            None => skipped.push(Skipped {
-                rel: Cow::Owned(rel),
-                problem: Cow::Owned(notes.first().map_or(String::new(), |n| n.problem.clone())),
-                size,
-                mtime: trusted(mtime, at),
-            }),
+            None => {
+                if old_skip.is_none_or(|o| o.hash != hash) || old_doc.is_some() {
+                    changed.insert(rel.clone());
+                }
+                skipped.push(Skipped {
+                    rel: Cow::Owned(rel),
+                    problem: Cow::Owned(notes.first().map_or(String::new(), |n| n.problem.clone())),
+                    size,
+                    mtime: trusted(mtime, at),
+                    hash,
+                })
+            }
         }
     }
     // Documents gone since.
     for rel in old_docs.keys().chain(old_skipped.keys()) {
-        if !docs.iter().any(|d| d.rel == *rel) && !skipped.iter().any(|s| s.rel == *rel) {
+        if !seen.contains(*rel) {
             changed.insert(rel.to_string());
         }
     }
@@ -723,6 +762,12 @@ fn full_check(
     };
     store(file, &header, &body);
     Ok(id)
+}
+
+/// The name of the copy a source's catalogue describes, as stored (nothing compared).
+pub fn stored_id(data_dir: &Path, source: &str) -> Option<String> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    Some(l.header().copy.into_owned())
 }
 
 /// How many pages (documents that are not symlinks) a source's catalogue of copy `id` has.

@@ -547,6 +547,25 @@ impl App {
                 }
             }
             JobMsg::Notice(line) => self.message = Some(Message::error(line)),
+            JobMsg::Changed { source, paths } => {
+                // The open page changed on disk: read it again, at the same place.
+                let open = self.pages.reader.as_ref().map(|r| &r.doc);
+                if let Some(doc) = open
+                    && doc.source == source
+                    && (paths.is_empty() || paths.contains(&doc.path))
+                {
+                    self.reload_page();
+                }
+                let source = crate::sanitize::line(&source, 0);
+                self.message = Some(Message::info(match paths.as_slice() {
+                    [] => format!("{source} changed on disk"),
+                    [one] => format!(
+                        "{source}: {} changed on disk",
+                        crate::sanitize::line(one, 0)
+                    ),
+                    many => format!("{source}: {} pages changed on disk", many.len()),
+                }));
+            }
         }
     }
 

@@ -139,6 +139,77 @@ impl Jobs {
             });
     }
 
+    /// Watches every local-folder source while the UI runs (`notify`: inotify on Linux): a
+    /// burst of changes, once quiet for a moment, makes the folder compared with its
+    /// catalogue in full (`catalog::Check::Full`: only changed files are read), the index
+    /// updated for the changed pages, the library reloaded, and the app told which pages
+    /// changed (it re-reads the open one). A folder that cannot be watched is said in the
+    /// status bar; `ken sync` still picks its edits up.
+    pub fn watch(&self, config: Config) {
+        let folders: Vec<(crate::config::SourceSpec, std::path::PathBuf)> = config
+            .sources
+            .iter()
+            .filter_map(|s| match crate::source::location(s) {
+                crate::source::Location::Dir(root) => Some((s.clone(), root)),
+                crate::source::Location::Git(_) => None,
+            })
+            .collect();
+        if folders.is_empty() {
+            return;
+        }
+        let tx = self.tx.clone();
+        let (events, rx) = channel::<()>();
+        let data_dir = config.data_dir.path.clone();
+        let mut watcher =
+            match notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+                // The data dir may lie inside a watched folder: ken's own writes are no edit.
+                if let Ok(e) = e
+                    && e.paths.iter().any(|p| !p.starts_with(&data_dir))
+                    && !matches!(e.kind, notify::EventKind::Access(_))
+                {
+                    let _ = events.send(());
+                }
+            }) {
+                Ok(w) => w,
+                Err(e) => {
+                    let _ = tx.send(Msg::Job(JobMsg::Notice(format!(
+                        "not watching the local folders ({e}); ken sync picks up their edits"
+                    ))));
+                    return;
+                }
+            };
+        for (spec, root) in &folders {
+            if let Err(e) =
+                notify::Watcher::watch(&mut watcher, root, notify::RecursiveMode::Recursive)
+            {
+                let _ = tx.send(Msg::Job(JobMsg::Notice(
+                    crate::sanitize::line(
+                        &format!(
+                            "not watching {} ({e}); ken sync picks up its edits",
+                            spec.name
+                        ),
+                        0,
+                    )
+                    .into_owned(),
+                )));
+            }
+        }
+        let _ = std::thread::Builder::new()
+            .name("ken-watch".into())
+            .spawn(move || {
+                // The watcher lives as long as this thread.
+                let _watcher = watcher;
+                while rx.recv().is_ok() {
+                    // Wait for the burst (an editor's save is several events) to end.
+                    while rx
+                        .recv_timeout(std::time::Duration::from_millis(150))
+                        .is_ok()
+                    {}
+                    folders_changed(&config, &folders, &tx);
+                }
+            });
+    }
+
     /// Syncs every source in the background, then reloads the library if anything changed.
     pub fn sync(&self, config: Config) {
         let tx = self.tx.clone();
@@ -181,6 +252,66 @@ impl Jobs {
                 let _ = tx.send(Msg::Job(JobMsg::SyncDone(outcome)));
             });
     }
+}
+
+/// After a change on disk: each watched folder compared with its catalogue in full; when any
+/// changed, the index brought up to date, the library reloaded and the app told.
+fn folders_changed(
+    config: &Config,
+    folders: &[(crate::config::SourceSpec, std::path::PathBuf)],
+    tx: &Sender<Msg>,
+) {
+    let base = Base::open(config.clone());
+    // Compared with what the index reflects as well as with the catalogue: another ken (a
+    // `ken search` in another terminal) may have brought the catalogue up to date first.
+    let indexed = crate::index::SearchIndex::open(base.data_dir())
+        .map(|ix| ix.meta())
+        .unwrap_or_default();
+    let mut changed = Vec::new();
+    for (spec, _) in folders {
+        let catalogued = crate::catalog::stored_id(base.data_dir(), &spec.name);
+        let in_index = indexed.sources.get(&spec.name).map(|s| s.commit.clone());
+        let after = base
+            .copy_checked(spec, crate::catalog::Check::Full)
+            .and_then(|c| c.id());
+        match after {
+            Ok(id) if Some(&id) != catalogued.as_ref() || Some(&id) != in_index.as_ref() => {
+                changed.push((spec.name.clone(), in_index.or(catalogued), id))
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let _ = tx.send(Msg::Job(JobMsg::Notice(
+                    crate::sanitize::line(&e.to_string(), 0).into_owned(),
+                )));
+            }
+        }
+    }
+    if changed.is_empty() {
+        return;
+    }
+    let mut notice = |n: &str| {
+        let _ = tx.send(Msg::Job(JobMsg::Notice(
+            crate::sanitize::line(n, 0).into_owned(),
+        )));
+    };
+    if let Err(e) = crate::index::try_update(&base, &mut |_| {}, &mut notice) {
+        notice(&e.to_string());
+    }
+    for (source, before, after) in changed {
+        let paths = before
+            .and_then(|b| crate::catalog::changed_since(base.data_dir(), &source, &b, &after))
+            .unwrap_or_default();
+        let filter = base
+            .spec(&source)
+            .and_then(|s| crate::corpus::Filter::new(s).ok());
+        let paths = paths
+            .iter()
+            .map(|rel| filter.as_ref().map_or(rel.clone(), |f| f.mounted(rel)))
+            .collect();
+        let _ = tx.send(Msg::Job(JobMsg::Changed { source, paths }));
+    }
+    let lib = data::load_library(base);
+    let _ = tx.send(Msg::Job(JobMsg::Library(Arc::new(lib))));
 }
 
 fn search_loop(rx: Receiver<SearchJob>, tx: Sender<Msg>, factory: SearcherFactory) {

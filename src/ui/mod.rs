@@ -84,6 +84,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
         if background.sync {
             jobs.sync(config.clone());
         }
+        jobs.watch(config.clone());
         event_loop(&mut app, &jobs, &rx, &mut tty)?;
     }
     app.save_reading();

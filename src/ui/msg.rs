@@ -95,6 +95,9 @@ pub enum JobMsg {
     SyncProgress { source: String, percent: u8 },
     /// The sync ended.
     SyncDone(SyncOutcome),
+    /// Pages of a local folder changed on disk (paths as the reader sees them; empty when
+    /// not known).
+    Changed { source: String, paths: Vec<String> },
     /// A line for the status bar: a job's notice (the search index brought up to date, or
     /// searched as it is and why), or a line something in the process wrote to stderr while
     /// the UI owned the terminal (sanitized).

@@ -534,3 +534,53 @@ fn an_index_rebuilt_by_the_ui_says_so_in_the_status_bar_not_on_stderr() {
         "nothing reached stderr"
     );
 }
+
+#[test]
+fn the_ui_sees_a_local_folder_change_while_it_runs() {
+    let (dir, ken) = synced_local_folder();
+    let kb = dir.path().join("kb");
+    let page = kb.join("docs/02-operations/guides/01-rotate-fernet-keys.md");
+    let t = start(&ken, "", 100, 30);
+    t.wait_for(&["Library", "Welcome to the runbooks"]);
+    // Open the page by search, then edit it in place (as `>>` or an editor that writes into
+    // the file does): the reader shows the new text, no key pressed.
+    t.keys(&["s"]);
+    t.wait_for(&["Search:"]);
+    t.text("primary node");
+    t.wait_for(&["Rotate the Fernet keys", "1 page"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Rotate the keys\n"]);
+    t.keys(&["g"]);
+    t.wait_for(&["Keystone signs tokens with Fernet keys"]);
+    let text = std::fs::read_to_string(&page).unwrap().replace(
+        "Keystone signs tokens with Fernet keys.",
+        "Keystone signs tokens with okapi keys.",
+    );
+    std::fs::write(&page, text).unwrap();
+    t.wait_for(&["Keystone signs tokens with okapi keys", "changed on disk"]);
+    // A page added: the UI brings the index up to date (the changed pages, not the folder).
+    // (`ken status` reads the index without updating it.)
+    let pages = |ken: &Ken| {
+        let r = common::run(ken.cmd(&["--offline", "status", "--json"]));
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        (
+            v["index"]["pages"].clone(),
+            v["index"]["last_update_full"].clone(),
+        )
+    };
+    let before = pages(&ken).0.as_u64().unwrap();
+    std::fs::write(
+        kb.join("docs/zebra.md"),
+        "# Zebra crossings\n\nMind the zebra.\n",
+    )
+    .unwrap();
+    let mut seen = None;
+    let ok = wait_until(Duration::from_secs(20), || {
+        seen = Some(pages(&ken));
+        seen.as_ref().is_some_and(|p| p.0 == before + 1)
+    });
+    assert!(ok, "index pages {seen:?}, before {before}:\n{}", t.screen());
+    assert_eq!(pages(&ken), ((before + 1).into(), false.into()));
+    t.keys(&["C-c"]);
+    assert_restored(&t, 0);
+}
