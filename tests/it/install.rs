@@ -8,12 +8,13 @@ use crate::common;
 
 use common::{Ken, run};
 
-const COMMANDS: [&str; 7] = [
+const COMMANDS: [&str; 8] = [
     "sync",
     "status",
     "list",
     "search",
     "show",
+    "bundle",
     "completions",
     "man",
 ];
@@ -146,6 +147,8 @@ fn man_dir_writes_one_page_per_command() {
     }
     let (sync, _) = render(&dir.join("ken-sync.1"));
     assert!(sync.contains("--json"), "{sync}");
+    let (create, _) = render(&dir.join("ken-bundle-create.1"));
+    assert!(create.contains("--since"), "{create}");
 }
 
 #[test]
