@@ -4,7 +4,7 @@
 //! an `Indexer`.
 
 use std::io::{self, BufRead, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
@@ -60,6 +60,16 @@ pub(crate) fn write(
     head.push_str(&format!("{tip} refs/heads/{branch}\n{tip} HEAD\n\n"));
     let io = |e: io::Error| BundleError::Other(format!("writing a part: {e}"));
     out.write_all(head.as_bytes()).map_err(io)?;
+    if basis.is_none()
+        && let Some((pack, objects)) = whole_pack(repo.path())
+    {
+        // What git does too: a full part reuses what is packed, deltas and all, rather than
+        // searching for them again (libgit2 cannot reuse a pack's deltas; searching costs
+        // 0.25 s for the SCS docs, copying 15 ms).
+        let mut f = std::fs::File::open(&pack).map_err(io)?;
+        io::copy(&mut f, out).map_err(io)?;
+        return Ok(objects);
+    }
 
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
@@ -84,6 +94,50 @@ pub(crate) fn write(
     }
     r?;
     Ok(objects)
+}
+
+/// The mirror's pack and its object count, when that one pack is all the mirror holds (no
+/// loose objects, no other pack, no alternates): then it holds everything reachable from the
+/// tip, and perhaps a few objects more (history a force-push left behind), which a bundle
+/// may carry. That is the mirror of a first clone, until its next fetch adds a pack.
+fn whole_pack(repo: &Path) -> Option<(PathBuf, usize)> {
+    let objects = repo.join("objects");
+    if objects.join("info/alternates").exists() {
+        return None;
+    }
+    for e in std::fs::read_dir(&objects).ok()?.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let loose = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if loose && std::fs::read_dir(e.path()).ok()?.next().is_some() {
+            return None;
+        }
+    }
+    let mut packs = Vec::new();
+    for e in std::fs::read_dir(objects.join("pack")).ok()?.flatten() {
+        let p = e.path();
+        match p.extension().and_then(|x| x.to_str()) {
+            Some("pack") => packs.push(p),
+            // Another pack being written, or kept: not the simple case.
+            Some("keep") | Some("tmp") => return None,
+            _ => {}
+        }
+    }
+    let [pack] = packs.as_slice() else {
+        return None;
+    };
+    if !pack.with_extension("idx").is_file() {
+        return None;
+    }
+    // The pack header: "PACK", version 2 or 3, then the object count (big-endian).
+    let mut head = [0u8; 12];
+    let mut f = std::fs::File::open(pack).ok()?;
+    f.read_exact(&mut head).ok()?;
+    if &head[..4] != b"PACK" || !matches!(head[7], 2 | 3) || head[4..7] != [0, 0, 0] {
+        return None;
+    }
+    let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]) as usize;
+    Some((pack.clone(), count))
 }
 
 /// A part's header, parsed.

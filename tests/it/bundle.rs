@@ -407,6 +407,21 @@ fn every_part_is_a_git_bundle_git_verifies_and_clones() {
         git(&clone, &["rev-parse", "refs/remotes/bundle/main"]).trim(),
         n.up.docs.head()
     );
+
+    // A full bundle of a mirror that was fetched into twice: its pack is built by libgit2's
+    // PackBuilder (a mirror of one pack is written as that pack), and is as good.
+    let again = n.up.bundle("again.kenbundle");
+    ok(&n.a, &["bundle", "create", p(&again)]);
+    let again_dir = tmp.path().join("again");
+    untar(&again, &again_dir);
+    let part = again_dir.join("parts/0.bundle");
+    git(&empty, &["bundle", "verify", "-q", p(&part)]);
+    let clone = tmp.path().join("clone-again");
+    git(tmp.path(), &["clone", "-q", p(&part), p(&clone)]);
+    assert_eq!(git(&clone, &["rev-parse", "HEAD"]).trim(), n.up.docs.head());
+    let c = n.up.node();
+    ok(&c, &["--offline", "bundle", "import", p(&again)]);
+    assert_eq!(knowledge(&c), knowledge(&n.a));
 }
 
 #[test]
