@@ -401,7 +401,8 @@ impl Base {
         st
     }
 
-    /// Records a successful sync of a source (a site's repositories are set apart, after).
+    /// Records a successful sync of a source (a site's repositories are set apart, after;
+    /// for a bundle import the caller then sets `bundle`).
     pub(crate) fn record_success(
         &mut self,
         spec: &SourceSpec,
@@ -420,6 +421,7 @@ impl Base {
         st.attempted_at = Some(now);
         st.docs = docs;
         st.last_error = None;
+        st.bundle = None;
         st.site = None;
     }
 }
@@ -434,7 +436,7 @@ pub struct Synced<T> {
 
 /// The recorded state; a damaged `state.json` (set aside by [`State::read`]) is rebuilt from
 /// what each mirror says it holds, and written back.
-fn load_state(config: &Config) -> State {
+pub(crate) fn load_state(config: &Config) -> State {
     let data = &config.data_dir.path;
     let (mut state, damaged) = State::read(data);
     if !damaged {

@@ -14,6 +14,8 @@
 //! | `before-index-commit` | the new segments are complete on disk, not yet committed |
 //! | `mid-index-commit` | tantivy has written the commit's delete files and a temporary `meta.json`, not yet renamed into place (the window of issue 16's `FileAlreadyExists`) |
 //! | `after-index-commit` | the index is committed; its merges still run |
+//! | `bundle-staged` | `ken bundle import`: the bundle's packs are indexed in `mirrors/.tmp-import-*`; no mirror, ref or state changed |
+//! | `bundle-moved` | `ken bundle import`: the packs and refs are in the mirrors; `state.json` not yet written |
 //!
 //! One more point makes something fail rather than die: `incremental-update-fails` makes an
 //! incremental index update fail as a damaged segment would, so that the rebuild it falls
@@ -42,11 +44,13 @@ pub enum Point {
     MidIndexCommit,
     AfterIndexCommit,
     IncrementalUpdateFails,
+    BundleStaged,
+    BundleMoved,
 }
 
 impl Point {
     /// Every point, in the order a sync passes them.
-    pub const ALL: [Point; 7] = [
+    pub const ALL: [Point; 9] = [
         Point::AfterFetch,
         Point::MidStateWrite,
         Point::MidIndexWrite,
@@ -54,6 +58,8 @@ impl Point {
         Point::MidIndexCommit,
         Point::AfterIndexCommit,
         Point::IncrementalUpdateFails,
+        Point::BundleStaged,
+        Point::BundleMoved,
     ];
 
     /// The name `KEN_FAULT` takes.
@@ -66,6 +72,8 @@ impl Point {
             Point::AfterIndexCommit => "after-index-commit",
             Point::MidStateWrite => "mid-state-write",
             Point::IncrementalUpdateFails => "incremental-update-fails",
+            Point::BundleStaged => "bundle-staged",
+            Point::BundleMoved => "bundle-moved",
         }
     }
 }

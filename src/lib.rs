@@ -3,6 +3,7 @@
 //! See `docs/architecture.md` for the modules and how data flows between them.
 
 pub mod base;
+pub mod bundle;
 pub mod catalog;
 pub mod check;
 pub mod cli;

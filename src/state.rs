@@ -33,9 +33,22 @@ pub struct SourceState {
     /// The cause of the last failed attempt, cleared by a success.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// Set when the synced commit came from a bundle (`ken bundle import`), cleared by a sync
+    /// from the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleOrigin>,
     /// For a site: its manifest and the commit of each repository it names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<SiteState>,
+}
+
+/// The bundle a source's commit was imported from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BundleOrigin {
+    /// The bundle file, as an absolute path.
+    pub file: String,
+    /// Unix time (seconds) the bundle was written.
+    pub created_at: u64,
 }
 
 /// What the last sync of a site recorded besides the site's own commit.

@@ -30,9 +30,9 @@ const SECTIONS: &[(&str, &[Para])] = &[
                 "1",
                 "The command failed, and one line on standard error names what and why: a \
                  source that could not be synced (the others still are; the last good copy of \
-                 the failed one stays), a page not found, a refused bundle. ken search also \
-                 exits 1 when nothing matched, and ken check when a finding is at or above \
-                 --fail-on (default: error).",
+                 the failed one stays), a page not found, a refused bundle (which changed \
+                 nothing). ken search also exits 1 when nothing matched, and ken check when a \
+                 finding is at or above --fail-on (default: error).",
             ),
             Item(
                 "2",
@@ -62,10 +62,29 @@ const SECTIONS: &[(&str, &[Para])] = &[
                 "ken status --json",
                 "An object: sources (each with name, url, kind git or directory, branch, \
                  commit, previous, synced_at in RFC 3339, docs, last_error, fetch_url and \
-                 fetch_url_why: the URL fetched and the mirror rule that chose it), \
+                 fetch_url_why: the URL fetched and the mirror rule that chose it, \
+                 from_bundle: the file and creation time of the bundle it was imported \
+                 from), \
                  sources_from, mirror_rules, \
                  paths (config_file, config_dir, data_dir, mirrors, state; each with path and \
                  from: flag, env, config or default) and index (state, pages, sections).",
+            ),
+            Item(
+                "ken bundle inspect --json",
+                "An object: file, size, verified (true; a bundle that fails verification is an \
+                 error) and manifest: format, version, ken_version, created_at (Unix seconds), \
+                 since (kind bundle with file and created_at, or kind date with date) and \
+                 repositories (each with name, url, branch, tip, prerequisites, part, size, \
+                 sha256, objects, docs).",
+            ),
+            Item(
+                "ken bundle import --json",
+                "An object: file, created_at, synced (as ken sync --json) and skipped (name, \
+                 why). ken sync --from FILE --json prints the synced array alone.",
+            ),
+            Item(
+                "ken bundle create --json",
+                "An object: file, size, manifest (as above), skipped and notes.",
             ),
             Item(
                 "ken list --json",
@@ -132,6 +151,12 @@ const SECTIONS: &[(&str, &[Para])] = &[
                 "Per source the synced commit, the one before it, when, and how many documents.",
             ),
             Item("$KEN_DATA_DIR/index", "The full-text search index."),
+            Item(
+                "FILE.kenbundle",
+                "A bundle (ken bundle create): a tar of manifest.json, parts/N.bundle (one \
+                 standard git bundle per repository: tar xf, then git clone parts/0.bundle) \
+                 and checksum (the sha256 of every byte before it).",
+            ),
         ],
     ),
     (

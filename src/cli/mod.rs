@@ -8,6 +8,7 @@ macro_rules! outln {
     };
 }
 
+mod bundle;
 mod check;
 mod completions;
 mod list;
@@ -114,6 +115,9 @@ pub enum Command {
         /// Print what happened (including the changed documents) as JSON.
         #[arg(long)]
         json: bool,
+        /// Take the sources from a bundle file instead of the network (as `ken bundle import`).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
     },
     /// Show each source (url, branch, commit, last sync, documents) and the paths ken uses.
     Status {
@@ -194,6 +198,11 @@ pub enum Command {
         width: Option<usize>,
         #[arg(long, value_enum, default_value_t = Paging::Auto)]
         paging: Paging,
+    },
+    /// Offline bundles: carry the synced sources to a node that cannot reach a git server.
+    Bundle {
+        #[command(subcommand)]
+        command: bundle::BundleCommand,
     },
     /// A ready "report a problem" link for a page: a new issue in the repository the page
     /// really comes from, with the page's address, a permalink to the commit and lines, and
@@ -333,7 +342,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drop(base);
             crate::ui::run(config_for_ui, opts)
         }
-        Some(Command::Sync { json }) => sync::run(&mut base, cli.offline, json, &out),
+        Some(Command::Sync {
+            json,
+            from: Some(file),
+        }) => bundle::sync_from(&mut base, &file, json, &out),
+        Some(Command::Sync { json, from: None }) => sync::run(&mut base, cli.offline, json, &out),
+        Some(Command::Bundle { command }) => bundle::run(&mut base, command, &out),
         Some(Command::Status { json }) => status::run(&base, &out, json),
         Some(Command::List { json }) => list::run(&mut base, cli.offline, json),
         Some(Command::Search {

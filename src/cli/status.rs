@@ -25,6 +25,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|s| {
                 let fetch = (s.kind == SourceKind::Git).then(|| cfg.effective_url(&s.url));
+                let bundle = from_bundle(base, &s.name, &s.url);
                 let mut v = json!({
                     "name": s.name,
                     "url": s.url,
@@ -37,6 +38,7 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                     "synced_at": s.synced_at.map(rfc3339),
                     "docs": s.docs,
                     "last_error": s.last_error,
+                    "from_bundle": bundle.map(|b| json!({"file": b.file, "created_at": rfc3339(b.created_at)})),
                 });
                 if let Some(site) = &s.site {
                     let repos: Vec<_> = site
@@ -112,6 +114,14 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
                 outln!("      {}", facts.join(" · "));
             }
             None => outln!("      {}", out.dim("never synced (run `ken sync`)")),
+        }
+        if let Some(b) = from_bundle(base, &st.name, &st.url) {
+            outln!(
+                "      from bundle {}, created {} ({})",
+                s(&b.file),
+                state::ago(b.created_at, now),
+                rfc3339(b.created_at)
+            );
         }
         if let Some(err) = &st.last_error {
             outln!("      last sync failed: {}", s(err));
@@ -195,6 +205,15 @@ pub fn run(base: &Base, out: &Out, json: bool) -> anyhow::Result<ExitCode> {
     outln!("{}", out.bold("Index"));
     outln!("  {}", index_line(base));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bundle a source's synced commit was imported from, if it was.
+fn from_bundle(base: &Base, name: &str, url: &str) -> Option<state::BundleOrigin> {
+    base.state
+        .sources
+        .get(name)
+        .filter(|st| st.url == url)
+        .and_then(|st| st.bundle.clone())
 }
 
 fn rfc3339(t: u64) -> String {

@@ -178,7 +178,7 @@ pub(super) fn ensure_synced(base: &mut Base, offline: bool) -> bool {
 
 /// Brings the index up to date after a sync: `Err` with the problem (one source that could
 /// not be indexed, or the whole update) when it does not reflect every synced copy.
-fn update_index(base: &Base) -> Result<(), String> {
+pub(super) fn update_index(base: &Base) -> Result<(), String> {
     match index::update(base, &mut index_progress(), &mut |n| say(n)) {
         Ok(r) if r.failures.is_empty() => Ok(()),
         Ok(r) => Err(r.failures.join("; ")),

@@ -19,42 +19,56 @@ impl GitDaemon {
     /// Starts the daemon and waits (polling with a deadline) until it accepts connections.
     pub fn start(base: &Path) -> GitDaemon {
         for _ in 0..5 {
-            let port = free_port();
-            // The daemon binary itself, not the `git` wrapper: killing a wrapper would leave
-            // the daemon running.
-            let child = Command::new(git_daemon_bin())
-                .args([
-                    "--reuseaddr",
-                    "--export-all",
-                    "--informative-errors",
-                    "--listen=127.0.0.1",
-                ])
-                .arg(format!("--port={port}"))
-                .arg(format!("--base-path={}", base.display()))
-                .arg(base)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("git daemon starts (git is installed)");
-            let mut d = GitDaemon {
-                child,
-                port,
-                base: base.to_path_buf(),
-            };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return d;
-                }
-                if let Ok(Some(_)) = d.child.try_wait() {
-                    break; // port taken meanwhile: try another
-                }
-                std::thread::yield_now();
+            if let Some(d) = GitDaemon::start_on(base, free_port()) {
+                return d;
             }
-            d.stop();
         }
         panic!("git daemon did not start");
+    }
+
+    /// Starts the daemon again on the same port (so the same URLs work) after [`stop`].
+    pub fn restart(&mut self) {
+        self.stop();
+        let d = GitDaemon::start_on(&self.base, self.port)
+            .unwrap_or_else(|| panic!("git daemon did not start again on port {}", self.port));
+        *self = d;
+    }
+
+    fn start_on(base: &Path, port: u16) -> Option<GitDaemon> {
+        // The daemon binary itself, not the `git` wrapper: killing a wrapper would leave
+        // the daemon running.
+        let child = Command::new(git_daemon_bin())
+            .args([
+                "--reuseaddr",
+                "--export-all",
+                "--informative-errors",
+                "--listen=127.0.0.1",
+            ])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", base.display()))
+            .arg(base)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("git daemon starts (git is installed)");
+        let mut d = GitDaemon {
+            child,
+            port,
+            base: base.to_path_buf(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(d);
+            }
+            if let Ok(Some(_)) = d.child.try_wait() {
+                break; // port taken meanwhile: try another
+            }
+            std::thread::yield_now();
+        }
+        d.stop();
+        None
     }
 
     /// The `git://` URL of a repository under the base.

@@ -5,6 +5,7 @@
 mod common;
 mod ui_common;
 
+mod bundle;
 mod catalog;
 mod check_cli;
 mod check_format;
