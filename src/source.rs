@@ -625,6 +625,15 @@ impl Snapshot {
         }
     }
 
+    /// Whether the file at `rel` under `root` was made by ken (a site's standards overview),
+    /// not taken from a repository.
+    pub fn generated(&self, root: Option<&str>, rel: &str) -> bool {
+        match self {
+            Snapshot::Site(site) => site.generated(root, rel),
+            _ => false,
+        }
+    }
+
     /// Where the file at `rel` under `root` comes from, for a site; `None` for a single
     /// repository or folder (the source itself).
     pub fn origin(&self, root: Option<&str>, rel: &str) -> Option<FileOrigin> {

@@ -58,6 +58,10 @@ pub struct SiteState {
     pub manifest: String,
     /// Each repository the manifest names, in its order.
     pub repos: Vec<RepoState>,
+    /// The day (`YYYY-MM-DD`) the site's generated pages are made for (the standards
+    /// overview, see `site::standards`); `None` when the site generates none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_on: Option<String>,
 }
 
 /// One repository of a site: its last good copy and the last attempt.
@@ -92,6 +96,7 @@ impl SourceState {
                 site.repos
                     .iter()
                     .filter_map(|r| Some((r.url.as_str(), r.commit.as_deref()?))),
+                site.generated_on.as_deref(),
             ),
         })
     }

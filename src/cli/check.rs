@@ -125,7 +125,13 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         let mut texts = Vec::new();
-        for d in cat.docs.iter().filter(|d| d.link.is_none()) {
+        // Pages ken generated (a site's standards overview) are nobody's to fix.
+        let checked = cat
+            .docs
+            .iter()
+            .filter(|d| d.link.is_none())
+            .filter(|d| !copy.snapshot.generated(copy.filter.root(), &d.rel));
+        for d in checked {
             let file = name(&d.path);
             files.push(file.clone());
             let text = match copy.snapshot.read(copy.filter.root(), &d.entry, cap) {

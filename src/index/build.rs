@@ -432,6 +432,10 @@ fn write(
                         .collect(),
                     _ => Default::default(),
                 },
+                generated_on: match &snap {
+                    Snapshot::Site(site) => site.site.generated_on.clone(),
+                    _ => None,
+                },
             },
         );
     }
@@ -483,6 +487,7 @@ fn old_site(base: &Base, spec: &SourceSpec, o: &IndexedSource) -> Option<crate::
                     ..Default::default()
                 })
                 .collect(),
+            generated_on: o.generated_on.clone(),
         }),
         _ => None,
     };

@@ -85,6 +85,9 @@ pub struct IndexedSource {
     /// lays the old copy out from, to index only the pages that changed).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub repos: BTreeMap<String, String>,
+    /// For a site that generates pages: the day they were generated for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_on: Option<String>,
 }
 
 impl Meta {

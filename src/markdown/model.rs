@@ -159,7 +159,7 @@ impl Default for Options {
 }
 
 /// Front matter fields shown in the header, in this order.
-const HEADER_FIELDS: [(&str, &str); 8] = [
+const HEADER_FIELDS: [(&str, &str); 9] = [
     ("status", "status"),
     ("type", "type"),
     ("track", "track"),
@@ -168,6 +168,7 @@ const HEADER_FIELDS: [(&str, &str); 8] = [
     ("deprecated_at", "deprecated"),
     ("replaces", "replaces"),
     ("supplements", "supplements"),
+    ("generated", "generated"),
 ];
 
 /// The header of a page with this front matter: its title and the facts of

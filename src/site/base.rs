@@ -141,7 +141,7 @@ impl Base {
             mirror: mirror.clone(),
         };
         let Some(site) = site else {
-            return assemble(&Plan::empty(&spec.url), own, Vec::new());
+            return assemble(&Plan::empty(&spec.url), own, Vec::new(), None);
         };
         let snap = Snapshot::git(&mirror, commit)?;
         let (manifest, config) = read_site_files(&snap, &site.manifest)?;
@@ -171,7 +171,7 @@ impl Base {
                 })
             })
             .collect();
-        assemble(&plan, own, parts)
+        assemble(&plan, own, parts, site.generated_on.as_deref())
     }
 
     /// The mirror of each repository of a site.
@@ -309,10 +309,17 @@ impl Base {
                 .iter()
                 .map(|n| crate::sanitize::line(n, 0).into_owned()),
         );
+        // A site whose build generates the standards overview gets it made for today.
+        let generated_on = snap
+            .entry(None, super::copy::POPULATE_STDS)
+            .ok()
+            .flatten()
+            .map(|_| today());
         Ok(Some(SiteSynced {
             state: SiteState {
                 manifest: manifest_path.to_string(),
                 repos,
+                generated_on,
             },
             repos: summaries,
             notes,
@@ -339,7 +346,20 @@ impl Base {
                 .repos
                 .iter()
                 .filter_map(|r| Some((r.url.as_str(), r.commit.as_deref()?))),
+            site.state.generated_on.as_deref(),
         );
+        // Whether a commit moved (a new day alone remakes the generated pages, which only
+        // counts as an update when one of them changed).
+        let commits = |s: &SiteState| -> Vec<(String, Option<String>)> {
+            s.repos
+                .iter()
+                .map(|r| (r.url.clone(), r.commit.clone()))
+                .collect()
+        };
+        let moved = prev.as_ref().is_none_or(|p| {
+            p.commit.as_deref() != Some(synced.new.to_string().as_str())
+                || p.site.as_ref().map(commits) != Some(commits(&site.state))
+        });
         let unchanged = before.as_deref() == Some(after.as_str());
         let old_copy = match (unchanged, old) {
             (false, Some(o)) => {
@@ -381,10 +401,10 @@ impl Base {
         }
         // Each page's last change, walked now in every repository (see `Base::sync_one`).
         let _ = crate::history::History::of(self, spec);
-        let action = match (&before, unchanged) {
-            (None, _) => SyncAction::Cloned,
-            (Some(_), false) => SyncAction::Updated,
-            (Some(_), true) => SyncAction::Unchanged,
+        let action = match &before {
+            None => SyncAction::Cloned,
+            Some(_) if moved || !changes.is_empty() => SyncAction::Updated,
+            Some(_) => SyncAction::Unchanged,
         };
         SyncSummary {
             docs: self.state_of(spec).map_or(0, |s| s.docs),
@@ -494,6 +514,12 @@ pub fn doc_changes(filter: &Filter, old: &Assembled, new: &Assembled) -> Vec<Doc
         });
     }
     corpus::doc_changes(filter, &changes)
+}
+
+/// Today, `YYYY-MM-DD` in UTC (as the site's build takes it).
+fn today() -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(state::now());
+    humantime::format_rfc3339_seconds(t).to_string()[..10].to_string()
 }
 
 fn short(c: &str) -> &str {

@@ -18,8 +18,9 @@ use sha2::{Digest, Sha256};
 use super::SiteError;
 use super::layout::{TreeEntry, layout};
 use super::manifest::{Plan, folders};
+use super::standards::{Standard, is_standard, pages};
 use super::url::repo_key;
-use crate::source::{Content, Entry, FileOrigin, MAX_FILES, Snapshot, SourceError};
+use crate::source::{Content, Entry, EntryKind, FileOrigin, MAX_FILES, Snapshot, SourceError};
 
 /// One repository of a site at the commit its copy is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,10 @@ pub struct Part {
     pub mirror: PathBuf,
 }
 
+/// The part of a file that ken generated (the standards overview): its text is in
+/// [`Assembled::generated`].
+pub const GENERATED: usize = usize::MAX;
+
 /// A site laid out: every file at its site path, from which part, and what a person should
 /// know (refused entries, the repository cap, patterns that match nothing, overwrites).
 #[derive(Debug, Default)]
@@ -41,6 +46,9 @@ pub struct Assembled {
     /// Site path → (part, the entry in that part's tree, at its own path).
     pub files: BTreeMap<String, (usize, Entry)>,
     pub notes: Vec<String>,
+    /// The pages ken generated, by site path, and the day they were made for.
+    pub generated: BTreeMap<String, String>,
+    pub generated_on: Option<String>,
 }
 
 /// The plan of a site: its manifest (named `manifest_name` in messages, such as
@@ -93,15 +101,23 @@ pub fn read_site_files(
 
 /// Lays out the site of `own` (part 0, the site's repository at its commit) with the
 /// repositories of `plan` that have a copy in `parts` (matched by URL; one without a copy
-/// leaves its files out, with a note).
-pub fn assemble(plan: &Plan, own: Part, parts: Vec<Part>) -> Result<Assembled, SourceError> {
+/// leaves its files out, with a note). With `generated_on`, and a `populateStds.js` at the
+/// root of the site's repository, the standards overview pages of that day are added.
+pub fn assemble(
+    plan: &Plan,
+    own: Part,
+    parts: Vec<Part>,
+    generated_on: Option<&str>,
+) -> Result<Assembled, SourceError> {
     let mut all = vec![own];
     all.extend(parts);
     let mut listed: Vec<Vec<Entry>> = Vec::with_capacity(all.len());
+    let mut snaps: Vec<Snapshot> = Vec::with_capacity(all.len());
     for p in &all {
         let snap = Snapshot::git(&p.mirror, p.commit)
             .map_err(|e| SourceError::Other(format!("{} ({}): {e}", p.repo, p.url)))?;
         listed.push(snap.entries(None)?);
+        snaps.push(snap);
     }
     let by_key: HashMap<String, usize> = all
         .iter()
@@ -143,18 +159,66 @@ pub fn assemble(plan: &Plan, own: Part, parts: Vec<Part>) -> Result<Assembled, S
             .map(|n| crate::sanitize::line(n, 0).into_owned()),
     );
     notes.extend(laid.notes);
+    let mut generated = BTreeMap::new();
+    let generates = listed[0].iter().any(|e| e.path == POPULATE_STDS);
+    if let (Some(day), true) = (generated_on, generates) {
+        let standards: Vec<Standard> = files
+            .iter()
+            .filter(|(at, _)| is_standard(at))
+            .filter_map(|(at, (part, e))| {
+                let Ok(Content::Bytes(b)) = snaps[*part].read(None, e, 1 << 20) else {
+                    return None;
+                };
+                let text = crate::corpus::decode(b);
+                let (fm, _) = crate::corpus::split_front_matter(&text);
+                let front_matter = serde_norway::from_str::<serde_json::Value>(fm?).ok()?;
+                Some(Standard {
+                    filename: at.rsplit('/').next().unwrap_or_default().to_string(),
+                    front_matter,
+                })
+            })
+            .collect();
+        for (at, text) in pages(&standards, day) {
+            let size = text.len() as u64;
+            let oid = git2::Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()).ok();
+            files.insert(
+                at.clone(),
+                (
+                    GENERATED,
+                    Entry {
+                        path: at.clone(),
+                        kind: EntryKind::File { size, oid },
+                    },
+                ),
+            );
+            generated.insert(at, text);
+        }
+    }
     Ok(Assembled {
         parts: all,
         files,
         notes,
+        generated,
+        generated_on: generated_on.filter(|_| generates).map(str::to_string),
     })
 }
 
+/// The script whose presence at the root of a site's repository says the site generates the
+/// standards overview (see `site::standards`).
+pub const POPULATE_STDS: &str = "populateStds.js";
+
 /// The name of a site's copy: its own commit, `+`, and a hash of every repository's URL
-/// and commit (see `SourceState::copy_id`).
-pub fn copy_id<'a>(site_commit: &str, repos: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+/// and commit and of the day its pages were generated for (see `SourceState::copy_id`).
+pub fn copy_id<'a>(
+    site_commit: &str,
+    repos: impl Iterator<Item = (&'a str, &'a str)>,
+    generated_on: Option<&str>,
+) -> String {
     let mut lines: Vec<String> = repos.map(|(u, c)| format!("{u} {c}\n")).collect();
     lines.sort();
+    if let Some(day) = generated_on {
+        lines.push(format!("generated {day}\n"));
+    }
     let hash = Sha256::digest(lines.concat().as_bytes());
     let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("{site_commit}+{hex}")
@@ -173,6 +237,7 @@ impl Assembled {
         copy_id(
             own.as_deref().unwrap_or_default(),
             repos.iter().map(|(u, c)| (u.as_str(), c.as_str())),
+            self.generated_on.as_deref(),
         )
     }
 
@@ -183,10 +248,10 @@ impl Assembled {
             .iter()
             .map(|(at, (_, e))| {
                 let id = match &e.kind {
-                    crate::source::EntryKind::File { oid, size } => {
+                    EntryKind::File { oid, size } => {
                         oid.map_or_else(|| format!("size:{size}"), |o| o.to_string())
                     }
-                    crate::source::EntryKind::Symlink { target } => format!("link:{target}"),
+                    EntryKind::Symlink { target } => format!("link:{target}"),
                 };
                 (at.as_str(), id)
             })
@@ -265,6 +330,14 @@ impl SiteSnapshot {
         let Some((part, origin)) = self.site.files.get(&full) else {
             return Err(SourceError::Other(format!("{full}: not in the site")));
         };
+        if *part == GENERATED {
+            let text = self.site.generated.get(&full).cloned().unwrap_or_default();
+            return Ok(if text.len() as u64 > cap {
+                Content::TooLarge(text.len() as u64)
+            } else {
+                Content::Bytes(text.into_bytes())
+            });
+        }
         if origin.kind != entry.kind {
             return Err(SourceError::Other(format!(
                 "{full}: changed since it was listed"
@@ -280,10 +353,19 @@ impl SiteSnapshot {
         snap.read(None, origin, cap)
     }
 
+    /// Whether the file at `rel` under `root` is one ken generated.
+    pub fn generated(&self, root: Option<&str>, rel: &str) -> bool {
+        self.site
+            .files
+            .get(&Self::full(root, rel))
+            .is_some_and(|(part, _)| *part == GENERATED)
+    }
+
     /// Where the file at `rel` under `root` comes from.
     pub fn origin(&self, root: Option<&str>, rel: &str) -> Option<FileOrigin> {
         let (part, e) = self.site.files.get(&Self::full(root, rel))?;
-        let p = &self.site.parts[*part];
+        // A generated page comes from no one repository.
+        let p = self.site.parts.get(*part)?;
         Some(FileOrigin {
             repo: p.url.clone(),
             branch: p.branch.clone(),

@@ -17,12 +17,16 @@ mod fetch;
 mod layout;
 mod lock;
 mod manifest;
+pub mod standards;
 mod url;
 
 use std::path::PathBuf;
 
 pub use base::{RepoSummary, doc_changes};
-pub use copy::{Assembled, Part, SiteSnapshot, assemble, copy_id, plan, read_site_files};
+pub use copy::{
+    Assembled, GENERATED, POPULATE_STDS, Part, SiteSnapshot, assemble, copy_id, plan,
+    read_site_files,
+};
 pub use fetch::{Fetch, PARALLEL, fetch_all, mirror_names};
 pub use layout::{Kind, Layout, MAX_NOTES, Origin, TreeEntry, layout};
 pub use lock::{LOCK_FILE, Lock, LockEntry};

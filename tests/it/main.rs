@@ -16,6 +16,7 @@ mod corpus_links;
 mod corpus_markdown;
 mod corpus_site;
 mod corpus_site_sync;
+mod corpus_standards;
 mod corpus_sync;
 mod crash;
 mod e2e_reading;

@@ -490,3 +490,140 @@ fn report_and_edit_go_to_the_repository_a_page_comes_from() {
         "ken: lines 3-9: docs/guides/docs/install.md has 4 lines"
     );
 }
+
+#[test]
+fn with_no_configuration_the_source_is_the_scs_site() {
+    // The default source, https://github.com/SovereignCloudStack/docs, fetched through a
+    // fleet mirror rule from a daemon serving a small site of that name.
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("SovereignCloudStack");
+    let docs = Repo::init(&org, "docs");
+    docs.write("docs/index.md", "# Welcome\n").write(
+        "docs.package.json",
+        r#"[{"repo": "SovereignCloudStack/standards", "source": "Standards/*.md", "target": "docs/standards", "label": ""}]"#,
+    );
+    docs.commit("site");
+    let standards = Repo::init(&org, "standards");
+    standards.write(
+        "Standards/scs-0100-v3-flavor-naming.md",
+        "# Flavor naming\n",
+    );
+    standards.commit("standards");
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let mirror = format!(
+        "https://github.com/={}/",
+        daemon.url("").trim_end_matches('/')
+    );
+    let cmd = |args: &[&str]| {
+        let mut c = ken.cmd(args);
+        c.env("KEN_MIRROR", &mirror);
+        run(c)
+    };
+    let r = cmd(&["sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("scs: cloned at "), "{}", r.stdout);
+    let r = cmd(&["list"]);
+    assert!(
+        r.stdout
+            .contains("docs/standards/scs-0100-v3-flavor-naming.md"),
+        "{}",
+        r.stdout
+    );
+    let r = cmd(&["status"]);
+    assert!(
+        r.stdout
+            .contains("https://github.com/SovereignCloudStack/docs"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "SovereignCloudStack/standards  {}",
+            &standards.head()[..10]
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_site_with_populate_stds_gets_the_standards_overview_generated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("org");
+    let docs = Repo::init(&org, "docs");
+    docs.write("populateStds.js", "// the site's generator\n")
+        .write("docs/index.md", "# Welcome\n")
+        .write(
+            "docs.package.json",
+            r#"[{"repo": "org/standards", "source": "Standards/*.md", "target": "docs/x", "label": ""}]"#,
+        )
+        .write(
+            "standards/scs-0100-v1-flavor-naming.md",
+            "---\ntitle: Flavor naming\ntype: Standard\nstatus: Deprecated\ntrack: IaaS\n\
+             stabilized_at: 2022-09-08\ndeprecated_at: 2023-10-31\n---\n# v1\n",
+        )
+        .write(
+            "standards/scs-0100-v2-flavor-naming.md",
+            "---\ntitle: Flavor naming\ntype: Standard\nstatus: Stable\ntrack: IaaS\n\
+             stabilized_at: 2023-06-14\n---\n# v2\n",
+        );
+    docs.commit("site");
+    let standards = Repo::init(&org, "standards");
+    standards.write("Standards/other.md", "# Other\n");
+    standards.commit("standards");
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let src = format!("kb={}", daemon.url("org/docs"));
+    let (code, _, stderr) = sync_json(&ken, &src);
+    assert_eq!(code, 0, "{stderr}");
+
+    let l = list(&ken, &src);
+    for p in [
+        "standards/iaas/index.md",
+        "standards/iaas/scs-0100.md",
+        "standards/standards/overview.mdx",
+    ] {
+        assert!(l.contains_key(p), "{p} in {:?}", l.keys());
+        assert!(
+            l[p]["origin"].is_null(),
+            "{p}: generated, from no repository"
+        );
+    }
+    let r = run(ken.cmd(&[
+        "--source",
+        &src,
+        "show",
+        "standards/iaas/scs-0100.md",
+        "--paging",
+        "never",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("generated: 20"),
+        "marked as generated: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("scs-0100-v2[2] │ Standard │ Stable     │ 2023-06-14 │ -"),
+        "{}",
+        r.stdout
+    );
+    let r = run(ken.cmd(&[
+        "--source",
+        &src,
+        "search",
+        "deprecated",
+        "scs-0100",
+        "--json",
+    ]));
+    assert!(
+        r.stdout.contains("standards/iaas/scs-0100.md"),
+        "{}",
+        r.stdout
+    );
+    // Nobody edits a generated page: ken check leaves it alone.
+    let r = run(ken.cmd(&["--source", &src, "check", "--format", "json"]));
+    assert!(!r.stdout.contains("standards/iaas/"), "{}", r.stdout);
+}
