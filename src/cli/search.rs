@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::progress::{index_progress, say};
 use crate::base::Base;
-use crate::history::{self, Histories};
+use crate::history::{self, Histories, lifecycle};
 use crate::index::{self, IndexError, Order, SearchIndex, SearchOptions, Snippet};
 use crate::sanitize;
 
@@ -81,9 +81,14 @@ pub fn run(
             .iter()
             .flat_map(|p| {
                 let changed = histories.last_changed(&p.source, &p.path);
+                let life = lifecycle::of_page(base, &p.source, &p.path);
+                let status = life.as_ref().and_then(|l| l.status).map(|s| s.as_str());
+                let replaced_by = life.map(|l| l.replaced_by).unwrap_or_default();
                 p.sections.iter().map(move |s| {
                     json!({
                         "changed": changed,
+                        "status": status,
+                        "replaced_by": replaced_by,
                         "title": p.title,
                         "source": p.source,
                         "path": p.path,
@@ -113,12 +118,18 @@ pub fn run(
                 Some(c) if uses_dates => format!(", changed {}", history::ago(c.time, now)),
                 _ => String::new(),
             };
+            // A Deprecated or Rejected standard says so, and what replaces it.
+            let retired = lifecycle::of_page(base, &p.source, &p.path)
+                .and_then(|l| lifecycle::retired_note(&l));
             writeln!(
                 out,
                 "{}  {}",
                 paint("1", &sanitize::line(&p.title, 0)),
                 paint("2", &format!("({}{changed})", sanitize::line(&p.source, 0)))
             )?;
+            if let Some(note) = retired {
+                writeln!(out, "  {}", paint("33", &sanitize::line(&note, 0)))?;
+            }
             for s in &p.sections {
                 let target = if s.anchor.is_empty() {
                     p.path.clone()

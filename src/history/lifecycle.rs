@@ -85,6 +85,27 @@ fn strings(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// The lifecycle of a standard's page of a source's last good copy, read from its front
+/// matter (one tree lookup and one blob); `None` for a page that is not a standard
+/// (`scs-NNNN-vN-….md`) or has no readable status.
+pub fn of_page(base: &crate::base::Base, source: &str, path: &str) -> Option<Lifecycle> {
+    standard_id(path)?;
+    let spec = base.spec(source)?;
+    let doc = base.copy(spec).ok()?.doc(path)?;
+    let life = Lifecycle::of(doc.front_matter.as_ref());
+    life.status.is_some().then_some(life)
+}
+
+/// For people: "Deprecated, replaced by scs-0100-v3-flavor-naming.md"; `None` for a Stable
+/// or Draft standard (nothing to warn about).
+pub fn retired_note(life: &Lifecycle) -> Option<String> {
+    let status = life.status.filter(|s| s.is_retired())?;
+    Some(match life.replaced_by.as_slice() {
+        [] => status.as_str().to_string(),
+        list => format!("{}, replaced by {}", status.as_str(), list.join(", ")),
+    })
+}
+
 /// A front-matter date: `YYYY-MM-DD` (midnight UTC), or a full RFC 3339 time.
 pub fn parse_date(v: &Value) -> Option<i64> {
     let s = v.as_str()?.trim();

@@ -361,11 +361,8 @@ impl App {
                 out
             }
             Action::Bookmark => {
-                let said =
-                    self.pages
-                        .history
-                        .bookmark(page, self.status.now, self.env.store.as_ref());
-                said.into()
+                let (h, now) = (&mut self.pages.history, self.status.now);
+                h.bookmark(page, now, self.env.store.as_ref()).into()
             }
             Action::CopyBlock => match page.map_or(0, Reader::code_blocks) {
                 0 => Message::info("no code blocks on this page").into(),
@@ -374,23 +371,11 @@ impl App {
                     Outcome::Done
                 }
             },
-            Action::CopySection => match page.map(Reader::section_text) {
-                Some((text, name)) => Outcome::Copy {
-                    text,
-                    what: format!("the section {name}"),
-                },
-                None => Message::info("open a page to copy from it").into(),
-            },
+            Action::CopySection => Reader::copy_section(page),
             Action::CopyLocation => {
-                let mut at = None;
-                self.with_pages(|p, c| at = p.location(c));
-                match at {
-                    Some(l) => Outcome::Copy {
-                        what: l.clone(),
-                        text: l,
-                    },
-                    None => Message::info("open a page to copy its address").into(),
-                }
+                let mut out = Outcome::Done;
+                self.with_pages(|p, c| out = p.copy_location(c));
+                out
             }
             Action::OpenLocation => {
                 self.prompt = Some(Prompt::new(PromptKind::Open));
@@ -401,10 +386,7 @@ impl App {
                 self.with_pages(|p, c| out = Some(p.report(c)));
                 out.unwrap_or(Outcome::Done)
             }
-            Action::Edit => match page {
-                Some(r) => links::edit(&r.doc, &self.env),
-                None => Message::info("open a page to edit it").into(),
-            },
+            Action::Edit => links::edit_open(page.map(|r| &r.doc), &self.env),
             _ => return false,
         };
         self.apply(out);
@@ -556,15 +538,7 @@ impl App {
                 {
                     self.reload_page();
                 }
-                let source = crate::sanitize::line(&source, 0);
-                self.message = Some(Message::info(match paths.as_slice() {
-                    [] => format!("{source} changed on disk"),
-                    [one] => format!(
-                        "{source}: {} changed on disk",
-                        crate::sanitize::line(one, 0)
-                    ),
-                    many => format!("{source}: {} pages changed on disk", many.len()),
-                }));
+                self.message = Some(super::status::changed_on_disk(&source, &paths));
             }
         }
     }

@@ -101,6 +101,14 @@ pub fn location(place: &Place, env: &Env, lib: &Library) -> String {
     format!("{}:{}", place.source, place.path)
 }
 
+/// Edits the open page, if there is one.
+pub fn edit_open(doc: Option<&Document>, env: &Env) -> Outcome {
+    match doc {
+        Some(d) => edit(d, env),
+        None => Message::info("open a page to edit it").into(),
+    }
+}
+
 /// Contribute: a page of a local folder opens in `$EDITOR`; for a page on GitHub or GitLab
 /// the edit URL is copied.
 pub fn edit(doc: &Document, env: &Env) -> Outcome {

@@ -232,9 +232,18 @@ impl Pages {
         }
     }
 
-    /// The open page's address to copy (see [`links::location`]).
-    pub fn location(&self, c: &Ctx) -> Option<String> {
-        Some(links::location(&self.place()?, c.env, c.lib))
+    /// The open page's address, to copy (see [`links::location`]).
+    pub fn copy_location(&self, c: &Ctx) -> Outcome {
+        match self.place() {
+            Some(place) => {
+                let l = links::location(&place, c.env, c.lib);
+                Outcome::Copy {
+                    what: l.clone(),
+                    text: l,
+                }
+            }
+            None => Message::info("open a page to copy its address").into(),
+        }
     }
 
     /// "Report a problem" with the section at the top of the open page: a new-issue link in

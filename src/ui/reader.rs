@@ -398,6 +398,17 @@ impl Reader {
         Some(self.doc().headings.get(self.section()?)?.text.clone())
     }
 
+    /// The copy of the section at the top of the open page, if a page is open.
+    pub fn copy_section(page: Option<&Reader>) -> Outcome {
+        match page.map(Reader::section_text) {
+            Some((text, name)) => Outcome::Copy {
+                text,
+                what: format!("the section {name}"),
+            },
+            None => Message::info("open a page to copy from it").into(),
+        }
+    }
+
     /// The rendered text of the section at the top of the screen (with its subsections),
     /// and its name.
     pub fn section_text(&self) -> (String, String) {

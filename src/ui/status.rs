@@ -56,3 +56,16 @@ pub fn guide_banner(cause: &str) -> String {
          and run `ken sync`, or read a local folder with `ken --source PATH`."
     )
 }
+
+/// What the status bar says when a watched source changed on disk (names sanitized).
+pub fn changed_on_disk(source: &str, paths: &[String]) -> Message {
+    let source = crate::sanitize::line(source, 0);
+    Message::info(match paths {
+        [] => format!("{source} changed on disk"),
+        [one] => format!(
+            "{source}: {} changed on disk",
+            crate::sanitize::line(one, 0)
+        ),
+        many => format!("{source}: {} pages changed on disk", many.len()),
+    })
+}

@@ -35,9 +35,9 @@ fn pages(ken: &Ken, args: &[&str]) -> Vec<String> {
     out
 }
 
-fn standard(status: &str) -> String {
+fn standard(status: &str, extra: &str) -> String {
     format!(
-        "---\ntitle: Node distribution\ntype: Standard\nstatus: {status}\ntrack: KaaS\n---\n# Node distribution\n\nNodes are spread over failure zones.\n"
+        "---\ntitle: Node distribution\ntype: Standard\nstatus: {status}\ntrack: KaaS\n{extra}---\n# Node distribution\n\nNodes are spread over failure zones.\n"
     )
 }
 
@@ -106,19 +106,22 @@ fn a_stable_standard_ranks_above_its_other_versions_when_the_text_matches_equall
     // version last, so path order cannot put it first.
     repo.write(
         "Standards/scs-0214-v1-node-distribution.md",
-        standard("Deprecated"),
+        standard(
+            "Deprecated",
+            "replaced_by:\n  - scs-0214-v4-node-distribution.md\n",
+        ),
     )
     .write(
         "Standards/scs-0214-v2-node-distribution.md",
-        standard("Rejected"),
+        standard("Rejected", ""),
     )
     .write(
         "Standards/scs-0214-v3-node-distribution.md",
-        standard("Draft"),
+        standard("Draft", ""),
     )
     .write(
         "Standards/scs-0214-v4-node-distribution.md",
-        standard("Stable"),
+        standard("Stable", ""),
     );
     repo.commit("four versions");
     let daemon = GitDaemon::start(tmp.path());
@@ -128,6 +131,29 @@ fn a_stable_standard_ranks_above_its_other_versions_when_the_text_matches_equall
     assert_eq!(found.len(), 4);
     assert_eq!(found[0], "Standards/scs-0214-v4-node-distribution.md");
     assert_eq!(found[1], "Standards/scs-0214-v3-node-distribution.md");
+
+    // Retired versions are marked, with what replaces them.
+    let r = run(ken.cmd(&["--source", &src, "search", "--json", "node distribution"]));
+    let hits: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let v1 = hits
+        .iter()
+        .find(|h| h["path"] == "Standards/scs-0214-v1-node-distribution.md")
+        .unwrap();
+    assert_eq!(v1["status"], "Deprecated");
+    assert_eq!(
+        v1["replaced_by"],
+        serde_json::json!(["scs-0214-v4-node-distribution.md"])
+    );
+    assert_eq!(hits[0]["status"], "Stable");
+    let r = run(ken.cmd(&["--source", &src, "search", "node distribution"]));
+    assert!(
+        r.stdout
+            .contains("\n  Deprecated, replaced by scs-0214-v4-node-distribution.md\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\n  Rejected\n"), "{}", r.stdout);
+    assert_eq!(r.stdout.matches("replaced by").count(), 1, "{}", r.stdout);
 }
 
 #[test]

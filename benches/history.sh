@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Whole-command benchmarks of page history (issue 13), with hyperfine, release build:
+#   1. the walk: last change and creation of every page of the standards repository from its
+#      full history (`ken list --json` with the stored walk removed, against the same with it);
+#   2. `ken news` over the 30 commits of the SCS docs history (since the last sync);
+#   3. what the history walk adds to a first sync of the whole SCS site (the docs repository
+#      and the 18 repositories its docs.package.json names, served by one git daemon).
+# Usage: benches/history.sh [CORPUS]   (CORPUS: ../shared/corpus; needs hyperfine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus="$(cd "${1:-../shared/corpus}" && pwd)"
+cargo build --release --quiet
+ken="${CARGO_TARGET_DIR:-$PWD/target}/release/ken"
+work="$(mktemp -d)"
+trap 'kill "${daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+export KEN_CONFIG_DIR="$work/cfg"
+
+echo "## 1. The walk over the standards repository"
+git clone -q "$corpus/site/standards.bundle" "$work/standards"
+export KEN_DATA_DIR="$work/std-data"
+std="std=$work/standards"
+"$ken" --source "$std" sync >/dev/null 2>&1
+hyperfine --warmup 3 --runs 30 -N --export-markdown "$work/walk.md" \
+  --prepare "rm -rf $KEN_DATA_DIR/page-dates" \
+  -n "ken list --json, walking the history" "$ken --offline --source $std list --json"
+hyperfine --warmup 3 --runs 30 -N --export-markdown "$work/stored.md" \
+  -n "ken list --json, stored walk" "$ken --offline --source $std list --json" \
+  -n "ken list (no dates)" "$ken --offline --source $std list"
+
+echo "## 2. ken news over the SCS docs history"
+git clone -q "$corpus/scs-docs.bundle" "$work/docs"
+tip=$(git -C "$work/docs" rev-parse HEAD)
+root=$(git -C "$work/docs" rev-list --max-parents=0 HEAD | tail -1)
+export KEN_DATA_DIR="$work/news-data"
+docs="scs=$work/docs"
+git -C "$work/docs" reset -q --hard "$root"
+"$ken" --source "$docs" sync >/dev/null 2>&1
+git -C "$work/docs" reset -q --hard "$tip"
+"$ken" --source "$docs" sync >/dev/null 2>&1
+"$ken" --offline --source "$docs" news | tail -1
+hyperfine --warmup 3 --runs 30 -N --export-markdown "$work/news.md" \
+  -n "ken news" "$ken --offline --source $docs news" \
+  -n "ken news --json" "$ken --offline --source $docs news --json"
+
+echo "## 3. The walk's share of a first sync of the whole site"
+org="$work/srv/SovereignCloudStack"
+mkdir -p "$org"
+git clone -q --bare "$corpus/scs-docs.bundle" "$org/docs.git"
+for b in "$corpus"/site/*.bundle; do
+  git clone -q --bare "$b" "$org/$(basename "$b" .bundle).git"
+done
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$(git --exec-path)/git-daemon" --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
+  --base-path="$work/srv" "$work/srv" &
+daemon=$!
+until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs" >/dev/null 2>&1; do :; done
+site="scs=git://127.0.0.1:$port/SovereignCloudStack/docs"
+export KEN_DATA_DIR="$work/site-data"
+hyperfine --warmup 1 --runs 10 --export-markdown "$work/site-sync.md" \
+  --prepare "rm -rf $KEN_DATA_DIR" \
+  -n "ken sync (first, whole site, walk included)" "$ken --source $site sync"
+"$ken" --source "$site" sync >/dev/null 2>&1
+hyperfine --warmup 3 --runs 20 -N --export-markdown "$work/site-walk.md" \
+  --prepare "rm -rf $KEN_DATA_DIR/page-dates" \
+  -n "ken list --json, walking all 19 histories" "$ken --offline --source $site list --json"
+hyperfine --warmup 3 --runs 20 -N --export-markdown "$work/site-stored.md" \
+  -n "ken list --json, stored walks" "$ken --offline --source $site list --json"
+echo "## 4. The walk over a synthetic history of 100,000 commits (40 pages, all from the root)"
+mkdir -p "$work/long" && git -C "$work/long" init -q -b main
+python3 - <<'PY' | git -C "$work/long" fast-import --quiet
+import sys
+w = sys.stdout.write
+for i in range(100_000):
+    msg = f"commit {i}"
+    w(f"commit refs/heads/main\ncommitter T <t@example.org> {1_500_000_000 + i * 60} +0000\n")
+    w(f"data {len(msg)}\n{msg}\n")
+    if i == 0:
+        for k in range(40):
+            t = f"# Page {k}\n"
+            w(f"M 100644 inline docs/p{k}.md\ndata {len(t)}\n{t}\n")
+    if i == 99_990:
+        t = "# Page 0, edited\n"
+        w(f"M 100644 inline docs/p0.md\ndata {len(t)}\n{t}\n")
+    w("\n")
+PY
+git -C "$work/long" reset -q --hard main
+export KEN_DATA_DIR="$work/long-data"
+"$ken" --source "long=$work/long" sync >/dev/null 2>&1
+hyperfine --warmup 1 --runs 10 -N --export-markdown "$work/long.md" \
+  --prepare "rm -rf $KEN_DATA_DIR/page-dates" \
+  -n "ken list --json, walking 100,000 commits" "$ken --offline --source long=$work/long list --json"
+
+cat "$work"/walk.md "$work"/stored.md "$work"/news.md "$work"/site-sync.md "$work"/site-walk.md "$work"/site-stored.md "$work"/long.md
