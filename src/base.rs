@@ -314,11 +314,6 @@ impl Base {
             }
         };
         crate::fault::hit(crate::fault::Point::AfterFetch);
-        let mirror = source::mirror_path(self.data_dir(), name);
-        let filter = Filter::new(spec).map_err(|e| SourceFailure::new(name, e))?;
-        // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
-        // interrupted after fetching still reports the changes next time.
-        let old = known.or(synced.old);
         let site = match self.sync_site_repos(spec, synced.new, progress) {
             Ok(s) => s,
             Err(e) => {
@@ -328,6 +323,26 @@ impl Base {
                 return Err(e);
             }
         };
+        self.finish_sync(spec, known, synced, site)
+    }
+
+    /// Records what reached a source's mirror (by a sync, or a bundle import: `ken bundle
+    /// import` calls this too): the document changes since `known` (the commit ken last
+    /// recorded; else the mirror's old commit), the documents counted and catalogued, the
+    /// state, each page's last change; for a site, its repositories (`site`) with it.
+    pub(crate) fn finish_sync(
+        &mut self,
+        spec: &SourceSpec,
+        known: Option<git2::Oid>,
+        synced: source::Synced,
+        site: Option<crate::site::SiteSynced>,
+    ) -> Result<SyncSummary, SourceFailure> {
+        let name = spec.name.as_str();
+        let mirror = source::mirror_path(self.data_dir(), name);
+        let filter = Filter::new(spec).map_err(|e| SourceFailure::new(name, e))?;
+        // Compare with the commit ken last indexed, not the mirror's ref, so that a sync
+        // interrupted after fetching still reports the changes next time.
+        let old = known.or(synced.old);
         if let Some(site) = site {
             return Ok(self.finish_site_sync(spec, &filter, old, synced, site));
         }

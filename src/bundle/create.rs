@@ -78,7 +78,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
             let tips: HashMap<String, String> = m
                 .repositories
                 .iter()
-                .map(|r| (url_key(&r.url).to_string(), r.tip.clone()))
+                .map(|r| (basis_key(r.site.as_deref(), &r.url), r.tip.clone()))
                 .collect();
             let file = prev
                 .file_name()
@@ -119,13 +119,76 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
             ));
             continue;
         }
-        chosen.push((
-            spec.clone(),
-            commit,
+        let own = RepoEntry {
+            name: spec.name.clone(),
+            url: spec.url.clone(),
             branch,
-            mirror,
-            st.map_or(0, |s| s.docs),
-        ));
+            tip: commit,
+            prerequisites: vec![],
+            part: None,
+            size: 0,
+            sha256: String::new(),
+            objects: 0,
+            docs: st.map_or(0, |s| s.docs),
+            site_manifest: None,
+            site_generated_on: None,
+            site: None,
+            repo: None,
+        };
+        let site = base.site_state(spec).cloned();
+        match site {
+            None => chosen.push((own, mirror)),
+            Some(site) => {
+                chosen.push((
+                    RepoEntry {
+                        site_manifest: Some(site.manifest.clone()),
+                        site_generated_on: site.generated_on.clone(),
+                        ..own
+                    },
+                    mirror,
+                ));
+                // Every repository the site's manifest names that has a copy here, under a
+                // name of its own (`SOURCE.NAME`).
+                let mirrors = base.repo_mirrors(&spec.name, &site.repos);
+                let mut taken = std::collections::HashSet::new();
+                for (r, mirror) in site.repos.iter().zip(mirrors) {
+                    let (Some(commit), Some(branch)) = (r.commit.clone(), r.branch.clone()) else {
+                        skipped.push(format!(
+                            "{}: {} ({}): never fetched",
+                            spec.name, r.repo, r.url
+                        ));
+                        continue;
+                    };
+                    let plain =
+                        crate::config::name_from_url(&r.url).unwrap_or_else(|| "repo".into());
+                    let mut name = format!("{}.{plain}", spec.name);
+                    let mut n = 1;
+                    while !taken.insert(name.clone()) {
+                        n += 1;
+                        name = format!("{}.{plain}-{n}", spec.name);
+                    }
+                    chosen.push((
+                        RepoEntry {
+                            name,
+                            url: r.url.clone(),
+                            branch,
+                            tip: commit,
+                            prerequisites: vec![],
+                            part: None,
+                            size: 0,
+                            sha256: String::new(),
+                            objects: 0,
+                            docs: 0,
+                            site_manifest: None,
+                            site_generated_on: None,
+                            site: Some(spec.name.clone()),
+                            repo: Some(r.repo.clone()),
+                        },
+                        mirror,
+                    ));
+                }
+            }
+        }
     }
     if chosen.is_empty() {
         return Err(BundleError::Other(
@@ -143,8 +206,10 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
         .map_err(io_err(&parent))?;
     let mut repositories = Vec::new();
     let mut parts = Vec::new();
-    for (spec, commit, branch, mirror, docs) in chosen {
-        let name = &spec.name;
+    for (mut entry, mirror) in chosen {
+        let name = entry.name.clone();
+        let commit = entry.tip.clone();
+        let branch = entry.branch.clone();
         let repo = Repository::open_bare(&mirror)?;
         repo.set_config(&super::part::pack_config(&mirror, work.path())?)?;
         let tip = Oid::from_str(&commit)?;
@@ -152,7 +217,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
             .map_err(|e| BundleError::Git(format!("{name}: commit {commit}: {}", e.message())))?;
         let basis = match since {
             Since::Nothing => None,
-            Since::Bundle(_) => match bases.get(url_key(&spec.url)) {
+            Since::Bundle(_) => match bases.get(&basis_key(entry.site.as_deref(), &entry.url)) {
                 None => {
                     notes.push(format!(
                         "{name}: not in the previous bundle, so all of it is included"
@@ -174,18 +239,7 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
             },
             Since::Date(d) => branch_at(&repo, tip, *d)?,
         };
-        let mut entry = RepoEntry {
-            name: name.clone(),
-            url: spec.url.clone(),
-            branch: branch.clone(),
-            tip: commit.clone(),
-            prerequisites: basis.map(|b| b.to_string()).into_iter().collect(),
-            part: None,
-            size: 0,
-            sha256: String::new(),
-            objects: 0,
-            docs,
-        };
+        entry.prerequisites = basis.map(|b| b.to_string()).into_iter().collect();
         if basis != Some(tip) {
             let part = format!("parts/{}.bundle", parts.len());
             let path = work.path().join(format!("{}.bundle", parts.len()));
@@ -222,6 +276,12 @@ pub fn create(base: &Base, out: &Path, since: &Since) -> Result<Created, BundleE
         skipped,
         notes,
     })
+}
+
+/// What a repository of a previous bundle is found by: its URL, and the site it belongs to
+/// (the same repository can be a source of its own and a site's too, at other commits).
+fn basis_key(site: Option<&str>, url: &str) -> String {
+    format!("{}\n{}", site.unwrap_or(""), url_key(url))
 }
 
 /// The commit a branch pointed at on a date, as far as its first-parent history tells: the

@@ -32,9 +32,9 @@ use super::part;
 use super::{BundleError, Manifest, Refusal, RepoEntry, io_err, url_key};
 use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::config::SourceSpec;
-use crate::corpus::{self, Filter};
-use crate::source::{self, Location, Snapshot, SyncLock};
-use crate::state::BundleOrigin;
+use crate::site::{RepoSummary, SiteSynced};
+use crate::source::{self, Location, SyncLock};
+use crate::state::{BundleOrigin, RepoState, SiteState};
 
 /// A repository of the bundle that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,11 +87,11 @@ fn check_header(file: &Path, r: &RepoEntry, br: &mut dyn io::BufRead) -> Result<
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
-    /// Move the source to the bundle's tip (`old`: the commit it is at now).
+    /// Move the repository to the bundle's tip (`old`: the commit it is at now).
     Import { old: Option<Oid> },
-    /// The source is at the tip already.
+    /// The repository is at the tip already.
     UpToDate,
-    /// The source is at a commit that already contains the tip.
+    /// The repository is at a commit that already contains the tip.
     Newer,
 }
 
@@ -100,50 +100,108 @@ struct Step {
     /// The repository's index in the manifest.
     index: usize,
     entry: RepoEntry,
+    /// The node's source this repository belongs to (for a site's repository: the site).
     spec: SourceSpec,
+    /// For a repository a site names: the step of the site's own repository.
+    site_of: Option<usize>,
+    /// Its mirror on this node.
+    mirror: PathBuf,
     tip: Oid,
     action: Action,
 }
 
-/// Matches the bundle's repositories to this node's sources (by configured URL) and decides
-/// what to do with each; refuses the bundle when a prerequisite is missing.
+impl Step {
+    fn imports(&self) -> bool {
+        matches!(self.action, Action::Import { .. })
+    }
+}
+
+/// Matches the bundle's repositories to this node's sources (by configured URL; a site's
+/// repositories go with their site) and decides what to do with each; refuses the bundle
+/// when a prerequisite is missing.
 fn plan(base: &Base, file: &Path, m: &Manifest) -> Result<(Vec<Step>, Vec<Skipped>), BundleError> {
-    let mut steps = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
     let mut skipped = Vec::new();
     let mut taken = HashSet::new();
     for (index, entry) in m.repositories.iter().enumerate() {
-        let spec = base.config.sources.iter().find(|s| {
-            matches!(source::location(s), Location::Git(_))
-                && url_key(&s.url) == url_key(&entry.url)
-        });
-        let Some(spec) = spec else {
-            skipped.push(Skipped {
-                name: entry.name.clone(),
-                why: format!("{} is not a source of this node", entry.url),
-            });
-            continue;
+        let skip = |why: String| Skipped {
+            name: entry.name.clone(),
+            why,
         };
-        if !taken.insert(spec.name.clone()) {
-            skipped.push(Skipped {
-                name: entry.name.clone(),
-                why: format!("source {} is already given by this bundle", spec.name),
-            });
-            continue;
-        }
-        if let Some(b) = &spec.branch
-            && *b != entry.branch
-        {
-            skipped.push(Skipped {
-                name: entry.name.clone(),
-                why: format!(
-                    "the bundle holds branch {:?}, source {} follows {b:?}",
-                    entry.branch, spec.name
-                ),
-            });
+        let (spec, site_of, mirror, current) = match &entry.site {
+            Some(site) => {
+                let Some(at) = steps.iter().position(|s| s.entry.name == *site) else {
+                    skipped.push(skip(format!("its site {site} is not imported")));
+                    continue;
+                };
+                let spec = steps[at].spec.clone();
+                // The mirror names of a site's repositories depend on all of them (a name
+                // two share gets a hash), so they are made from the bundle's whole list.
+                let repos: Vec<RepoState> = m
+                    .repositories
+                    .iter()
+                    .filter(|r| r.site.as_deref() == Some(site.as_str()))
+                    .map(|r| RepoState {
+                        url: r.url.clone(),
+                        ..RepoState::default()
+                    })
+                    .collect();
+                let k = m.repositories[..index]
+                    .iter()
+                    .filter(|r| r.site.as_deref() == Some(site.as_str()))
+                    .count();
+                let Some(mirror) = base.repo_mirrors(&spec.name, &repos).get(k).cloned() else {
+                    continue;
+                };
+                let current = base
+                    .state_of(&spec)
+                    .and_then(|st| st.site.as_ref())
+                    .and_then(|si| {
+                        si.repos
+                            .iter()
+                            .find(|r| url_key(&r.url) == url_key(&entry.url))
+                    })
+                    .and_then(|r| r.commit.clone());
+                (spec, Some(at), mirror, current)
+            }
+            None => {
+                let spec = base.config.sources.iter().find(|s| {
+                    matches!(source::location(s), Location::Git(_))
+                        && url_key(&s.url) == url_key(&entry.url)
+                });
+                let Some(spec) = spec else {
+                    skipped.push(skip(format!("{} is not a source of this node", entry.url)));
+                    continue;
+                };
+                if !taken.insert(spec.name.clone()) {
+                    skipped.push(skip(format!(
+                        "source {} is already given by this bundle",
+                        spec.name
+                    )));
+                    continue;
+                }
+                if let Some(b) = &spec.branch
+                    && *b != entry.branch
+                {
+                    skipped.push(skip(format!(
+                        "the bundle holds branch {:?}, source {} follows {b:?}",
+                        entry.branch, spec.name
+                    )));
+                    continue;
+                }
+                let current = base.state_of(spec).and_then(|st| st.commit.clone());
+                let mirror = source::mirror_path(base.data_dir(), &spec.name);
+                (spec.clone(), None, mirror, current)
+            }
+        };
+        if site_of.is_some() && spec.manifest().is_none() {
+            skipped.push(skip(format!(
+                "source {} is read without its site (site = false)",
+                spec.name
+            )));
             continue;
         }
         let tip = Oid::from_str(&entry.tip)?;
-        let mirror = source::mirror_path(base.data_dir(), &spec.name);
         let repo = if mirror.exists() {
             Some(Repository::open_bare(&mirror)?)
         } else {
@@ -162,10 +220,8 @@ fn plan(base: &Base, file: &Path, m: &Manifest) -> Result<(Vec<Step>, Vec<Skippe
                 ));
             }
         }
-        let current = base
-            .state_of(spec)
-            .and_then(|st| st.commit.as_deref())
-            .and_then(|c| Oid::from_str(c).ok())
+        let current = current
+            .and_then(|c| Oid::from_str(&c).ok())
             .filter(|c| has(*c));
         let action = match (current, &repo) {
             (Some(c), _) if c == tip => Action::UpToDate,
@@ -175,7 +231,9 @@ fn plan(base: &Base, file: &Path, m: &Manifest) -> Result<(Vec<Step>, Vec<Skippe
         steps.push(Step {
             index,
             entry: entry.clone(),
-            spec: spec.clone(),
+            spec,
+            site_of,
+            mirror,
             tip,
             action,
         });
@@ -184,6 +242,7 @@ fn plan(base: &Base, file: &Path, m: &Manifest) -> Result<(Vec<Step>, Vec<Skippe
         let names: Vec<String> = m
             .repositories
             .iter()
+            .filter(|r| r.site.is_none())
             .map(|r| format!("{} ({})", r.name, r.url))
             .collect();
         return Err(BundleError::Other(format!(
@@ -235,13 +294,9 @@ pub fn import_then<T>(
         file: file.display().to_string(),
         created_at: manifest.created_at,
     };
-    let is_import = |s: &&Step| matches!(s.action, Action::Import { .. });
-    if !steps.iter().any(|s| is_import(&s)) {
+    if !steps.iter().any(Step::imports) {
         // Nothing to change: nothing is written, not even the lock.
-        let synced = steps
-            .iter()
-            .map(|s| summarize(base, s, &origin))
-            .collect::<Result<_, _>>()?;
+        let synced = record(base, &steps, &origin)?;
         return Ok((
             Imported {
                 manifest,
@@ -257,66 +312,65 @@ pub fn import_then<T>(
     // Another ken may have synced or imported while this one waited.
     base.state = crate::base::load_state(&base.config);
     let (steps, skipped) = plan(base, &file, &manifest)?;
-    let importing: Vec<&Step> = steps.iter().filter(is_import).collect();
 
-    // 3. Stage the packs.
+    // 3. Stage the packs, one staging repository per part, numbered (a site's repositories
+    //    have names of their own in other folders).
     let stage_root = data_dir.join("mirrors");
     let stage = tempfile::Builder::new()
         .prefix(".tmp-import-")
         .tempdir_in(&stage_root)
         .map_err(io_err(&stage_root))?;
-    let staged = |s: &Step| stage.path().join(format!("{}.git", s.spec.name));
-    for s in importing.iter().filter(|s| s.entry.part.is_some()) {
-        let repo = Repository::init_bare(staged(s))?;
-        let mirror = source::mirror_path(&data_dir, &s.spec.name);
+    let staged = |i: usize| stage.path().join(format!("{i}.git"));
+    let with_part: Vec<usize> = (0..steps.len())
+        .filter(|&i| steps[i].imports() && steps[i].entry.part.is_some())
+        .collect();
+    for &i in &with_part {
+        let repo = Repository::init_bare(staged(i))?;
+        let mirror = &steps[i].mirror;
         if mirror.exists() {
-            let objects = std::path::absolute(mirror.join("objects")).map_err(io_err(&mirror))?;
+            let objects = std::path::absolute(mirror.join("objects")).map_err(io_err(mirror))?;
             let alt = repo.path().join("objects/info/alternates");
             std::fs::write(&alt, format!("{}\n", objects.display())).map_err(io_err(&alt))?;
         }
     }
-    {
-        let again = container::read(&file, &mut |i, r, input| {
-            let mut br = BufReader::new(input);
-            check_header(&file, r, &mut br)?;
-            let Some(s) = importing.iter().find(|s| s.index == i) else {
-                return Ok(());
-            };
-            let pack_problem = |e: String| {
-                refused(
-                    &file,
-                    Refusal::Part {
-                        repo: r.name.clone(),
-                        problem: format!("its pack: {e}"),
-                    },
-                )
-            };
-            let repo = Repository::open_bare(staged(s))?;
-            let odb = repo.odb()?;
-            let dir = repo.path().join("objects/pack");
-            let mut ix = git2::Indexer::new(Some(&odb), &dir, 0, true)?;
-            io::copy(&mut br, &mut ix).map_err(|e| pack_problem(e.to_string()))?;
-            ix.commit()
-                .map_err(|e| pack_problem(e.message().to_string()))?;
-            Ok(())
-        })?;
-        if again != manifest {
-            return Err(BundleError::Other(format!(
-                "{}: the file changed while it was imported",
-                file.display()
-            )));
-        }
-    }
-    for s in &importing {
-        let path = if s.entry.part.is_some() {
-            staged(s)
-        } else {
-            source::mirror_path(&data_dir, &s.spec.name)
+    let again = container::read(&file, &mut |index, r, input| {
+        let mut br = BufReader::new(input);
+        check_header(&file, r, &mut br)?;
+        let Some(&i) = with_part.iter().find(|&&i| steps[i].index == index) else {
+            return Ok(());
         };
-        let repo = Repository::open_bare(&path)?;
-        let ok = repo
-            .find_commit(s.tip)
-            .and_then(|c| c.tree().map(|_| ()))
+        let pack_problem = |e: String| {
+            refused(
+                &file,
+                Refusal::Part {
+                    repo: r.name.clone(),
+                    problem: format!("its pack: {e}"),
+                },
+            )
+        };
+        let repo = Repository::open_bare(staged(i))?;
+        let odb = repo.odb()?;
+        let dir = repo.path().join("objects/pack");
+        let mut ix = git2::Indexer::new(Some(&odb), &dir, 0, true)?;
+        io::copy(&mut br, &mut ix).map_err(|e| pack_problem(e.to_string()))?;
+        ix.commit()
+            .map_err(|e| pack_problem(e.message().to_string()))?;
+        Ok(())
+    })?;
+    if again != manifest {
+        return Err(BundleError::Other(format!(
+            "{}: the file changed while it was imported",
+            file.display()
+        )));
+    }
+    for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.imports()) {
+        let path = if s.entry.part.is_some() {
+            staged(i)
+        } else {
+            s.mirror.clone()
+        };
+        let ok = Repository::open_bare(&path)
+            .and_then(|repo| repo.find_commit(s.tip).and_then(|c| c.tree().map(|_| ())))
             .is_ok();
         if !ok {
             return Err(refused(
@@ -331,13 +385,10 @@ pub fn import_then<T>(
     crate::fault::hit(crate::fault::Point::BundleStaged);
 
     // 4. Into place, then the state.
-    for s in &importing {
-        commit_repo(base, &staged(s), s)?;
+    for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.imports()) {
+        commit_repo(base, &staged(i), s)?;
     }
-    let mut synced = Vec::new();
-    for s in &steps {
-        synced.push(summarize(base, s, &origin)?);
-    }
+    let synced = record(base, &steps, &origin)?;
     crate::fault::hit(crate::fault::Point::BundleMoved);
     base.state.save(&data_dir).map_err(|e| {
         BundleError::Other(format!(
@@ -362,7 +413,7 @@ pub fn import_then<T>(
 /// Moves one staged repository's packs into its mirror (or the staged repository itself into
 /// place, for a first copy) and points the mirror's branch at the tip.
 fn commit_repo(base: &Base, staged: &Path, s: &Step) -> Result<(), BundleError> {
-    let mirror = source::mirror_path(base.data_dir(), &s.spec.name);
+    let mirror = &s.mirror;
     if s.entry.part.is_some() {
         if mirror.exists() {
             let from = staged.join("objects/pack");
@@ -383,11 +434,14 @@ fn commit_repo(base: &Base, staged: &Path, s: &Step) -> Result<(), BundleError> 
         } else {
             let alt = staged.join("objects/info/alternates");
             let _ = std::fs::remove_file(alt);
-            std::fs::rename(staged, &mirror).map_err(io_err(&mirror))?;
+            if let Some(parent) = mirror.parent() {
+                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            std::fs::rename(staged, mirror).map_err(io_err(mirror))?;
         }
     }
-    let repo = Repository::open_bare(&mirror)?;
-    let (url, _) = base.config.effective_url(&s.spec.url);
+    let repo = Repository::open_bare(mirror)?;
+    let (url, _) = base.config.effective_url(&s.entry.url);
     if repo
         .find_remote("origin")
         .ok()
@@ -404,61 +458,114 @@ fn commit_repo(base: &Base, staged: &Path, s: &Step) -> Result<(), BundleError> 
     Ok(())
 }
 
-/// What happened to one source, as `ken sync` reports it, and its state recorded.
-fn summarize(base: &mut Base, s: &Step, origin: &BundleOrigin) -> Result<SyncSummary, BundleError> {
-    let name = s.spec.name.clone();
-    let mirror = source::mirror_path(base.data_dir(), &name);
-    let failure =
-        |e: &dyn std::fmt::Display| BundleError::Other(SourceFailure::new(&name, e).to_string());
-    let Action::Import { old } = s.action else {
-        let st = base.state_of(&s.spec);
-        return Ok(SyncSummary {
-            name: name.clone(),
-            action: SyncAction::Unchanged,
-            branch: st.and_then(|st| st.branch.clone()),
-            old: None,
-            new: st.and_then(|st| st.commit.clone()),
-            docs: st.map_or(0, |st| st.docs),
-            changes: vec![],
-            repos: vec![],
-            notes: vec![],
-        });
-    };
-    let filter = Filter::new(&s.spec).map_err(|e| failure(&e))?;
-    let changes = match old {
-        Some(o) => {
-            let raw = source::changes(&mirror, o, s.tip).map_err(|e| failure(&e))?;
-            corpus::doc_changes(&filter, &raw)
+/// Records what the import brought, through the function `ken sync` records with, and
+/// returns one summary per source (a site's repositories are in its summary's `repos`).
+fn record(
+    base: &mut Base,
+    steps: &[Step],
+    origin: &BundleOrigin,
+) -> Result<Vec<SyncSummary>, BundleError> {
+    let now = crate::state::now();
+    let mut out = Vec::new();
+    for (i, s) in steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.site_of.is_none())
+    {
+        let name = s.spec.name.clone();
+        let failure =
+            |e: SourceFailure| BundleError::Other(format!("{e} (while recording the import)"));
+        let repos: Vec<&Step> = steps.iter().filter(|r| r.site_of == Some(i)).collect();
+        let moved = s.imports() || repos.iter().any(|r| r.imports());
+        if !moved {
+            let st = base.state_of(&s.spec);
+            out.push(SyncSummary {
+                name,
+                action: SyncAction::Unchanged,
+                branch: st.and_then(|st| st.branch.clone()),
+                old: None,
+                new: st.and_then(|st| st.commit.clone()),
+                docs: st.map_or(0, |st| st.docs),
+                changes: vec![],
+                repos: vec![],
+                notes: vec![],
+            });
+            continue;
         }
-        None => vec![],
-    };
-    let snap = Snapshot::git(&mirror, s.tip).map_err(|e| failure(&e))?;
-    let docs = corpus::scan(&name, &filter, &snap, base.config.max_file_size)
-        .map_err(|e| failure(&e))?
-        .docs
-        .len();
-    base.record_success(
-        &s.spec,
-        Some(s.entry.branch.clone()),
-        Some(s.tip.to_string()),
-        docs,
-    );
-    if let Some(st) = base.state.sources.get_mut(&name) {
-        st.bundle = Some(origin.clone());
+        let current = |r: &Step| match r.action {
+            Action::Import { old } => old,
+            // At the tip, or past it: the commit the node has stays.
+            Action::UpToDate | Action::Newer => None,
+        };
+        let known = base
+            .state_of(&s.spec)
+            .and_then(|st| st.commit.as_deref())
+            .and_then(|c| Oid::from_str(c).ok());
+        let new = match s.action {
+            Action::Newer => known.unwrap_or(s.tip),
+            _ => s.tip,
+        };
+        let site = s.entry.site_manifest.as_ref().map(|manifest| {
+            let previous = base.state_of(&s.spec).and_then(|st| st.site.clone());
+            let before = |url: &str| {
+                previous
+                    .as_ref()
+                    .and_then(|p| p.repos.iter().find(|r| url_key(&r.url) == url_key(url)))
+                    .and_then(|r| r.commit.clone())
+            };
+            let mut states = Vec::new();
+            let mut summaries = Vec::new();
+            for r in &repos {
+                let old = before(&r.entry.url);
+                let commit = match r.action {
+                    Action::Newer => old.clone().unwrap_or_else(|| r.entry.tip.clone()),
+                    _ => r.entry.tip.clone(),
+                };
+                let action = match (&old, current(r)) {
+                    (None, _) => SyncAction::Cloned,
+                    (Some(o), _) if *o != commit => SyncAction::Updated,
+                    _ => SyncAction::Unchanged,
+                };
+                summaries.push(RepoSummary {
+                    repo: r.entry.repo.clone().unwrap_or_default(),
+                    url: r.entry.url.clone(),
+                    action: Some(action),
+                    old,
+                    new: Some(commit.clone()),
+                    error: None,
+                });
+                states.push(RepoState {
+                    repo: r.entry.repo.clone().unwrap_or_default(),
+                    url: r.entry.url.clone(),
+                    branch: Some(r.entry.branch.clone()),
+                    commit: Some(commit),
+                    synced_at: Some(now),
+                    last_error: None,
+                });
+            }
+            SiteSynced {
+                state: SiteState {
+                    manifest: manifest.clone(),
+                    repos: states,
+                    generated_on: s.entry.site_generated_on.clone(),
+                },
+                repos: summaries,
+                notes: vec![],
+            }
+        });
+        let synced = source::Synced {
+            branch: s.entry.branch.clone(),
+            old: known,
+            new,
+            fetched: true,
+        };
+        let summary = base
+            .finish_sync(&s.spec, known, synced, site)
+            .map_err(failure)?;
+        if let Some(st) = base.state.sources.get_mut(&name) {
+            st.bundle = Some(origin.clone());
+        }
+        out.push(summary);
     }
-    Ok(SyncSummary {
-        name,
-        action: if old.is_some() {
-            SyncAction::Updated
-        } else {
-            SyncAction::Cloned
-        },
-        branch: Some(s.entry.branch.clone()),
-        old: old.map(|o| o.to_string()),
-        new: Some(s.tip.to_string()),
-        docs,
-        changes,
-        repos: vec![],
-        notes: vec![],
-    })
+    Ok(out)
 }

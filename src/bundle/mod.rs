@@ -92,9 +92,23 @@ pub struct RepoEntry {
     /// Objects in the part's pack.
     #[serde(default)]
     pub objects: usize,
-    /// Documents at the tip, as the writing node counted them.
+    /// Documents at the tip, as the writing node counted them (for a site: the whole site).
     #[serde(default)]
     pub docs: usize,
+    /// For a site: the path of its manifest in this repository (`docs.package.json`); the
+    /// repositories it names follow as entries with `site` set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_manifest: Option<String>,
+    /// For a site that generates pages (the standards overview): the day (`YYYY-MM-DD`) they
+    /// were made for, so that the importing node shows the same pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_generated_on: Option<String>,
+    /// For a repository a site names: the `name` of the site's entry (an earlier one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// For a repository a site names: the manifest's `repo` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
 }
 
 /// Why a bundle is refused. Each is one line for a person.
@@ -201,6 +215,15 @@ pub fn branch_is_sane(branch: &str) -> bool {
         && git2::Reference::is_valid_name(&format!("refs/heads/{branch}"))
 }
 
+/// A relative path inside a repository, `/`-separated, with no part that climbs out.
+fn path_is_sane(path: &str) -> bool {
+    !path.is_empty()
+        && path.len() <= 255
+        && !path.starts_with('/')
+        && !path.chars().any(|c| c.is_control())
+        && path.split('/').all(|p| !matches!(p, "" | "." | ".."))
+}
+
 /// The part names [`create`] writes: `parts/0.bundle`, `parts/1.bundle`, …
 fn part_is_sane(part: &str) -> bool {
     part.strip_prefix("parts/")
@@ -234,6 +257,7 @@ impl Manifest {
             ));
         }
         let mut names = std::collections::HashSet::new();
+        let mut sites = std::collections::HashSet::new();
         let mut parts = std::collections::HashSet::new();
         for r in &self.repositories {
             if !name_is_sane(&r.name) {
@@ -267,6 +291,37 @@ impl Manifest {
             }
             if let Some(p) = r.prerequisites.iter().find(|p| !is_oid(p)) {
                 return bad(what("prerequisite", p));
+            }
+            if let Some(m) = &r.site_manifest {
+                if !path_is_sane(m) {
+                    return bad(what("site_manifest", m));
+                }
+                sites.insert(r.name.as_str());
+            }
+            if let Some(site) = &r.site
+                && (!sites.contains(site.as_str()) || r.site_manifest.is_some())
+            {
+                return bad(format!(
+                    "repository {:?}: site {site:?} is no site before it",
+                    r.name
+                ));
+            }
+            if let Some(day) = &r.site_generated_on
+                && !(day.len() == 10
+                    && day.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    }))
+            {
+                return bad(what("site_generated_on", day));
+            }
+            if let Some(repo) = &r.repo
+                && (repo.len() > 255 || repo.chars().any(|c| c.is_control()))
+            {
+                return bad(what("repo", repo));
             }
             match &r.part {
                 Some(p) => {

@@ -10,7 +10,7 @@ use indicatif::HumanBytes;
 use serde_json::json;
 
 use super::progress::say;
-use super::sync::update_index;
+use super::sync::{repos_line, update_index};
 use super::{Out, short};
 use crate::base::{Base, SyncAction, SyncSummary};
 use crate::bundle::{self, Manifest, SinceRecord};
@@ -135,14 +135,30 @@ fn repo_line(r: &bundle::RepoEntry) -> String {
         }
         None => format!("unchanged (needs {})", short(&r.tip)),
     };
-    format!(
-        "{}  {}  {}  {}  {} docs  {what}",
-        s(&r.name),
-        s(&r.url),
-        s(&r.branch),
-        short(&r.tip),
-        r.docs
-    )
+    match &r.site {
+        // A repository a site names: indented under its site, with the manifest's name.
+        Some(_) => format!(
+            "  {}  {}  {}  {}  {what}",
+            s(r.repo.as_deref().unwrap_or(&r.name)),
+            s(&r.url),
+            s(&r.branch),
+            short(&r.tip),
+        ),
+        None => {
+            let site = match &r.site_manifest {
+                Some(m) => format!("  site ({})", s(m)),
+                None => String::new(),
+            };
+            format!(
+                "{}  {}  {}  {}  {} docs{site}  {what}",
+                s(&r.name),
+                s(&r.url),
+                s(&r.branch),
+                short(&r.tip),
+                r.docs
+            )
+        }
+    }
 }
 
 /// How an import reports: `ken bundle import` (`--json`: one object) or `ken sync --from`
@@ -196,6 +212,9 @@ pub fn import(
     }
     for r in &imported.synced {
         outln!("{}", summary_line(r, out));
+        if !r.repos.is_empty() {
+            outln!("  {}", repos_line(r));
+        }
     }
     Ok(code)
 }

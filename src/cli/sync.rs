@@ -150,7 +150,7 @@ pub fn run(base: &mut Base, offline: bool, json: bool, out: &Out) -> anyhow::Res
 }
 
 /// `18 repositories: 1 updated, 16 up to date, 1 failed`.
-fn repos_line(s: &SyncSummary) -> String {
+pub(super) fn repos_line(s: &SyncSummary) -> String {
     let count = |a: Option<SyncAction>| s.repos.iter().filter(|r| r.action == a).count();
     let parts: Vec<String> = [
         (Some(SyncAction::Cloned), "cloned"),

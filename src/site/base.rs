@@ -175,7 +175,7 @@ impl Base {
     }
 
     /// The mirror of each repository of a site.
-    fn repo_mirrors(&self, source: &str, repos: &[RepoState]) -> Vec<PathBuf> {
+    pub(crate) fn repo_mirrors(&self, source: &str, repos: &[RepoState]) -> Vec<PathBuf> {
         let urls: Vec<&str> = repos.iter().map(|r| r.url.as_str()).collect();
         let dir = self.site_dir(source);
         mirror_names(&urls)

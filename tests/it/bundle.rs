@@ -121,6 +121,21 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// A search's hits as a person sees them: which sections, in which order, with which
+/// snippets and highlights. The scores themselves are left out: BM25 counts the documents of
+/// each index segment, deleted ones included until tantivy merges them in the background,
+/// so two nodes that indexed the same pages in the same steps can differ in the last digits
+/// (or more, when one merged and the other not yet).
+fn hits(ken: &Ken, q: &str) -> Value {
+    let r = run(ken.cmd(&["--offline", "search", "--json", q]));
+    assert!(r.code <= 1, "search {q}: {}", r.stderr);
+    let mut v: Value = serde_json::from_str(&r.stdout).unwrap();
+    for hit in v.as_array_mut().unwrap() {
+        hit.as_object_mut().unwrap().remove("score");
+    }
+    v
+}
+
 /// What a person (or a script) sees of a node: its documents and some searches.
 fn knowledge(ken: &Ken) -> (Value, Vec<Value>) {
     let list: Value = serde_json::from_str(&ok(ken, &["--offline", "list", "--json"])).unwrap();
@@ -134,11 +149,7 @@ fn knowledge(ken: &Ken) -> (Value, Vec<Value>) {
         "moved",
     ]
     .iter()
-    .map(|q| {
-        let r = run(ken.cmd(&["--offline", "search", "--json", q]));
-        assert!(r.code <= 1, "search {q}: {}", r.stderr);
-        serde_json::from_str(&r.stdout).unwrap()
-    })
+    .map(|q| hits(ken, q))
     .collect();
     (list, searches)
 }
@@ -544,6 +555,11 @@ fn hostile_names_refs_and_versions_are_refused_and_change_nothing() {
     refused(&n.b, &bad, "not a ken bundle");
     with(&|m| m.repositories[0].part = Some("../../state.json".into()));
     refused(&n.b, &bad, "part");
+    // A site's repositories name their site, which must be an earlier site entry.
+    with(&|m| m.repositories[1].site = Some("docs".into()));
+    refused(&n.b, &bad, "site \"docs\" is no site before it");
+    with(&|m| m.repositories[0].site_manifest = Some("../../etc/passwd".into()));
+    refused(&n.b, &bad, "site_manifest \"../../etc/passwd\" refused");
 
     // A part whose own header names a ref that climbs out of refs/heads.
     let part = &parts[0].1;
@@ -739,4 +755,118 @@ fn a_bundle_of_sources_this_node_lacks_is_refused_with_their_urls() {
         r.stderr
     );
     assert_eq!(listing(&other.data_dir()), before);
+}
+
+/// `org/docs`, a site whose `docs.package.json` names `org/guides` and `org/notes`.
+fn site_upstream(base: &Path) -> (Repo, Repo, Repo) {
+    let org = base.join("org");
+    let docs = Repo::init(&org, "docs");
+    docs.write("docs/intro.md", "# Intro\n\nWelcome to the fleet.\n")
+        .write(
+            "docs.package.json",
+            r#"[
+  {"repo": "org/guides", "source": "docs", "target": "docs/guides", "label": ""},
+  {"repo": "org/notes", "source": ["*.md"], "target": "docs/releases", "label": "all"}
+]"#,
+        );
+    docs.commit("site");
+    let guides = Repo::init(&org, "guides");
+    guides
+        .write("docs/install.md", "# Installing\n\nRun the installer.\n")
+        .write("docs/deep/tuning.md", "# Tuning\n\nTune the scheduler.\n");
+    guides.commit("guides");
+    let notes = Repo::init(&org, "notes");
+    notes.write("r1.md", "# Release 1\n\nFirst release.\n");
+    notes.commit("notes");
+    (docs, guides, notes)
+}
+
+fn site_view(ken: &Ken) -> (Value, Vec<Value>) {
+    let list: Value = serde_json::from_str(&ok(ken, &["--offline", "list", "--json"])).unwrap();
+    let searches = ["installer", "scheduler", "release", "fleet"]
+        .iter()
+        .map(|q| hits(ken, q))
+        .collect();
+    (list, searches)
+}
+
+#[test]
+fn a_site_travels_with_every_repository_its_manifest_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_docs, guides, notes) = site_upstream(tmp.path());
+    let mut daemon = GitDaemon::start(tmp.path());
+    let config = format!(
+        "[[source]]\nname = \"kb\"\nurl = \"{}\"\n",
+        daemon.url("org/docs")
+    );
+    let a = Ken::new();
+    a.config(&config);
+    ok(&a, &["sync"]);
+    let full = tmp.path().join("site.kenbundle");
+    ok(&a, &["bundle", "create", p(&full)]);
+    let m = manifest(&a, &full);
+    let repos = m["repositories"].as_array().unwrap();
+    assert_eq!(repos.len(), 3, "{m}");
+    assert_eq!(repos[0]["site_manifest"], "docs.package.json");
+    assert_eq!(repos[1]["site"], "kb");
+    assert_eq!(repos[1]["repo"], "org/guides");
+    assert_eq!(repos[1]["url"], daemon.url("org/guides"));
+    assert_eq!(repos[2]["repo"], "org/notes");
+
+    daemon.stop();
+    let b = Ken::new();
+    b.config(&config);
+    let out = ok(&b, &["--offline", "bundle", "import", p(&full)]);
+    assert!(out.contains("kb: imported at "), "{out}");
+    assert!(out.contains("2 repositories: 2 cloned"), "{out}");
+    assert_eq!(site_view(&b), site_view(&a));
+    let list = site_view(&b).0;
+    let paths: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"docs/guides/docs/deep/tuning.md"),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"docs/releases/all/r1.md"), "{paths:?}");
+    let st: Value = serde_json::from_str(&ok(&b, &["status", "--json"])).unwrap();
+    let site = &st["sources"][0]["site"]["repos"];
+    assert_eq!(site[0]["commit"], guides.head());
+    assert_eq!(site[1]["commit"], notes.head());
+
+    // The components move, the site's own repository does not.
+    daemon.restart();
+    guides.write(
+        "docs/install.md",
+        "# Installing\n\nRun the installer twice.\n",
+    );
+    guides.commit("edit");
+    notes.write("r2.md", "# Release 2\n\nSecond release.\n");
+    notes.commit("r2");
+    ok(&a, &["sync"]);
+    let incr = tmp.path().join("incr.kenbundle");
+    ok(&a, &["bundle", "create", p(&incr), "--since", p(&full)]);
+    let m = manifest(&a, &incr);
+    let repos = m["repositories"].as_array().unwrap();
+    assert_eq!(repos[0]["part"], Value::Null);
+    assert!(
+        repos[1]["part"].is_string() && repos[2]["part"].is_string(),
+        "{m}"
+    );
+    assert_eq!(
+        repos[2]["prerequisites"],
+        serde_json::json!([notes.git(&["rev-parse", "HEAD~1"]).trim()])
+    );
+
+    daemon.stop();
+    let out = ok(&b, &["--offline", "bundle", "import", p(&incr)]);
+    assert!(
+        out.contains("from the bundle: 1 added, 1 modified, 0 deleted, 0 renamed"),
+        "{out}"
+    );
+    assert!(out.contains("2 repositories: 2 updated"), "{out}");
+    assert_eq!(site_view(&b), site_view(&a));
 }
