@@ -487,6 +487,8 @@ pub(crate) fn load_state(config: &Config) -> State {
                 synced_at: at,
                 attempted_at: at,
                 docs,
+                // A site's repositories at the commits its `site.lock` names for this commit.
+                site: crate::site::repaired(data, spec, commit),
                 ..SourceState::default()
             },
         );

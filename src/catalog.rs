@@ -154,11 +154,36 @@ struct Loaded {
 }
 
 impl Loaded {
+    /// The whole file, if its header is of this format (the documents are decoded when
+    /// asked for: [`Loaded::body`]).
     fn read(path: &Path) -> Option<Loaded> {
         let bytes = std::fs::read(path).ok()?;
         let l = Loaded { bytes };
-        let (h, rest) = l.parts()?;
-        (h.version == VERSION && postcard::from_bytes::<Body>(rest).is_ok()).then_some(l)
+        (l.parts()?.0.version == VERSION).then_some(l)
+    }
+
+    /// Only as much of the file as its header takes (a folder's state is all a search
+    /// needs; the documents may be megabytes).
+    fn head(path: &Path) -> Option<Loaded> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut bytes = Vec::new();
+        let mut chunk = 64 * 1024;
+        loop {
+            let got = (&mut file)
+                .take(chunk as u64)
+                .read_to_end(&mut bytes)
+                .ok()?;
+            let l = Loaded { bytes };
+            if let Some((h, _)) = l.parts() {
+                return (h.version == VERSION).then_some(l);
+            }
+            if got == 0 {
+                return None;
+            }
+            bytes = l.bytes;
+            chunk *= 2;
+        }
     }
 
     fn parts(&self) -> Option<(Header<'_>, &[u8])> {
@@ -169,9 +194,9 @@ impl Loaded {
         self.parts().expect("checked when read").0
     }
 
-    fn body(&self) -> Body<'_> {
-        let rest = self.parts().expect("checked when read").1;
-        postcard::from_bytes(rest).expect("checked when read")
+    /// The documents; `None` when they do not decode (a torn or foreign file: made again).
+    fn body(&self) -> Option<Body<'_>> {
+        postcard::from_bytes(self.parts()?.1).ok()
     }
 }
 
@@ -243,8 +268,8 @@ impl Doc<'_> {
 }
 
 /// Everything a catalogue knows, as the reader of a copy wants it.
-fn catalog_of(l: &Loaded, source: &str, filter: &Filter) -> Catalog {
-    let body = l.body();
+fn catalog_of(l: &Loaded, source: &str, filter: &Filter) -> Option<Catalog> {
+    let body = l.body()?;
     let mut notes = Vec::new();
     let docs = body
         .docs
@@ -266,7 +291,7 @@ fn catalog_of(l: &Loaded, source: &str, filter: &Filter) -> Catalog {
         problem: s.problem.to_string(),
     }));
     notes.sort_by(|a, b| a.path.cmp(&b.path));
-    Catalog { docs, notes }
+    Some(Catalog { docs, notes })
 }
 
 /// Writes a catalogue atomically (`durable::write`: a reader sees the old file or the new
@@ -331,11 +356,11 @@ pub fn listing(
     if h.copy != id || h.settings != settings || h.folder.is_some() {
         return None;
     }
-    Some(listed(&l, source, filter))
+    listed(&l, source, filter)
 }
 
-fn listed(l: &Loaded, source: &str, filter: &Filter) -> (Vec<Listed>, Vec<Note>) {
-    let body = l.body();
+fn listed(l: &Loaded, source: &str, filter: &Filter) -> Option<(Vec<Listed>, Vec<Note>)> {
+    let body = l.body()?;
     let mut notes = Vec::new();
     let docs = body
         .docs
@@ -364,7 +389,7 @@ fn listed(l: &Loaded, source: &str, filter: &Filter) -> (Vec<Listed>, Vec<Note>)
         problem: s.problem.to_string(),
     }));
     notes.sort_by(|a, b| a.path.cmp(&b.path));
-    (docs, notes)
+    Some((docs, notes))
 }
 
 /// The documents of a git source or site at copy `id`, if its catalogue is of that copy
@@ -378,8 +403,11 @@ pub fn stored(
 ) -> Option<Catalog> {
     let l = Loaded::read(&path(data_dir, source))?;
     let h = l.header();
-    (h.copy == id && h.settings == settings && h.folder.is_none())
-        .then(|| catalog_of(&l, source, filter))
+    if h.copy == id && h.settings == settings && h.folder.is_none() {
+        catalog_of(&l, source, filter)
+    } else {
+        None
+    }
 }
 
 /// The documents of a git source's or site's copy `id`: from the catalogue when it is of
@@ -398,8 +426,12 @@ pub fn git_docs(
     let old = Loaded::read(&file);
     if let Some(l) = &old {
         let h = l.header();
-        if h.settings == settings && h.folder.is_none() && h.copy == id {
-            return Ok(catalog_of(l, source, filter));
+        if h.settings == settings
+            && h.folder.is_none()
+            && h.copy == id
+            && let Some(cat) = catalog_of(l, source, filter)
+        {
+            return Ok(cat);
         }
     }
     let caught_up = old.as_ref().and_then(|l| {
@@ -414,7 +446,7 @@ pub fn git_docs(
         let raw = source::changes(&source::mirror_path(data_dir, source), from, *commit).ok()?;
         let changes = corpus::doc_changes(filter, &raw);
         catch_up(
-            catalog_of(l, source, filter),
+            catalog_of(l, source, filter)?,
             &changes,
             source,
             filter,
@@ -540,10 +572,10 @@ pub fn folder_id(
     check: Check,
 ) -> Result<String, SourceError> {
     let file = path(data_dir, source);
-    let old = Loaded::read(&file);
     let base = folder_base(root, filter);
+    // The cheap test reads only the header (the folder's state), not the documents.
     if check == Check::Trust
-        && let Some(l) = &old
+        && let Some(l) = Loaded::head(&file)
     {
         let h = l.header();
         if h.settings == settings
@@ -553,6 +585,7 @@ pub fn folder_id(
             return Ok(h.copy.into_owned());
         }
     }
+    let old = Loaded::read(&file);
     full_check(&file, old.as_ref(), source, filter, settings, root, cap)
 }
 
@@ -568,8 +601,8 @@ pub fn folder_docs(
 ) -> Result<(Catalog, String), SourceError> {
     let id = folder_id(data_dir, source, filter, settings, root, cap, check)?;
     let l = Loaded::read(&path(data_dir, source)).filter(|l| l.header().copy == id);
-    match l {
-        Some(l) => Ok((catalog_of(&l, source, filter), id)),
+    match l.and_then(|l| catalog_of(&l, source, filter)) {
+        Some(cat) => Ok((cat, id)),
         // The catalogue could not be written (a read-only data dir): read the folder.
         None => Ok((
             corpus::scan(
@@ -612,7 +645,7 @@ fn full_check(
     };
     let (old_header, old_body) = match old {
         Some(l) if l.header().settings == settings && l.header().folder.is_some() => {
-            (Some(l.header()), Some(l.body()))
+            (Some(l.header()), l.body())
         }
         _ => (None, None),
     };
@@ -766,21 +799,24 @@ fn full_check(
 
 /// The name of the copy a source's catalogue describes, as stored (nothing compared).
 pub fn stored_id(data_dir: &Path, source: &str) -> Option<String> {
-    let l = Loaded::read(&path(data_dir, source))?;
+    let l = Loaded::head(&path(data_dir, source))?;
     Some(l.header().copy.into_owned())
 }
 
 /// How many pages (documents that are not symlinks) a source's catalogue of copy `id` has.
 pub fn pages(data_dir: &Path, source: &str, id: &str) -> Option<usize> {
     let l = Loaded::read(&path(data_dir, source))?;
-    (l.header().copy == id).then(|| l.body().docs.iter().filter(|d| d.link.is_none()).count())
+    if l.header().copy != id {
+        return None;
+    }
+    Some(l.body()?.docs.iter().filter(|d| d.link.is_none()).count())
 }
 
 /// The documents (paths under the root) of a local folder that changed between its copy
 /// `from` and its current one `to`, if its catalogue still knows; `None` when it does not
 /// (the index then reads the folder in full).
 pub fn changed_since(data_dir: &Path, source: &str, from: &str, to: &str) -> Option<Vec<String>> {
-    let l = Loaded::read(&path(data_dir, source))?;
+    let l = Loaded::head(&path(data_dir, source))?;
     let h = l.header();
     if h.copy != to {
         return None;

@@ -453,6 +453,48 @@ impl Base {
     }
 }
 
+/// A site's record rebuilt from its `site.lock` when `state.json` was damaged: the lock was
+/// written by the sync that recorded `commit`, so its repositories' commits are that copy's
+/// (each still in its mirror, which a failed fetch never changes). `None` when there is no
+/// lock, or it is of another commit of the site or another URL.
+pub(crate) fn repaired(
+    data_dir: &std::path::Path,
+    spec: &SourceSpec,
+    commit: git2::Oid,
+) -> Option<SiteState> {
+    let (manifest, _) = spec.manifest()?;
+    let dir = data_dir.join("mirrors").join(format!("{}.site", spec.name));
+    let lock = Lock::read(&dir.join(LOCK_FILE)).ok()??;
+    let (own, repos) = lock.entries.split_first()?;
+    if own.url != spec.url || own.commit != commit {
+        return None;
+    }
+    let urls: Vec<&str> = repos.iter().map(|e| e.url.as_str()).collect();
+    let repos = repos
+        .iter()
+        .zip(mirror_names(&urls))
+        .map(|(e, name)| RepoState {
+            repo: e.repo.clone(),
+            url: e.url.clone(),
+            branch: source::mirror_tip(&dir.join(name)).map(|(_, b, _)| b),
+            commit: Some(e.commit.to_string()),
+            ..RepoState::default()
+        })
+        .collect();
+    let mirror = source::mirror_path(data_dir, &spec.name);
+    let generated_on = Snapshot::git(&mirror, commit)
+        .ok()?
+        .entry(None, super::copy::POPULATE_STDS)
+        .ok()
+        .flatten()
+        .map(|_| today());
+    Some(SiteState {
+        manifest: manifest.to_string(),
+        repos,
+        generated_on,
+    })
+}
+
 /// What names a site's copy in the cache: the site's commit and each repository's.
 fn site_key(commit: git2::Oid, site: &SiteState) -> String {
     let mut s = format!("{commit} {}", site.manifest);

@@ -22,7 +22,7 @@ mod url;
 
 use std::path::PathBuf;
 
-pub(crate) use base::SiteSynced;
+pub(crate) use base::{SiteSynced, repaired};
 pub use base::{RepoSummary, doc_changes};
 pub use copy::{
     Assembled, GENERATED, POPULATE_STDS, Part, SiteSnapshot, assemble, copy_id, plan,

@@ -627,3 +627,30 @@ fn a_site_with_populate_stds_gets_the_standards_overview_generated() {
     let r = run(ken.cmd(&["--source", &src, "check", "--format", "json"]));
     assert!(!r.stdout.contains("standards/iaas/"), "{}", r.stdout);
 }
+
+#[test]
+fn a_damaged_state_is_repaired_with_the_sites_repositories_from_its_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_docs, _guides, notes) = fixture(tmp.path(), MANIFEST);
+    let mut daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let src = format!("kb={}", daemon.url("org/docs"));
+    let (code, _, stderr) = sync_json(&ken, &src);
+    assert_eq!(code, 0, "{stderr}");
+    let before = list(&ken, &src);
+    daemon.stop();
+    std::fs::write(ken.data_dir().join("state.json"), "{ torn").unwrap();
+
+    let r = run(ken.cmd(&["--source", &src, "--offline", "list", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    let paths: Vec<&str> = after.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, before.keys().map(String::as_str).collect::<Vec<_>>());
+    let r = run(ken.cmd(&["--source", &src, "status", "--json"]));
+    let st: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        st["sources"][0]["site"]["repos"][1]["commit"],
+        notes.head().as_str()
+    );
+    assert_eq!(st["sources"][0]["site"]["repos"][1]["branch"], "main");
+}
