@@ -22,8 +22,8 @@ mod url;
 
 use std::path::PathBuf;
 
-pub(crate) use base::{SiteSynced, repaired};
 pub use base::{RepoSummary, doc_changes};
+pub(crate) use base::{SiteSynced, repaired};
 pub use copy::{
     Assembled, GENERATED, POPULATE_STDS, Part, SiteSnapshot, assemble, copy_id, plan,
     read_site_files,
