@@ -121,25 +121,32 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// A search's hits as a person sees them: which sections, in which order, with which
-/// snippets and highlights. The scores themselves are left out: BM25 counts the documents of
-/// each index segment, deleted ones included until tantivy merges them in the background,
-/// so two nodes that indexed the same pages in the same steps can differ in the last digits
-/// (or more, when one merged and the other not yet).
+/// A search's hits without their scores, in a fixed order (by page and section): every
+/// section found, its snippet and highlights. BM25 counts the documents of each index
+/// segment, deleted ones included until tantivy merges them in the background, so two nodes
+/// that indexed the same pages in the same steps can differ in the scores (when one merged
+/// and the other not yet), and so in the order of sections that score alike; and the order
+/// of equal scores is not defined at all. What two nodes must agree on is what is found.
+pub(crate) fn sorted_hits(v: &mut Value) {
+    let hits = v.as_array_mut().unwrap();
+    for hit in hits.iter_mut() {
+        hit.as_object_mut().unwrap().remove("score");
+    }
+    hits.sort_by_key(|h| h.to_string());
+}
+
+/// A search's hits as [`sorted_hits`] leaves them.
 fn hits(ken: &Ken, q: &str) -> Value {
     let r = run(ken.cmd(&["--offline", "search", "--json", q]));
     assert!(r.code <= 1, "search {q}: {}", r.stderr);
     let mut v: Value = serde_json::from_str(&r.stdout).unwrap();
-    for hit in v.as_array_mut().unwrap() {
-        hit.as_object_mut().unwrap().remove("score");
-    }
+    sorted_hits(&mut v);
     v
 }
 
 /// What a person (or a script) sees of a node: its documents and some searches.
 fn knowledge(ken: &Ken) -> (Value, Vec<Value>) {
     let list: Value = serde_json::from_str(&ok(ken, &["--offline", "list", "--json"])).unwrap();
-    // Queries whose hits all score differently: the order of equal scores is not defined.
     let searches = [
         "fernet keys",
         "drain",
