@@ -444,13 +444,10 @@ fn range(
                 };
                 starts.push(start);
             }
-            if !named {
-                if let Since::Rev(r) = since {
-                    return Err(format!(
-                        "{:?} is a commit of none of the site's repositories",
-                        r
-                    ));
-                }
+            if let (false, Since::Rev(r)) = (named, since) {
+                return Err(format!(
+                    "{r:?} is a commit of none of the site's repositories"
+                ));
             }
             let Some(Some(own)) = starts.first().copied() else {
                 return Ok(Range::Everything(
