@@ -32,7 +32,7 @@ pub struct Page<'a> {
 struct Parsed {
     links: Vec<(String, Pos)>,
     images: Vec<(String, Pos)>,
-    anchors: Vec<String>,
+    anchors: HashSet<String>,
 }
 
 /// Every file of a source (documents or not) by its reader's path, and the folders they are
@@ -112,10 +112,11 @@ fn parse(page: &Page) -> Parsed {
             link_refs: false,
         },
     );
-    let lines = LineIndex::new(text);
+
     // The model keeps links in the order they are written; each is found in the text after
     // the previous one (a reference link is found at its definition).
     let place = |urls: &mut dyn Iterator<Item = &String>| -> Vec<(String, Pos)> {
+        let mut lines = Walker::new(text);
         let mut cursor = body_start;
         let mut last = lines.pos(body_start);
         urls.map(|url| {
@@ -137,29 +138,54 @@ fn parse(page: &Page) -> Parsed {
     }
 }
 
-/// Byte offset → line and column (in characters).
-struct LineIndex<'a> {
+/// Byte offset → line and column (in characters), for offsets asked in increasing order:
+/// each step counts only the text since the last one, so a page of 100,000 links on one
+/// line costs one pass, not one pass per link.
+struct Walker<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    offset: usize,
+    line: usize,
+    column: usize,
 }
 
-impl<'a> LineIndex<'a> {
+impl<'a> Walker<'a> {
     fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        Walker {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
     }
 
-    fn pos(&self, offset: usize) -> Pos {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        Pos::new(line, column)
+    fn pos(&mut self, offset: usize) -> Pos {
+        if let Some(step) = self.text.get(self.offset..offset) {
+            match step.rfind('\n') {
+                Some(nl) => {
+                    self.line += step.matches('\n').count();
+                    self.column = step[nl + 1..].chars().count() + 1;
+                }
+                None => self.column += step.chars().count(),
+            }
+            self.offset = offset;
+        }
+        Pos::new(self.line, self.column)
     }
+}
+
+/// The longest link shown in a finding: a link of a megabyte is named by its start.
+const SHOWN: usize = 200;
+
+/// `s`, cut to about `max` bytes at a character boundary, with `…` when it was cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len())
 }
 
 /// Checks every link and image of `pages` against `site` (the site of their source) and
@@ -180,9 +206,13 @@ pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
                 LINK_MISSING_FILE,
                 page.file,
                 at,
-                format!("the {what} {url:?} names no file of the source: {why}"),
+                format!(
+                    "the {what} {:?} names no file of the source: {}",
+                    clip(url, SHOWN),
+                    clip(&why, SHOWN)
+                ),
             )
-            .with_target(url, None),
+            .with_target(&clip(url, SHOWN), None),
         )
     };
     for (page, links) in pages.iter().zip(&parsed) {
@@ -200,18 +230,28 @@ pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
                         LINK_MISSING_PAGE,
                         page.file,
                         *at,
-                        format!("the link {url:?} leads nowhere: {reason}"),
+                        format!(
+                            "the link {:?} leads nowhere: {}",
+                            clip(url, SHOWN),
+                            clip(&reason, SHOWN)
+                        ),
                     )
-                    .with_target(url, None),
+                    .with_target(&clip(url, SHOWN), None),
                 ),
                 LinkTarget::Anchor(a) if !a.is_empty() && !links.anchors.contains(&a) => out.push(
                     Finding::new(
                         LINK_MISSING_ANCHOR,
                         page.file,
                         *at,
-                        format!("no heading of this page makes the anchor #{a}"),
+                        format!(
+                            "no heading of this page makes the anchor #{}",
+                            clip(&a, SHOWN)
+                        ),
                     )
-                    .with_target(url, Some(format!("{}#{a}", page.path))),
+                    .with_target(
+                        &clip(url, SHOWN),
+                        Some(clip(&format!("{}#{a}", page.path), SHOWN)),
+                    ),
                 ),
                 LinkTarget::Doc {
                     path,
@@ -228,9 +268,15 @@ pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
                                 LINK_MISSING_ANCHOR,
                                 page.file,
                                 *at,
-                                format!("{path} has no heading that makes the anchor #{a}"),
+                                format!(
+                                    "{path} has no heading that makes the anchor #{}",
+                                    clip(&a, SHOWN)
+                                ),
                             )
-                            .with_target(url, Some(format!("{path}#{a}"))),
+                            .with_target(
+                                &clip(url, SHOWN),
+                                Some(clip(&format!("{path}#{a}"), SHOWN)),
+                            ),
                         );
                     }
                 }
