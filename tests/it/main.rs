@@ -15,6 +15,7 @@ mod check_rules;
 mod cli;
 mod corpus_anchors;
 mod corpus_bundle;
+mod corpus_check;
 mod corpus_links;
 mod corpus_markdown;
 mod corpus_site;
