@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use super::sync::ensure_synced;
 use crate::base::Base;
 use crate::check::format::{self, Format};
-use crate::check::{self, Finding, Pos, Report, Severity, links, standards};
+use crate::check::{self, Finding, Pos, Report, Severity, links, online, standards};
 use crate::config::SourceSpec;
 use crate::corpus::{self, Catalog, ChangeStatus, Filter};
 use crate::history::news::{self, Since};
@@ -77,6 +77,10 @@ pub struct Args {
     pub fail_on: FailOn,
     /// `--changed-since`: only what changed since then, and what the change broke.
     pub changed_since: Option<String>,
+    /// `--online`: ask the external links too, this many at a time, each within `timeout`.
+    pub online: bool,
+    pub concurrency: usize,
+    pub timeout: std::time::Duration,
     pub offline: bool,
     pub color: bool,
 }
@@ -101,6 +105,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
     let cap = base.config.max_file_size;
     let mut findings = Vec::new();
     let mut files: Vec<String> = Vec::new();
+    let mut externals: Vec<online::External> = Vec::new();
     let mut incomplete = false;
     for spec in &specs {
         let name = |path: &str| {
@@ -127,7 +132,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         };
         let site = base.site(&spec.name);
-        let (mut found, checked) =
+        let (mut found, checked, mut external) =
             check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
         files.extend(checked);
         if let Some(since) = &since {
@@ -154,7 +159,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         crate::library::site_docs(&old_cat.docs, &spec.name),
                         base.site_routing(&spec.name).routing,
                     );
-                    let (before, _) =
+                    let (before, _, _) =
                         check_copy(&name, &old, &copy.filter, &old_cat, cap, &old_site);
                     let changed: HashSet<String> = changes
                         .iter()
@@ -162,6 +167,9 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         .map(|c| name(&c.path))
                         .collect();
                     found = check::changed::caused(found, &before, &changed);
+                    // An external link breaks by itself, not by a change here: only the
+                    // changed pages' are asked.
+                    external.retain(|e| changed.contains(&e.file));
                 }
                 Err(e) => {
                     eprintln!(
@@ -174,6 +182,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         findings.extend(found);
+        externals.extend(external);
     }
 
     // PATH arguments select documents (a file, or every document under a folder); the
@@ -196,7 +205,22 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         findings.retain(|f| selected(&f.file));
+        externals.retain(|e| selected(&e.file));
         checked = files.iter().filter(|f| selected(f)).count();
+    }
+
+    if args.online {
+        let opts = online::Online {
+            concurrency: args.concurrency,
+            timeout: args.timeout,
+            now: crate::state::now(),
+        };
+        let cache = base.data_dir().join(online::CACHE_FILE);
+        let (found, notes) = online::check(&externals, &opts, &cache);
+        for n in notes {
+            eprintln!("ken check: {}", sanitize::line(&n, 0));
+        }
+        findings.extend(found);
     }
 
     // `ken stale`'s rules share the registry but are not run here.
@@ -260,7 +284,8 @@ fn under(file: &str, path: &str) -> bool {
 }
 
 /// Runs every rule over one copy of a source (its documents `cat`, read from `snapshot`
-/// through `filter`, resolved by `site`): the findings, and the names of the files checked.
+/// through `filter`, resolved by `site`): the findings, the names of the files checked, and
+/// the external links (for `--online`).
 fn check_copy(
     name: &dyn Fn(&str) -> String,
     snapshot: &Snapshot,
@@ -268,7 +293,7 @@ fn check_copy(
     cat: &Catalog,
     cap: u64,
     site: &Site,
-) -> (Vec<Finding>, Vec<String>) {
+) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
     let root = filter.root();
     let mut findings = Vec::new();
     // Every file, for the links to files that are not pages; a copy that cannot be listed
@@ -358,8 +383,9 @@ fn check_copy(
             text: &t.text,
         })
         .collect();
-    findings.extend(links::check(&pages, site, &all));
-    (findings, files)
+    let (found, external) = links::check(&pages, site, &all);
+    findings.extend(found);
+    (findings, files, external)
 }
 
 /// What `--changed-since` compares the copy with.

@@ -11,6 +11,7 @@ mod check_changed;
 mod check_cli;
 mod check_format;
 mod check_input;
+mod check_online;
 mod check_rules;
 mod cli;
 mod corpus_anchors;
