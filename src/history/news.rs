@@ -175,20 +175,47 @@ pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News
             ));
         }
     };
-    let old = match since {
-        Since::LastSync => {
-            let prev = base.state_of(spec).and_then(|s| s.previous.clone());
-            match prev.and_then(|p| Oid::from_str(&p).ok()) {
-                Some(o) if repo.find_commit(o).is_ok() => Some(o),
-                Some(_) => {
-                    return Err(fail(
-                        "the commit before the last sync is gone from the mirror".into(),
-                    ));
-                }
-                None => return Ok(None),
+    let previous = base.state_of(spec).and_then(|s| s.previous.clone());
+    let Some(old) = start_commit(
+        name,
+        &repo,
+        new,
+        since,
+        previous.as_deref(),
+        base.config.dates,
+    )?
+    else {
+        return Ok(None);
+    };
+    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
+    compare(base, spec, &repo, &filter, old, new).map(Some)
+}
+
+/// The commit of `repo` (named `name` in errors; its synced tip is `new`) that `since`
+/// starts from: for [`Since::LastSync`] `previous`, the commit before the most recent sync
+/// that brought changes. The outer `None` when there is nothing to compare with (no
+/// previous sync); the inner `None` when everything is new (a date before the history).
+/// `ken news` and `ken check --changed-since` read a range the same way.
+pub fn start_commit(
+    name: &str,
+    repo: &Repository,
+    new: Oid,
+    since: &Since,
+    previous: Option<&str>,
+    dates: DateKind,
+) -> Result<Option<Option<Oid>>, HistoryError> {
+    let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
+    Ok(Some(match since {
+        Since::LastSync => match previous.and_then(|p| Oid::from_str(p).ok()) {
+            Some(o) if repo.find_commit(o).is_ok() => Some(o),
+            Some(_) => {
+                return Err(fail(
+                    "the commit before the last sync is gone from the mirror".into(),
+                ));
             }
-        }
-        Since::Date(t) => at_or_before(&repo, new, *t, base.config.dates).map_err(git(name))?,
+            None => return Ok(None),
+        },
+        Since::Date(t) => at_or_before(repo, new, *t, dates).map_err(git(name))?,
         Since::Rev(r) => {
             let obj = repo
                 .revparse_single(r)
@@ -201,9 +228,7 @@ pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News
                 })?;
             Some(obj.id())
         }
-    };
-    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
-    compare(base, spec, &repo, &filter, old, new).map(Some)
+    }))
 }
 
 /// The newest first-parent commit from `tip` dated at or before `t`; `None` when every one is

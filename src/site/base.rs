@@ -25,7 +25,7 @@ use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::config::SourceSpec;
 use crate::corpus::{self, DocChange, Filter};
 use crate::source::{self, Change, ChangeKind, Snapshot, SourceError, Transfer};
-use crate::state::{self, RepoState, SiteState};
+use crate::state::{self, PreviousCopy, RepoState, SiteState};
 
 /// What a sync did to one repository of a site.
 #[derive(Debug, Clone, Serialize)]
@@ -320,6 +320,7 @@ impl Base {
                 manifest: manifest_path.to_string(),
                 repos,
                 generated_on,
+                previous: None,
             },
             repos: summaries,
             notes,
@@ -361,6 +362,22 @@ impl Base {
                 || p.site.as_ref().map(commits) != Some(commits(&site.state))
         });
         let unchanged = before.as_deref() == Some(after.as_str());
+        // What `--changed-since last-sync` compares with: the copy before this sync when it
+        // brought changes, else the one recorded before.
+        let mut site = site;
+        site.state.previous = match &prev {
+            Some(p) if moved => p.commit.clone().map(|commit| PreviousCopy {
+                commit,
+                repos: p
+                    .site
+                    .iter()
+                    .flat_map(|s| &s.repos)
+                    .map(|r| (r.url.clone(), r.commit.clone()))
+                    .collect(),
+            }),
+            Some(p) => p.site.as_ref().and_then(|s| s.previous.clone()),
+            None => None,
+        };
         let old_copy = match (unchanged, old) {
             (false, Some(o)) => {
                 let old_site = prev
@@ -506,6 +523,7 @@ pub(crate) fn repaired(
         manifest: manifest.to_string(),
         repos,
         generated_on,
+        previous: None,
     })
 }
 

@@ -7,6 +7,7 @@ mod ui_common;
 
 mod bundle;
 mod catalog;
+mod check_changed;
 mod check_cli;
 mod check_format;
 mod check_rules;
@@ -45,6 +46,7 @@ mod sync_tls;
 mod ui_app;
 mod ui_cache;
 mod ui_files;
+mod ui_fresh;
 mod ui_reading;
 mod ui_sidebar;
 mod ui_views;
