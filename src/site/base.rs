@@ -25,7 +25,7 @@ use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::config::SourceSpec;
 use crate::corpus::{self, DocChange, Filter};
 use crate::source::{self, Change, ChangeKind, Snapshot, SourceError, Transfer};
-use crate::state::{self, RepoState, SiteState};
+use crate::state::{self, PreviousCopy, RepoState, SiteState};
 
 /// What a sync did to one repository of a site.
 #[derive(Debug, Clone, Serialize)]
@@ -320,6 +320,7 @@ impl Base {
                 manifest: manifest_path.to_string(),
                 repos,
                 generated_on,
+                previous: None,
             },
             repos: summaries,
             notes,
@@ -378,7 +379,26 @@ impl Base {
             Some(synced.new.to_string()),
             prev.as_ref().map_or(0, |p| p.docs),
         );
-        self.entry(spec).site = Some(site.state.clone());
+        // The copy `ken news` compares with: this sync's starting point when it moved a
+        // commit, else the one the last sync that moved something recorded.
+        let previous = if moved {
+            prev.as_ref().and_then(|p| {
+                Some(Box::new(PreviousCopy {
+                    commit: p.commit.clone()?,
+                    site: p.site.clone().map(|s| SiteState {
+                        previous: None,
+                        ..s
+                    }),
+                }))
+            })
+        } else {
+            prev.as_ref()
+                .and_then(|p| p.site.as_ref()?.previous.clone())
+        };
+        self.entry(spec).site = Some(SiteState {
+            previous,
+            ..site.state.clone()
+        });
         let mut changes = Vec::new();
         if !unchanged {
             match self.snapshot(spec) {
@@ -492,6 +512,7 @@ pub(crate) fn repaired(
         manifest: manifest.to_string(),
         repos,
         generated_on,
+        previous: None,
     })
 }
 
