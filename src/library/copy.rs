@@ -2,6 +2,7 @@
 //! root put together once, so that no reader of a source writes "snapshot + `Filter::new` +
 //! `filter.root()`" again.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use crate::base::{Base, SourceFailure};
@@ -64,6 +65,33 @@ impl Base {
         })
     }
 
+    /// The front matter of the documents of a source at `paths` (the reader's paths): from
+    /// the catalogue when it is of the synced copy (no mirror opened, only those documents'
+    /// front matter parsed), else read from the copy one document at a time.
+    pub fn front_matters(
+        &self,
+        spec: &SourceSpec,
+        paths: &BTreeSet<&str>,
+    ) -> HashMap<String, serde_json::Value> {
+        if let Ok(filter) = Filter::new(spec)
+            && let Some(id) = self.copy_id(spec)
+        {
+            let settings = catalog::settings(spec, self.config.max_file_size);
+            if let Some(found) =
+                catalog::front_matters(self.data_dir(), &spec.name, &filter, &settings, &id, paths)
+            {
+                return found;
+            }
+        }
+        let Ok(copy) = self.copy(spec) else {
+            return HashMap::new();
+        };
+        paths
+            .iter()
+            .filter_map(|p| Some((p.to_string(), copy.doc(p)?.front_matter?)))
+            .collect()
+    }
+
     /// What `ken list` shows of a source's documents (path, title, symlink target, origin)
     /// and the notes about its files: from the catalogue, without opening the mirror, when
     /// it is of the synced copy; else read (and catalogued) first.
@@ -78,9 +106,11 @@ impl Base {
                 catalog::listing(self.data_dir(), &spec.name, &filter, &settings, &id)
         {
             // A single repository's documents name it as their origin, as `SourceCopy::docs`
-            // gives them (a site's catalogue holds each page's own).
+            // gives them (a site's catalogue holds each page's own, and its generated pages
+            // come from no repository).
             if let (Some(st), crate::source::Location::Git(_)) =
                 (self.state_of(spec), crate::source::location(spec))
+                && st.site.is_none()
                 && let Some(commit) = &st.commit
             {
                 for d in docs.iter_mut().filter(|d| d.origin.is_none()) {

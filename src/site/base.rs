@@ -407,9 +407,23 @@ impl Base {
                         changes = doc_changes(filter, o, &snap.site);
                     }
                     notes.extend(snap.site.notes.iter().cloned());
+                    let id = snap.site.id();
                     let snap = Snapshot::Site(snap);
-                    let docs = corpus::scan(&name, filter, &snap, self.config.max_file_size)
-                        .map_or(0, |c| c.docs.len());
+                    // Catalogued now, as a repository's documents are by `finish_sync`, so
+                    // that `ken list`, the lifecycles of search hits and the library read no
+                    // blob and open no mirror until the site moves again.
+                    let cap = self.config.max_file_size;
+                    let settings = crate::catalog::settings(spec, cap);
+                    let docs = crate::catalog::git_docs(
+                        self.data_dir(),
+                        &name,
+                        filter,
+                        &settings,
+                        &snap,
+                        cap,
+                        &id,
+                    )
+                    .map_or(0, |c| c.docs.len());
                     self.entry(spec).docs = docs;
                 }
                 Ok(_) => {}
