@@ -6,8 +6,10 @@
 //! Rules produce [`Finding`]s at their default severity; a [`RuleConfig`] (the `[check.rules]`
 //! table of `config.toml`) then changes severities or drops rules that are turned off.
 //! [`standards`] holds the front-matter and SCS standards rules, [`links`] the link rules
-//! (through the reader's resolver), [`format`] the output formats.
+//! (through the reader's resolver), [`format`] the output formats, [`changed`] which
+//! findings a change made (`--changed-since`).
 
+pub mod changed;
 pub mod format;
 pub mod links;
 pub mod standards;
@@ -202,7 +204,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// A link as written and what it resolved to (absent when it resolves to nothing).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Target {
     pub written: String,
     pub resolved: Option<String>,

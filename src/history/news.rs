@@ -202,20 +202,47 @@ pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News
             ));
         }
     };
-    let old = match since {
-        Since::LastSync => {
-            let prev = base.state_of(spec).and_then(|s| s.previous.clone());
-            match prev.and_then(|p| Oid::from_str(&p).ok()) {
-                Some(o) if repo.find_commit(o).is_ok() => Some(o),
-                Some(_) => {
-                    return Err(fail(
-                        "the commit before the last sync is gone from the mirror".into(),
-                    ));
-                }
-                None => return Ok(None),
+    let previous = base.state_of(spec).and_then(|s| s.previous.clone());
+    let Some(old) = start_commit(
+        name,
+        &repo,
+        new,
+        since,
+        previous.as_deref(),
+        base.config.dates,
+    )?
+    else {
+        return Ok(None);
+    };
+    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
+    compare(base, spec, &repo, &filter, old, new).map(Some)
+}
+
+/// The commit of `repo` (named `name` in errors; its synced tip is `new`) that `since`
+/// starts from: for [`Since::LastSync`] `previous`, the commit before the most recent sync
+/// that brought changes. The outer `None` when there is nothing to compare with (no
+/// previous sync); the inner `None` when everything is new (a date before the history).
+/// `ken news` and `ken check --changed-since` read a range the same way.
+pub fn start_commit(
+    name: &str,
+    repo: &Repository,
+    new: Oid,
+    since: &Since,
+    previous: Option<&str>,
+    dates: DateKind,
+) -> Result<Option<Option<Oid>>, HistoryError> {
+    let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
+    Ok(Some(match since {
+        Since::LastSync => match previous.and_then(|p| Oid::from_str(p).ok()) {
+            Some(o) if repo.find_commit(o).is_ok() => Some(o),
+            Some(_) => {
+                return Err(fail(
+                    "the commit before the last sync is gone from the mirror".into(),
+                ));
             }
-        }
-        Since::Date(t) => at_or_before(&repo, new, *t, base.config.dates).map_err(git(name))?,
+            None => return Ok(None),
+        },
+        Since::Date(t) => at_or_before(repo, new, *t, dates).map_err(git(name))?,
         Since::Rev(r) => {
             let obj = repo
                 .revparse_single(r)
@@ -228,9 +255,7 @@ pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News
                 })?;
             Some(obj.id())
         }
-    };
-    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
-    compare(base, spec, &repo, &filter, old, new).map(Some)
+    }))
 }
 
 /// The news of a site: its copy before `since` laid out again (the site's own commit then,
@@ -267,8 +292,8 @@ fn site_news(
         Oid::from_str(s).map_err(|_| fail(format!("the state names {s:?}, which is no commit id")))
     };
     let older: Option<(Oid, Option<SiteState>)> = match since {
-        Since::LastSync => match recorded.previous.as_deref() {
-            Some(p) => Some((commit_of(&p.commit)?, p.site.clone())),
+        Since::LastSync => match &recorded.previous {
+            Some(p) => Some((commit_of(&p.commit)?, Some(previous_site(&current, p)))),
             // A state written before ken kept a site's previous copy: the site's own
             // repository's previous commit, with the other repositories as they are now.
             None => match base.state_of(spec).and_then(|s| s.previous.clone()) {
@@ -389,6 +414,33 @@ fn site_news(
     out.rewritten = out.repos.iter().any(|r| r.rewritten);
     out.commits_truncated = out.repos.iter().any(|r| r.commits_truncated);
     Ok(Some(out))
+}
+
+/// The record of a site's previous copy: its repositories at the commits it had, each named
+/// as the current record names it (by its URL when it is no longer part of the site).
+fn previous_site(current: &SiteState, p: &crate::state::PreviousCopy) -> SiteState {
+    let repos = p
+        .repos
+        .iter()
+        .map(|(url, commit)| {
+            let now = current
+                .repos
+                .iter()
+                .find(|r| repo_key(&r.url) == repo_key(url));
+            RepoState {
+                repo: now.map_or_else(|| url.clone(), |r| r.repo.clone()),
+                url: url.clone(),
+                branch: now.and_then(|r| r.branch.clone()),
+                commit: commit.clone(),
+                ..RepoState::default()
+            }
+        })
+        .collect();
+    SiteState {
+        repos,
+        previous: None,
+        ..current.clone()
+    }
 }
 
 /// A site's record with every repository at its last commit at or before `t` (none when all

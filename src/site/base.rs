@@ -362,6 +362,22 @@ impl Base {
                 || p.site.as_ref().map(commits) != Some(commits(&site.state))
         });
         let unchanged = before.as_deref() == Some(after.as_str());
+        // What `ken news` and `--changed-since last-sync` compare with: the copy before this
+        // sync when it moved a commit, else the one recorded before.
+        let mut site = site;
+        site.state.previous = match &prev {
+            Some(p) if moved => p.commit.clone().map(|commit| PreviousCopy {
+                commit,
+                repos: p
+                    .site
+                    .iter()
+                    .flat_map(|s| &s.repos)
+                    .map(|r| (r.url.clone(), r.commit.clone()))
+                    .collect(),
+            }),
+            Some(p) => p.site.as_ref().and_then(|s| s.previous.clone()),
+            None => None,
+        };
         let old_copy = match (unchanged, old) {
             (false, Some(o)) => {
                 let old_site = prev
@@ -379,26 +395,7 @@ impl Base {
             Some(synced.new.to_string()),
             prev.as_ref().map_or(0, |p| p.docs),
         );
-        // The copy `ken news` compares with: this sync's starting point when it moved a
-        // commit, else the one the last sync that moved something recorded.
-        let previous = if moved {
-            prev.as_ref().and_then(|p| {
-                Some(Box::new(PreviousCopy {
-                    commit: p.commit.clone()?,
-                    site: p.site.clone().map(|s| SiteState {
-                        previous: None,
-                        ..s
-                    }),
-                }))
-            })
-        } else {
-            prev.as_ref()
-                .and_then(|p| p.site.as_ref()?.previous.clone())
-        };
-        self.entry(spec).site = Some(SiteState {
-            previous,
-            ..site.state.clone()
-        });
+        self.entry(spec).site = Some(site.state.clone());
         let mut changes = Vec::new();
         if !unchanged {
             match self.snapshot(spec) {

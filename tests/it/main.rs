@@ -7,6 +7,7 @@ mod ui_common;
 
 mod bundle;
 mod catalog;
+mod check_changed;
 mod check_cli;
 mod check_format;
 mod check_rules;
