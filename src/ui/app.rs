@@ -423,6 +423,7 @@ impl App {
                 }
             }
             Outcome::Link { url, follow } => self.with_pages(|p, c| p.link(c, &url, follow)),
+            Outcome::Successor => self.with_pages(|p, c| p.successor(c)),
             Outcome::Copy { text, what } => {
                 let out = links::copy(&text, &what, self.env.in_tmux);
                 self.apply(out);
@@ -570,6 +571,7 @@ impl App {
             size: self.size,
             banner_rows,
             quick: self.quick_head,
+            now: self.status.now,
         };
         f(&mut self.pages, &c);
         for out in self.pages.take() {

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cursor;
 pub mod data;
 pub mod env;
+pub mod fresh;
 pub mod geometry;
 pub mod help;
 pub mod history;

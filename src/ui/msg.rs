@@ -237,6 +237,8 @@ pub enum Outcome {
     OpenLocation(String),
     /// Delete bookmark `i`.
     DeleteBookmark(usize),
+    /// Open the standard that supersedes the open page.
+    Successor,
 }
 
 impl From<Message> for Outcome {

@@ -196,6 +196,7 @@ impl Reader {
                 }
             },
             Action::Cancel => self.cancel(),
+            Action::OpenSuccessor => Outcome::Successor,
             Action::Back if editing => {
                 self.find = None;
                 Outcome::Done

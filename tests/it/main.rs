@@ -47,6 +47,7 @@ mod sync_tls;
 mod ui_app;
 mod ui_cache;
 mod ui_files;
+mod ui_fresh;
 mod ui_reading;
 mod ui_sidebar;
 mod ui_views;
