@@ -346,3 +346,91 @@ fn a_site_s_pages_are_dated_by_their_own_repository() {
     assert_eq!(r1["changed"]["commit"], s.first[2].as_str());
     assert_eq!(r1["changed"]["author"], "Nina");
 }
+
+#[test]
+fn stale_pages_of_a_site_are_grouped_by_their_own_repository() {
+    let s = site();
+    s.rework_guides();
+    s.sync();
+    let r = run(s
+        .ken
+        .cmd(&["--source", &s.src, "stale", "--older-than", "30d", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let groups: Vec<(String, String, u64, Vec<String>)> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["source"].as_str().unwrap().to_string(),
+                g["repo"].as_str().unwrap().to_string(),
+                g["checked"].as_u64().unwrap(),
+                g["pages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["path"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    let group = |repo: &str, n: u64, pages: &[&str]| {
+        (
+            "kb".to_string(),
+            repo.to_string(),
+            n,
+            pages.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        groups,
+        [
+            group("kb", 1, &["docs/intro.md"]),
+            // Oldest first within each repository.
+            group(
+                "org/guides",
+                3,
+                &[
+                    "docs/guides/docs/deep/tuning.md",
+                    "docs/guides/docs/install.md",
+                    "docs/guides/docs/new-name.md"
+                ]
+            ),
+            group(
+                "org/notes",
+                2,
+                &["docs/releases/all/r1.md", "docs/releases/all/r2.md"]
+            ),
+        ]
+    );
+    assert_eq!(v["sources"][1]["url"], s._daemon.url("org/guides"));
+
+    let r = run(s
+        .ken
+        .cmd(&["--source", &s.src, "stale", "--older-than", "30d"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let heads: Vec<&str> = r.stdout.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(
+        heads,
+        [
+            "kb — 1 of 1 pages",
+            "kb: org/guides — 3 of 3 pages",
+            "kb: org/notes — 2 of 2 pages"
+        ],
+        "{}",
+        r.stdout
+    );
+    let guides = r
+        .stdout
+        .lines()
+        .position(|l| l.starts_with("kb: org/guides"))
+        .unwrap();
+    let next = r.stdout.lines().nth(guides + 1).unwrap();
+    assert!(
+        next.contains("2020-01-01") && next.contains("docs/guides/docs/deep/tuning.md"),
+        "{}",
+        r.stdout
+    );
+    assert!(next.contains("Gus: Guides"), "{}", r.stdout);
+}
