@@ -109,6 +109,9 @@ rules! {
     LINK_MISSING_ANCHOR = "link/missing-anchor", Error,
         "A link to a section that no heading of the target page makes",
         "Anchors are made from headings by github-slugger's rules (or `{#id}`); a renamed heading breaks the links to its old anchor.";
+    LINK_MISSING_FILE = "link/missing-file", Error,
+        "A link or image to a file of the source (not a page) that is not there",
+        "Relative links and images to pictures, YAML and other files are looked up in the source (a site-absolute image in `static/`); the site build fails on a missing image. Add the file or fix the path.";
     FM_INVALID_YAML = "frontmatter/invalid-yaml", Error,
         "Front matter that is not valid YAML",
         "The block between the first two `---` lines must be YAML; the site build and ken both drop front matter that does not parse.";

@@ -15,7 +15,7 @@ use crate::base::Base;
 use crate::check::format::{self, Format};
 use crate::check::{self, Finding, Pos, Report, Severity, links, standards};
 use crate::config::SourceSpec;
-use crate::corpus::{self, Catalog, ChangeStatus};
+use crate::corpus::{self, Catalog, ChangeStatus, Filter};
 use crate::history::news::{self, Since};
 use crate::library::SourceCopy;
 use crate::markdown::Site;
@@ -128,7 +128,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
         };
         let site = base.site(&spec.name);
         let (mut found, checked) =
-            check_copy(&name, &copy.snapshot, copy.filter.root(), &cat, cap, &site);
+            check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
         files.extend(checked);
         if let Some(since) = &since {
             match range(base, spec, &copy, since) {
@@ -155,7 +155,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         base.site_routing(&spec.name).routing,
                     );
                     let (before, _) =
-                        check_copy(&name, &old, copy.filter.root(), &old_cat, cap, &old_site);
+                        check_copy(&name, &old, &copy.filter, &old_cat, cap, &old_site);
                     let changed: HashSet<String> = changes
                         .iter()
                         .filter(|c| c.status != ChangeStatus::Deleted)
@@ -260,16 +260,23 @@ fn under(file: &str, path: &str) -> bool {
 }
 
 /// Runs every rule over one copy of a source (its documents `cat`, read from `snapshot`
-/// under `root`, resolved by `site`): the findings, and the names of the files checked.
+/// through `filter`, resolved by `site`): the findings, and the names of the files checked.
 fn check_copy(
     name: &dyn Fn(&str) -> String,
     snapshot: &Snapshot,
-    root: Option<&str>,
+    filter: &Filter,
     cat: &Catalog,
     cap: u64,
     site: &Site,
 ) -> (Vec<Finding>, Vec<String>) {
+    let root = filter.root();
     let mut findings = Vec::new();
+    // Every file, for the links to files that are not pages; a copy that cannot be listed
+    // was listed a moment ago for its documents, so this is only a fallback.
+    let all = match snapshot.entries(root) {
+        Ok(entries) => links::Files::new(entries.into_iter().map(|e| filter.mounted(&e.path))),
+        Err(_) => links::Files::new(cat.docs.iter().map(|d| d.path.clone())),
+    };
     let mut files = Vec::new();
     for n in &cat.notes {
         if let Some(problem) = n.problem.strip_prefix("skipped: ") {
@@ -351,7 +358,7 @@ fn check_copy(
             text: &t.text,
         })
         .collect();
-    findings.extend(links::check(&pages, site));
+    findings.extend(links::check(&pages, site, &all));
     (findings, files)
 }
 

@@ -164,16 +164,7 @@ impl History {
             Snapshot::Site(snap) => {
                 // Each repository is walked for all its Markdown files, at their own paths;
                 // the layout maps a site path to one of them.
-                let plain = SourceSpec {
-                    name: spec.name.clone(),
-                    url: String::new(),
-                    branch: None,
-                    include: vec![],
-                    exclude: vec![],
-                    root: None,
-                    mount: None,
-                    site: None,
-                };
+                let plain = SourceSpec::new(spec.name.clone(), String::new());
                 let all = Filter::new(&plain).map_err(|e| SourceFailure::new(&spec.name, e))?;
                 let mut parts = Vec::new();
                 for (i, p) in snap.site.parts.iter().enumerate() {

@@ -10,6 +10,7 @@ mod catalog;
 mod check_changed;
 mod check_cli;
 mod check_format;
+mod check_input;
 mod check_rules;
 mod cli;
 mod corpus_anchors;
