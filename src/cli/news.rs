@@ -11,40 +11,16 @@ use crate::base::Base;
 use crate::history;
 use crate::history::news::{self, News, PageChange, SectionChange, Since};
 use crate::sanitize;
-use crate::source::{self, Location};
 
 pub fn run(base: &Base, since: &str, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
     let since_arg = since;
     let since = Since::parse(since, history::now());
-    let mut all: Vec<News> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut failed = 0;
-    let mut tried = 0;
-    for spec in &base.config.sources {
-        if matches!(source::location(spec), Location::Dir(_)) {
-            notes.push(format!(
-                "{}: a local folder has no history; ken news compares commits",
-                spec.name
-            ));
-            continue;
-        }
-        if !base.has_copy(spec) {
-            notes.push(format!("{}: never synced (run ken sync)", spec.name));
-            continue;
-        }
-        tried += 1;
-        match news::news(base, spec, &since) {
-            Ok(Some(n)) => all.push(n),
-            Ok(None) => notes.push(format!(
-                "{}: synced once so far: nothing to compare with yet (try --since 30d)",
-                spec.name
-            )),
-            Err(e) => {
-                failed += 1;
-                notes.push(e.to_string());
-            }
-        }
-    }
+    let news::AllNews {
+        news: all,
+        notes,
+        tried,
+        failed,
+    } = news::all(base, &since);
     for n in &notes {
         eprintln!("note: {}", sanitize::line(n, 0));
     }

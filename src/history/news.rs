@@ -565,6 +565,49 @@ fn commit_time(c: &git2::Commit, dates: DateKind) -> i64 {
         DateKind::Committer => c.time().seconds(),
         DateKind::Author => c.author().when().seconds(),
     }
+/// The news of every configured source, for `ken news` and the UI's what's-new screen.
+#[derive(Debug, Default)]
+pub struct AllNews {
+    pub news: Vec<News>,
+    /// One line per source without news: a local folder, never synced, synced once, failed
+    /// (not sanitized).
+    pub notes: Vec<String>,
+    /// Sources compared, and how many of them failed.
+    pub tried: usize,
+    pub failed: usize,
+}
+
+/// [`news`] of every configured source since `since`, with a note for each source that has
+/// none.
+pub fn all(base: &Base, since: &Since) -> AllNews {
+    let mut out = AllNews::default();
+    for spec in &base.config.sources {
+        if matches!(source::location(spec), source::Location::Dir(_)) {
+            out.notes.push(format!(
+                "{}: a local folder has no history; ken news compares commits",
+                spec.name
+            ));
+            continue;
+        }
+        if !base.has_copy(spec) {
+            out.notes
+                .push(format!("{}: never synced (run ken sync)", spec.name));
+            continue;
+        }
+        out.tried += 1;
+        match news(base, spec, since) {
+            Ok(Some(n)) => out.news.push(n),
+            Ok(None) => out.notes.push(format!(
+                "{}: synced once so far: nothing to compare with yet (try --since 30d)",
+                spec.name
+            )),
+            Err(e) => {
+                out.failed += 1;
+                out.notes.push(e.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// The newest first-parent commit from `tip` dated at or before `t`; `None` when every one is

@@ -52,6 +52,8 @@ pub enum Effect {
     Write(Vec<u8>),
     /// Edit a file in `$EDITOR`, then show the page again.
     Edit(PathBuf),
+    /// Read what changed in the last sync (for the what's-new screen).
+    News,
 }
 
 impl PartialEq for Effect {
@@ -73,6 +75,7 @@ impl PartialEq for Effect {
             (Suspend, Suspend) | (Redraw, Redraw) => true,
             (Write(a), Write(b)) => a == b,
             (Edit(a), Edit(b)) => a == b,
+            (News, News) => true,
             _ => false,
         }
     }
@@ -98,6 +101,8 @@ pub enum JobMsg {
     /// Pages of a local folder changed on disk (paths as the reader sees them; empty when
     /// not known).
     Changed { source: String, paths: Vec<String> },
+    /// What changed in the last sync, for the what's-new screen.
+    News(Arc<crate::history::news::AllNews>),
     /// A line for the status bar: a job's notice (the search index brought up to date, or
     /// searched as it is and why), or a line something in the process wrote to stderr while
     /// the UI owned the terminal (sanitized).
@@ -142,6 +147,8 @@ pub enum Screen {
     Search,
     Reader,
     Help,
+    /// What's new since the last sync.
+    News,
 }
 
 impl Screen {
@@ -153,6 +160,7 @@ impl Screen {
             Screen::Search => Context::Search,
             Screen::Reader => Context::Reader,
             Screen::Help => Context::Help,
+            Screen::News => Context::News,
         }
     }
 
@@ -162,7 +170,7 @@ impl Screen {
             Screen::Library => Screen::Search,
             Screen::Search if page => Screen::Reader,
             Screen::Search => Screen::Library,
-            Screen::Reader | Screen::Help => Screen::Library,
+            Screen::Reader | Screen::Help | Screen::News => Screen::Library,
         }
     }
 }

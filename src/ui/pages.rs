@@ -193,6 +193,19 @@ impl Pages {
         }
     }
 
+    /// Pages of a local folder changed on disk: the open page, if it is one of them, is read
+    /// again at the same place.
+    pub fn changed_on_disk(&mut self, c: &Ctx, source: &str, paths: &[String]) {
+        let open = self.reader.as_ref().map(|r| &r.doc);
+        if let Some(doc) = open
+            && doc.source == source
+            && (paths.is_empty() || paths.contains(&doc.path))
+        {
+            self.reload(c);
+        }
+        self.say(super::status::changed_on_disk(source, paths));
+    }
+
     /// A link of the open page was selected (said in the status bar) or followed.
     pub fn link(&mut self, c: &Ctx, url: &str, follow: bool) {
         let Some(r) = &self.reader else {

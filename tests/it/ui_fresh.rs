@@ -256,3 +256,92 @@ fn a_page_changed_since_it_was_read_is_marked() {
     press(&mut app, "q q");
     assert!(!screen80(&app).contains('•'), "{}", screen80(&app));
 }
+
+/// The config the UI runs with, for this ken and source.
+fn config(s: &Synced) -> ken::config::Config {
+    ken::config::Config::load(&ken::config::Inputs {
+        source_flags: vec![s.source.clone()],
+        env_config_dir: Some(s.ken.config_dir()),
+        env_data_dir: Some(s.ken.data_dir()),
+        ..Default::default()
+    })
+    .expect("config")
+}
+
+#[test]
+fn the_what_s_new_screen_lists_the_last_sync_s_changes_and_opens_them() {
+    let s = synced();
+    // The next sync brings a rename, an edit and a standard that changes status.
+    std::fs::create_dir_all(s.repo.dir.join("ops")).unwrap();
+    s.repo.git(&["mv", "backup.md", "ops/backups.md"]);
+    s.repo.write(
+        "Standards/scs-0100-v3-flavor-naming.md",
+        NEW.replace(
+            "The flavor names in force.",
+            "The flavor names in force, now with GPUs.",
+        ),
+    );
+    s.repo.write(
+        "Standards/scs-0200-v1-gpus.md",
+        "---\ntitle: GPUs\ntype: Standard\nstatus: Draft\ntrack: IaaS\n---\n\n# GPUs\n\nSoon.\n",
+    );
+    s.repo.commit_at(
+        "Move backups under ops",
+        "Bob",
+        "2021-06-20 09:00:00 +0000",
+        "2021-06-20 09:00:00 +0000",
+    );
+    sync(&s.ken, &s.source);
+    let mut app = app_over(library(&s), EDITED + 21 * DAY);
+
+    press(&mut app, "W");
+    assert!(
+        app.take_effects().contains(&ken::ui::msg::Effect::News),
+        "the key asks for the news"
+    );
+    assert!(screen80(&app).contains("reading the history…"));
+    // What the job does with that effect: the news of `ken news --since last-sync`.
+    let all = ken::history::news::all(
+        &ken::base::Base::open(config(&s)),
+        &ken::history::news::Since::LastSync,
+    );
+    app.update(Msg::Job(JobMsg::News(Arc::new(all))));
+    let shown = screen80(&app);
+    assert!(
+        shown.starts_with("What's new since the last sync  3 pages changed\nkb: "),
+        "{shown}"
+    );
+    assert!(shown.contains(", 1 commit\n"), "{shown}");
+    let renamed = shown
+        .lines()
+        .position(|l| l.contains("renamed  ops/backups.md (from backup.md)  Backups"))
+        .unwrap_or_else(|| panic!("the rename with its old path:\n{shown}"));
+    assert!(shown.contains("new draft scs-0200-v1"), "{shown}");
+    assert!(
+        shown.contains("added    Standards/scs-0200-v1-gpus.md"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("sections: Flavor naming v3"),
+        "the changed section of the edited standard:\n{shown}"
+    );
+    assert!(
+        shown.contains("2 days ago  Bob: Move backups under ops"),
+        "the commit under each page:\n{shown}"
+    );
+
+    // Enter on the renamed page's row opens it at its new path.
+    for _ in 1..renamed {
+        press(&mut app, "j");
+    }
+    press(&mut app, "enter");
+    let page = screen80(&app);
+    assert!(page.starts_with("Backups"), "{page}");
+    assert!(
+        page.lines().nth(1).unwrap().starts_with("ops/backups.md"),
+        "{page}"
+    );
+    // Back comes to the news, as they were.
+    press(&mut app, "q");
+    assert!(screen80(&app).starts_with("What's new"));
+}
