@@ -565,6 +565,8 @@ fn commit_time(c: &git2::Commit, dates: DateKind) -> i64 {
         DateKind::Committer => c.time().seconds(),
         DateKind::Author => c.author().when().seconds(),
     }
+}
+
 /// The news of every configured source, for `ken news` and the UI's what's-new screen.
 #[derive(Debug, Default)]
 pub struct AllNews {
