@@ -54,7 +54,37 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
         } else {
             ""
         };
-        writeln!(w, "{}: {range}{rewritten}", out.bold(&clean(&n.source)))?;
+        if n.repos.is_empty() {
+            writeln!(w, "{}: {range}{rewritten}", out.bold(&clean(&n.source)))?;
+        } else {
+            // A site: each repository that moved, with its own range.
+            let moved = n.repos.len();
+            let s = if moved == 1 { "y" } else { "ies" };
+            writeln!(
+                w,
+                "{}: site, {moved} repositor{s} moved",
+                out.bold(&clean(&n.source))
+            )?;
+            for r in &n.repos {
+                let range = match &r.old {
+                    Some(o) => format!("{} → {}", short(o), short(&r.new)),
+                    None => format!("new, up to {}", short(&r.new)),
+                };
+                let rewritten = if r.rewritten {
+                    " (history was rewritten: the two tips compared)"
+                } else {
+                    ""
+                };
+                let count = r.commits.len();
+                let more = if r.commits_truncated { "+" } else { "" };
+                let s = if count == 1 { "" } else { "s" };
+                writeln!(
+                    w,
+                    "  {}  {range}{rewritten}, {count}{more} commit{s}",
+                    clean(&r.repo)
+                )?;
+            }
+        }
         if n.pages.is_empty() {
             writeln!(w, "  no page changed")?;
         }
@@ -78,9 +108,14 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
             } else {
                 String::new()
             };
+            let repo = p
+                .repo
+                .as_deref()
+                .map(|r| out.dim(&format!("  [{}]", clean(r))))
+                .unwrap_or_default();
             writeln!(
                 w,
-                "  {what:<8} {}{from}  {}{minor}",
+                "  {what:<8} {}{from}  {}{repo}{minor}",
                 clean(&p.path),
                 out.dim(&clean(&p.title))
             )?;

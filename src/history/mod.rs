@@ -244,6 +244,47 @@ impl History {
         }
     }
 
+    /// For a page of a site, the repository it comes from: `(name, url)`, the name being the
+    /// manifest's `repo` (the source's name for the site's own repository). `None` for a
+    /// plain source's page, and for a page ken generated (see [`History::is_generated`]).
+    pub fn repository(&self, path: &str) -> Option<(&str, &str)> {
+        let Kind::Site { site, .. } = &self.kind else {
+            return None;
+        };
+        let part = site.parts.get(self.site_part(site, path)?)?;
+        Some((part.repo.as_str(), part.url.as_str()))
+    }
+
+    /// The position of the page's repository in its site (0 for the site's own, then the
+    /// manifest's order), to list a site's repositories in that order.
+    pub(crate) fn repository_index(&self, path: &str) -> Option<usize> {
+        let Kind::Site { site, .. } = &self.kind else {
+            return None;
+        };
+        self.site_part(site, path)
+            .filter(|&p| p != crate::site::GENERATED)
+    }
+
+    /// Whether the page at a reader's path is one ken generated for a site (the standards
+    /// overview): made for the day of the sync, it comes from no repository and has no
+    /// history.
+    pub fn is_generated(&self, path: &str) -> bool {
+        match &self.kind {
+            Kind::Site { site, .. } => self.site_part(site, path) == Some(crate::site::GENERATED),
+            _ => false,
+        }
+    }
+
+    /// The part of a site the page at a reader's path comes from.
+    fn site_part(&self, site: &crate::site::Assembled, path: &str) -> Option<usize> {
+        let rel = self.filter.unmounted(path)?;
+        let full = match self.filter.root() {
+            Some(r) => format!("{r}/{rel}"),
+            None => rel.to_string(),
+        };
+        site.files.get(&full).map(|(part, _)| *part)
+    }
+
     /// Every page with a known last change: (reader's path, time).
     pub fn dated_pages(&self) -> Vec<(String, i64)> {
         match &self.kind {
