@@ -599,6 +599,39 @@ pub fn stored(
     }
 }
 
+/// The front matter of the documents at `paths` (the reader's paths) of a git source or site
+/// at copy `id`, if its catalogue is of that copy: no mirror opened, and only those
+/// documents' front matter parsed. A path without a document, or whose document has no
+/// front matter, is absent from the map.
+pub fn front_matters(
+    data_dir: &Path,
+    source: &str,
+    filter: &Filter,
+    settings: &str,
+    id: &str,
+    paths: &BTreeSet<&str>,
+) -> Option<HashMap<String, serde_json::Value>> {
+    let l = Loaded::read(&path(data_dir, source))?;
+    let h = l.header();
+    if h.copy != id || h.settings != settings || h.folder.is_some() {
+        return None;
+    }
+    let body = l.body()?;
+    Some(
+        body.docs
+            .iter()
+            .filter_map(|d| {
+                let path = filter.mounted(&d.rel);
+                if !paths.contains(path.as_str()) {
+                    return None;
+                }
+                let fm = serde_json::from_str(d.front_matter.as_deref()?).ok()?;
+                Some((path, fm))
+            })
+            .collect(),
+    )
+}
+
 /// The documents of a git source's or site's copy `id`: from the catalogue when it is of
 /// that copy; else read, only the files changed since the catalogue's commit when both are
 /// commits of the source's mirror, and stored.

@@ -102,6 +102,23 @@ pub struct SourceSpec {
     pub site: Option<SiteSetting>,
 }
 
+impl SourceSpec {
+    /// A source of `url` named `name`, with every other setting at its default (the remote's
+    /// default branch, every Markdown file, at the root, a site when its root says so).
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> SourceSpec {
+        SourceSpec {
+            name: name.into(),
+            url: url.into(),
+            branch: None,
+            include: vec![],
+            exclude: vec![],
+            root: None,
+            mount: None,
+            site: None,
+        }
+    }
+}
+
 /// `site = "PATH"` (the manifest is at PATH in the repository), `site = true` (at
 /// `docs.package.json`) or `site = false` (never a site, even with a manifest).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,16 +367,7 @@ impl Config {
             (specs, Origin::Config)
         } else {
             (
-                vec![SourceSpec {
-                    name: DEFAULT_SOURCE_NAME.into(),
-                    url: DEFAULT_SOURCE_URL.into(),
-                    branch: None,
-                    include: vec![],
-                    exclude: vec![],
-                    root: None,
-                    mount: None,
-                    site: None,
-                }],
+                vec![SourceSpec::new(DEFAULT_SOURCE_NAME, DEFAULT_SOURCE_URL)],
                 Origin::Default,
             )
         };
@@ -619,14 +627,8 @@ pub fn parse_spec(spec: &str) -> Result<SourceSpec, ConfigError> {
         None => name_from_url(&url).ok_or_else(|| bad("cannot derive a name; use NAME=URL"))?,
     };
     Ok(SourceSpec {
-        name,
-        url,
         branch,
-        include: vec![],
-        exclude: vec![],
-        root: None,
-        mount: None,
-        site: None,
+        ..SourceSpec::new(name, url)
     })
 }
 

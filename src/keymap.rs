@@ -88,6 +88,10 @@ actions! {
     OpenLocation => "open_location", "open a page by URL or path";
     Edit => "edit", "contribute: the upstream edit URL, or $EDITOR for a local folder";
     Report => "report", "report a problem: copy a new-issue link for this section in the page's own repository";
+    OpenSuccessor => "open_successor", "open the standard that supersedes this one";
+    News => "news", "what's new: what the last sync changed";
+    Diff => "diff", "show this page's changes since the last sync, or hide them";
+    Problems => "problems", "list this page's ken check problems; jump to one";
 }
 
 /// The screens with a table of their own in a keymap file.
@@ -98,17 +102,20 @@ pub enum Context {
     Search,
     Reader,
     Help,
+    /// The what's-new screen.
+    News,
     /// While typing into a field (the search box, the library filter, find in page).
     Input,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Library,
         Context::Search,
         Context::Reader,
         Context::Help,
+        Context::News,
         Context::Input,
     ];
 
@@ -119,6 +126,7 @@ impl Context {
             Context::Search => "search",
             Context::Reader => "reader",
             Context::Help => "help",
+            Context::News => "news",
             Context::Input => "input",
         }
     }

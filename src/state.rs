@@ -62,6 +62,19 @@ pub struct SiteState {
     /// overview, see `site::standards`); `None` when the site generates none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_on: Option<String>,
+    /// The copy before the most recent sync that brought changes (the site's commit and
+    /// each repository's), for `--changed-since last-sync`; `None` until a sync moved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousCopy>,
+}
+
+/// A site's copy as it was before the most recent sync that brought changes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PreviousCopy {
+    /// The site's own commit.
+    pub commit: String,
+    /// Each repository's URL and commit (`None`: it had no copy).
+    pub repos: Vec<(String, Option<String>)>,
 }
 
 /// One repository of a site: its last good copy and the last attempt.

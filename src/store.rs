@@ -6,6 +6,7 @@
 //! survive a re-sync that moves lines around; a place whose page is gone is reported, not
 //! dropped.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -49,7 +50,15 @@ pub struct History {
     /// Pages read, the most recent first, one place per page.
     #[serde(default)]
     pub recent: Vec<Place>,
+    /// The version of each page last read, by source and path: the time (Unix seconds) of
+    /// the page's last change as known then, or the time it was read when its date was not
+    /// known. A page whose last change is newer changed since it was read.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub read: BTreeMap<String, BTreeMap<String, u64>>,
 }
+
+/// The most pages whose reading time is kept.
+pub const READ_LIMIT: usize = 10_000;
 
 impl History {
     /// Notes that `place` is being read now (the most recent page).
@@ -57,6 +66,33 @@ impl History {
         self.recent.retain(|p| !p.same_page(&place));
         self.recent.insert(0, place);
         self.recent.truncate(HISTORY_LIMIT);
+    }
+
+    /// Notes that a page was read at version `seen` (see [`History::read`]).
+    pub fn mark_read(&mut self, source: &str, path: &str, seen: u64) {
+        self.read
+            .entry(source.to_string())
+            .or_default()
+            .insert(path.to_string(), seen);
+        let total: usize = self.read.values().map(BTreeMap::len).sum();
+        if total > READ_LIMIT {
+            // The page read longest ago goes.
+            let oldest = self
+                .read
+                .iter()
+                .flat_map(|(s, m)| m.iter().map(move |(p, t)| (*t, s.clone(), p.clone())))
+                .min();
+            if let Some((_, s, p)) = oldest
+                && let Some(m) = self.read.get_mut(&s)
+            {
+                m.remove(&p);
+            }
+        }
+    }
+
+    /// The version of a page last read (see [`History::read`]).
+    pub fn read_at(&self, source: &str, path: &str) -> Option<u64> {
+        self.read.get(source)?.get(path).copied()
     }
 
     /// Leaving `from` for a new page: `from` goes on the back stack, forward is cleared.

@@ -98,6 +98,11 @@ pub const SLOTS: &[&str] = &[
     "search.section",
     "search.path",
     "search.title",
+    "search.date",
+    "ui.warning",
+    "ui.badge",
+    "diff.added",
+    "diff.removed",
 ];
 
 /// How many colours the terminal shows.

@@ -100,3 +100,26 @@ fn a_bundle_is_streamed_memory_does_not_grow_with_its_size() {
         "import: {import_n} KiB for 144 MiB, {import_1} KiB for 9 MiB"
     );
 }
+
+/// The case: a bundle of over 2 GiB (228 blobs of 9 MiB) is written and imported in
+/// as little memory as a 9 MiB one (plus the same bound). Ignored (minutes, and about 10 GiB
+/// of temporary disk); `.ci/run` runs it with the corpus tests.
+#[test]
+#[ignore]
+fn a_bundle_of_2_gib_is_streamed_in_the_memory_of_a_small_one() {
+    let small = tempfile::tempdir().unwrap();
+    let big = tempfile::tempdir().unwrap();
+    let (create_1, import_1, _) = measure(small.path(), 1);
+    let (create_n, import_n, size_n) = measure(big.path(), 228);
+    assert!(size_n > 2 << 30, "the big bundle is {size_n} bytes");
+    println!("peak RSS: create {create_1}/{create_n} KiB, import {import_1}/{import_n} KiB");
+    let limit = 48 * 1024;
+    assert!(
+        create_n - create_1 < limit,
+        "create: {create_n} KiB for 2 GiB, {create_1} KiB for 9 MiB"
+    );
+    assert!(
+        import_n - import_1 < limit,
+        "import: {import_n} KiB for 2 GiB, {import_1} KiB for 9 MiB"
+    );
+}

@@ -548,6 +548,7 @@ fn record(
                     manifest: manifest.clone(),
                     repos: states,
                     generated_on: s.entry.site_generated_on.clone(),
+                    previous: None,
                 },
                 repos: summaries,
                 notes: vec![],

@@ -7,10 +7,15 @@
 //! - `link/missing-anchor`: the page exists, but no heading of it (or `{#id}`) produces the
 //!   anchor; the reader would open it at the top, or say "no section".
 //!
+//! - `link/missing-file`: a relative link or image to a file that is not a page (a picture,
+//!   a YAML) names no file of the source (or climbs out of it); a site-absolute image
+//!   (`/img/x.png`) is looked for in `static/`, where Docusaurus serves it from, when the
+//!   source has that folder.
+//!
 //! Links inside code are not links (the page model does not make them). External links are
 //! not checked (that needs the network).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::*;
 use crate::markdown::{self, Site, Target as LinkTarget};
@@ -26,7 +31,73 @@ pub struct Page<'a> {
 /// The links of one page with where each is written, and the anchors its headings make.
 struct Parsed {
     links: Vec<(String, Pos)>,
-    anchors: Vec<String>,
+    images: Vec<(String, Pos)>,
+    anchors: HashSet<String>,
+}
+
+/// Every file of a source (documents or not) by its reader's path, and the folders they are
+/// in, for `link/missing-file`.
+#[derive(Debug, Default)]
+pub struct Files {
+    paths: HashSet<String>,
+}
+
+impl Files {
+    pub fn new(paths: impl IntoIterator<Item = String>) -> Files {
+        let mut set = HashSet::new();
+        for p in paths {
+            let mut dir = p.as_str();
+            while let Some((d, _)) = dir.rsplit_once('/') {
+                if !set.insert(d.to_string()) {
+                    break;
+                }
+                dir = d;
+            }
+            set.insert(p);
+        }
+        Files { paths: set }
+    }
+
+    fn has(&self, path: &str) -> bool {
+        self.paths.contains(path)
+    }
+}
+
+/// A relative link whose last segment has an extension: the resolver's sign of a file that
+/// is not a page (a route, a folder or a URL is none).
+fn is_file_link(url: &str) -> bool {
+    let path = url.trim().split(['#', '?']).next().unwrap_or("");
+    !path.starts_with('/')
+        && path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.') && last != "." && last != "..")
+}
+
+/// Where a link or image written on the page at `from` leads as a file path of the source:
+/// `None` when it is not a path of the source (a URL with a scheme, `//host`, only an
+/// anchor); `Some(Err(()))` when it climbs out of the source.
+fn file_target(from: &str, url: &str, files: &Files) -> Option<Result<String, ()>> {
+    let url = url.trim();
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    let lower = path.to_ascii_lowercase();
+    if path.is_empty() || lower.starts_with("//") || lower.contains("://") {
+        return None;
+    }
+    if let Some((scheme, _)) = lower.split_once(':')
+        && !scheme.contains('/')
+    {
+        return None;
+    }
+    let decoded = markdown::links::percent_decode(path);
+    if let Some(abs) = decoded.strip_prefix('/') {
+        // Docusaurus serves `static/` at the root of the site.
+        return files
+            .has("static")
+            .then(|| markdown::links::normalize(&format!("static/{abs}")).ok_or(()));
+    }
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    Some(markdown::links::normalize(&format!("{dir}/{decoded}")).ok_or(()))
 }
 
 fn parse(page: &Page) -> Parsed {
@@ -41,82 +112,146 @@ fn parse(page: &Page) -> Parsed {
             link_refs: false,
         },
     );
-    let lines = LineIndex::new(text);
+
     // The model keeps links in the order they are written; each is found in the text after
     // the previous one (a reference link is found at its definition).
-    let mut cursor = body_start;
-    let mut last = lines.pos(body_start);
-    let links = doc
-        .links
-        .iter()
-        .map(|l| {
-            if !l.url.is_empty()
-                && let Some(i) = text[cursor..].find(l.url.as_str())
+    let place = |urls: &mut dyn Iterator<Item = &String>| -> Vec<(String, Pos)> {
+        let mut lines = Walker::new(text);
+        let mut cursor = body_start;
+        let mut last = lines.pos(body_start);
+        urls.map(|url| {
+            if !url.is_empty()
+                && let Some(i) = text[cursor..].find(url.as_str())
             {
                 cursor += i;
                 last = lines.pos(cursor);
-                cursor += l.url.len();
+                cursor += url.len();
             }
-            (l.url.clone(), last)
+            (url.clone(), last)
         })
-        .collect();
+        .collect()
+    };
     Parsed {
-        links,
+        links: place(&mut doc.links.iter().map(|l| &l.url)),
+        images: place(&mut doc.images.iter()),
         anchors: doc.headings.into_iter().map(|h| h.anchor).collect(),
     }
 }
 
-/// Byte offset → line and column (in characters).
-struct LineIndex<'a> {
+/// Byte offset → line and column (in characters), for offsets asked in increasing order:
+/// each step counts only the text since the last one, so a page of 100,000 links on one
+/// line costs one pass, not one pass per link.
+struct Walker<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    offset: usize,
+    line: usize,
+    column: usize,
 }
 
-impl<'a> LineIndex<'a> {
+impl<'a> Walker<'a> {
     fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        Walker {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
     }
 
-    fn pos(&self, offset: usize) -> Pos {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        Pos::new(line, column)
+    fn pos(&mut self, offset: usize) -> Pos {
+        if let Some(step) = self.text.get(self.offset..offset) {
+            match step.rfind('\n') {
+                Some(nl) => {
+                    self.line += step.matches('\n').count();
+                    self.column = step[nl + 1..].chars().count() + 1;
+                }
+                None => self.column += step.chars().count(),
+            }
+            self.offset = offset;
+        }
+        Pos::new(self.line, self.column)
     }
 }
 
-/// Checks every link of `pages` against `site` (the site of their source).
-pub fn check(pages: &[Page], site: &Site) -> Vec<Finding> {
+/// The longest link shown in a finding: a link of a megabyte is named by its start.
+const SHOWN: usize = 200;
+
+/// `s`, cut to about `max` bytes at a character boundary, with `…` when it was cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len())
+}
+
+/// Checks every link and image of `pages` against `site` (the site of their source) and
+/// `files` (every file of the source).
+pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
     let parsed: Vec<Parsed> = pages.iter().map(parse).collect();
     let by_path: HashMap<&str, usize> =
         pages.iter().enumerate().map(|(i, p)| (p.path, i)).collect();
     let mut out = Vec::new();
+    let missing_file = |page: &Page, what: &str, url: &str, at: Pos| -> Option<Finding> {
+        let why = match file_target(page.path, url, files)? {
+            Ok(f) if files.has(&f) => return None,
+            Ok(f) => format!("no file {f}"),
+            Err(()) => "it leads out of the source".to_string(),
+        };
+        Some(
+            Finding::new(
+                LINK_MISSING_FILE,
+                page.file,
+                at,
+                format!(
+                    "the {what} {:?} names no file of the source: {}",
+                    clip(url, SHOWN),
+                    clip(&why, SHOWN)
+                ),
+            )
+            .with_target(&clip(url, SHOWN), None),
+        )
+    };
     for (page, links) in pages.iter().zip(&parsed) {
+        for (url, at) in &links.images {
+            out.extend(missing_file(page, "image", url, *at));
+        }
         for (url, at) in &links.links {
             match site.resolve(page.path, url) {
+                // A relative link to a file that is not a page.
+                LinkTarget::External(_) if is_file_link(url) => {
+                    out.extend(missing_file(page, "link", url, *at));
+                }
                 LinkTarget::Broken { reason, .. } => out.push(
                     Finding::new(
                         LINK_MISSING_PAGE,
                         page.file,
                         *at,
-                        format!("the link {url:?} leads nowhere: {reason}"),
+                        format!(
+                            "the link {:?} leads nowhere: {}",
+                            clip(url, SHOWN),
+                            clip(&reason, SHOWN)
+                        ),
                     )
-                    .with_target(url, None),
+                    .with_target(&clip(url, SHOWN), None),
                 ),
                 LinkTarget::Anchor(a) if !a.is_empty() && !links.anchors.contains(&a) => out.push(
                     Finding::new(
                         LINK_MISSING_ANCHOR,
                         page.file,
                         *at,
-                        format!("no heading of this page makes the anchor #{a}"),
+                        format!(
+                            "no heading of this page makes the anchor #{}",
+                            clip(&a, SHOWN)
+                        ),
                     )
-                    .with_target(url, Some(format!("{}#{a}", page.path))),
+                    .with_target(
+                        &clip(url, SHOWN),
+                        Some(clip(&format!("{}#{a}", page.path), SHOWN)),
+                    ),
                 ),
                 LinkTarget::Doc {
                     path,
@@ -133,9 +268,15 @@ pub fn check(pages: &[Page], site: &Site) -> Vec<Finding> {
                                 LINK_MISSING_ANCHOR,
                                 page.file,
                                 *at,
-                                format!("{path} has no heading that makes the anchor #{a}"),
+                                format!(
+                                    "{path} has no heading that makes the anchor #{}",
+                                    clip(&a, SHOWN)
+                                ),
                             )
-                            .with_target(url, Some(format!("{path}#{a}"))),
+                            .with_target(
+                                &clip(url, SHOWN),
+                                Some(clip(&format!("{path}#{a}"), SHOWN)),
+                            ),
                         );
                     }
                 }

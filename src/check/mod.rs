@@ -6,8 +6,10 @@
 //! Rules produce [`Finding`]s at their default severity; a [`RuleConfig`] (the `[check.rules]`
 //! table of `config.toml`) then changes severities or drops rules that are turned off.
 //! [`standards`] holds the front-matter and SCS standards rules, [`links`] the link rules
-//! (through the reader's resolver), [`format`] the output formats.
+//! (through the reader's resolver), [`format`] the output formats, [`changed`] which
+//! findings a change made (`--changed-since`).
 
+pub mod changed;
 pub mod format;
 pub mod links;
 pub mod standards;
@@ -107,6 +109,9 @@ rules! {
     LINK_MISSING_ANCHOR = "link/missing-anchor", Error,
         "A link to a section that no heading of the target page makes",
         "Anchors are made from headings by github-slugger's rules (or `{#id}`); a renamed heading breaks the links to its old anchor.";
+    LINK_MISSING_FILE = "link/missing-file", Error,
+        "A link or image to a file of the source (not a page) that is not there",
+        "Relative links and images to pictures, YAML and other files are looked up in the source (a site-absolute image in `static/`); the site build fails on a missing image. Add the file or fix the path.";
     FM_INVALID_YAML = "frontmatter/invalid-yaml", Error,
         "Front matter that is not valid YAML",
         "The block between the first two `---` lines must be YAML; the site build and ken both drop front matter that does not parse.";
@@ -202,7 +207,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// A link as written and what it resolved to (absent when it resolves to nothing).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Target {
     pub written: String,
     pub resolved: Option<String>,

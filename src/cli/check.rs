@@ -8,12 +8,19 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use std::collections::HashSet;
+
 use super::sync::ensure_synced;
 use crate::base::Base;
 use crate::check::format::{self, Format};
 use crate::check::{self, Finding, Pos, Report, Severity, links, standards};
+use crate::config::SourceSpec;
+use crate::corpus::{self, Catalog, ChangeStatus, Filter};
+use crate::history::news::{self, Since};
+use crate::library::SourceCopy;
+use crate::markdown::Site;
 use crate::sanitize;
-use crate::source::Content;
+use crate::source::{self, Content, Snapshot};
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,6 +75,8 @@ pub struct Args {
     pub paths: Vec<String>,
     pub format: CheckFormat,
     pub fail_on: FailOn,
+    /// `--changed-since`: only what changed since then, and what the change broke.
+    pub changed_since: Option<String>,
     pub offline: bool,
     pub color: bool,
 }
@@ -83,6 +92,10 @@ struct Text {
 
 pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
     ensure_synced(base, args.offline);
+    let since = args
+        .changed_since
+        .as_deref()
+        .map(|s| Since::parse(s, crate::history::now()));
     let specs = base.config.sources.clone();
     let several = specs.len() > 1;
     let cap = base.config.max_file_size;
@@ -113,88 +126,54 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        for n in &cat.notes {
-            if let Some(problem) = n.problem.strip_prefix("skipped: ") {
-                files.push(name(&n.path));
-                findings.push(Finding::new(
-                    check::FILE_UNREADABLE,
-                    &name(&n.path),
-                    Pos::START,
-                    format!("ken cannot read this file as text: {problem}"),
-                ));
-            }
-        }
-        let mut texts = Vec::new();
-        // Pages ken generated (a site's standards overview) are nobody's to fix.
-        let checked = cat
-            .docs
-            .iter()
-            .filter(|d| d.link.is_none())
-            .filter(|d| !copy.snapshot.generated(copy.filter.root(), &d.rel));
-        for d in checked {
-            let file = name(&d.path);
-            files.push(file.clone());
-            let text = match copy.snapshot.read(copy.filter.root(), &d.entry, cap) {
-                Ok(Content::Bytes(b)) => match String::from_utf8(b) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        let valid = e.utf8_error().valid_up_to();
-                        let bytes = e.into_bytes();
-                        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-                        findings.push(Finding::new(
-                            check::FILE_UNREADABLE,
-                            &file,
-                            Pos::new(line, 1),
-                            format!(
-                                "not valid UTF-8 (byte {valid}): ken and the site show \u{FFFD} there; save the file as UTF-8"
-                            ),
-                        ));
-                        String::from_utf8_lossy(&bytes).into_owned()
-                    }
-                },
-                Ok(Content::TooLarge(size)) => {
-                    findings.push(Finding::new(
-                        check::FILE_UNREADABLE,
-                        &file,
-                        Pos::START,
-                        format!("{size} bytes, over the size cap of {cap}"),
-                    ));
-                    continue;
+        let site = base.site(&spec.name);
+        let (mut found, checked) =
+            check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
+        files.extend(checked);
+        if let Some(since) = &since {
+            match range(base, spec, &copy, since) {
+                Ok(Range::Everything(why)) => {
+                    eprintln!(
+                        "ken check: {}: {why}; every page counts as changed",
+                        spec.name
+                    );
+                }
+                Ok(Range::Since { old, changes }) => {
+                    let old_cat = match corpus::scan(&spec.name, &copy.filter, &old, cap) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            eprintln!(
+                                "ken check: {}: the copy at the start of --changed-since: {}",
+                                spec.name,
+                                sanitize::line(&e.to_string(), 0)
+                            );
+                            return Ok(ExitCode::from(check::EXIT_USAGE));
+                        }
+                    };
+                    let old_site = Site::new(
+                        crate::library::site_docs(&old_cat.docs, &spec.name),
+                        base.site_routing(&spec.name).routing,
+                    );
+                    let (before, _) =
+                        check_copy(&name, &old, &copy.filter, &old_cat, cap, &old_site);
+                    let changed: HashSet<String> = changes
+                        .iter()
+                        .filter(|c| c.status != ChangeStatus::Deleted)
+                        .map(|c| name(&c.path))
+                        .collect();
+                    found = check::changed::caused(found, &before, &changed);
                 }
                 Err(e) => {
-                    findings.push(Finding::new(
-                        check::FILE_UNREADABLE,
-                        &file,
-                        Pos::START,
-                        format!("cannot be read: {e}"),
-                    ));
-                    continue;
+                    eprintln!(
+                        "ken check: {}: --changed-since: {}",
+                        spec.name,
+                        sanitize::line(&e, 0)
+                    );
+                    return Ok(ExitCode::from(check::EXIT_USAGE));
                 }
-            };
-            texts.push(Text {
-                path: d.path.clone(),
-                file,
-                text,
-            });
+            }
         }
-        let inputs: Vec<standards::Input> = texts
-            .iter()
-            .map(|t| standards::Input {
-                path: &t.file,
-                text: &t.text,
-            })
-            .collect();
-        findings.extend(standards::check(&inputs));
-        let pages: Vec<links::Page> = texts
-            .iter()
-            .map(|t| links::Page {
-                path: &t.path,
-                file: &t.file,
-                text: &t.text,
-            })
-            .collect();
-        let site = base.site(&spec.name);
-        findings.extend(links::check(&pages, &site));
+        findings.extend(found);
     }
 
     // PATH arguments select documents (a file, or every document under a folder); the
@@ -278,4 +257,233 @@ fn under(file: &str, path: &str) -> bool {
         || file
             .strip_prefix(path)
             .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Runs every rule over one copy of a source (its documents `cat`, read from `snapshot`
+/// through `filter`, resolved by `site`): the findings, and the names of the files checked.
+fn check_copy(
+    name: &dyn Fn(&str) -> String,
+    snapshot: &Snapshot,
+    filter: &Filter,
+    cat: &Catalog,
+    cap: u64,
+    site: &Site,
+) -> (Vec<Finding>, Vec<String>) {
+    let root = filter.root();
+    let mut findings = Vec::new();
+    // Every file, for the links to files that are not pages; a copy that cannot be listed
+    // was listed a moment ago for its documents, so this is only a fallback.
+    let all = match snapshot.entries(root) {
+        Ok(entries) => links::Files::new(entries.into_iter().map(|e| filter.mounted(&e.path))),
+        Err(_) => links::Files::new(cat.docs.iter().map(|d| d.path.clone())),
+    };
+    let mut files = Vec::new();
+    for n in &cat.notes {
+        if let Some(problem) = n.problem.strip_prefix("skipped: ") {
+            files.push(name(&n.path));
+            findings.push(Finding::new(
+                check::FILE_UNREADABLE,
+                &name(&n.path),
+                Pos::START,
+                format!("ken cannot read this file as text: {problem}"),
+            ));
+        }
+    }
+    let mut texts = Vec::new();
+    // Pages ken generated (a site's standards overview) are nobody's to fix.
+    let checked = cat
+        .docs
+        .iter()
+        .filter(|d| d.link.is_none())
+        .filter(|d| !snapshot.generated(root, &d.rel));
+    for d in checked {
+        let file = name(&d.path);
+        files.push(file.clone());
+        let text = match snapshot.read(root, &d.entry, cap) {
+            Ok(Content::Bytes(b)) => match String::from_utf8(b) {
+                Ok(s) => s,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let bytes = e.into_bytes();
+                    let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                    findings.push(Finding::new(
+                        check::FILE_UNREADABLE,
+                        &file,
+                        Pos::new(line, 1),
+                        format!(
+                            "not valid UTF-8 (byte {valid}): ken and the site show \u{FFFD} there; save the file as UTF-8"
+                        ),
+                    ));
+                    String::from_utf8_lossy(&bytes).into_owned()
+                }
+            },
+            Ok(Content::TooLarge(size)) => {
+                findings.push(Finding::new(
+                    check::FILE_UNREADABLE,
+                    &file,
+                    Pos::START,
+                    format!("{size} bytes, over the size cap of {cap}"),
+                ));
+                continue;
+            }
+            Err(e) => {
+                findings.push(Finding::new(
+                    check::FILE_UNREADABLE,
+                    &file,
+                    Pos::START,
+                    format!("cannot be read: {e}"),
+                ));
+                continue;
+            }
+        };
+        texts.push(Text {
+            path: d.path.clone(),
+            file,
+            text,
+        });
+    }
+    let inputs: Vec<standards::Input> = texts
+        .iter()
+        .map(|t| standards::Input {
+            path: &t.file,
+            text: &t.text,
+        })
+        .collect();
+    findings.extend(standards::check(&inputs));
+    let pages: Vec<links::Page> = texts
+        .iter()
+        .map(|t| links::Page {
+            path: &t.path,
+            file: &t.file,
+            text: &t.text,
+        })
+        .collect();
+    findings.extend(links::check(&pages, site, &all));
+    (findings, files)
+}
+
+/// What `--changed-since` compares the copy with.
+enum Range {
+    /// Nothing to compare with (the reason): every page counts as changed.
+    Everything(String),
+    /// The copy at the start of the range, and the documents changed since.
+    Since {
+        old: Snapshot,
+        changes: Vec<corpus::DocChange>,
+    },
+}
+
+/// The copy of `spec` at the start of `since`: for a repository the commit `since` names
+/// (as `ken news` reads it); for a site each repository's own start (a commit names one in
+/// the repositories that have it, `last-sync` the copy before the most recent sync that
+/// brought changes), laid out again as the site's manifest at that start says.
+fn range(
+    base: &Base,
+    spec: &SourceSpec,
+    copy: &SourceCopy,
+    since: &Since,
+) -> Result<Range, String> {
+    let name = spec.name.as_str();
+    let dates = base.config.dates;
+    let no_previous = || Range::Everything("no earlier sync to compare with".into());
+    match &copy.snapshot {
+        Snapshot::Dir { .. } => Err(
+            "a local folder has no history to compare with; check a git repository or a site"
+                .into(),
+        ),
+        Snapshot::Git { repo, commit } => {
+            let previous = base.state_of(spec).and_then(|s| s.previous.clone());
+            let start = news::start_commit(name, repo, *commit, since, previous.as_deref(), dates)
+                .map_err(|e| e.to_string())?;
+            let Some(start) = start else {
+                return Ok(no_previous());
+            };
+            let Some(old) = start else {
+                return Ok(Range::Everything(
+                    "the whole history is in the range".into(),
+                ));
+            };
+            let mirror = source::mirror_path(base.data_dir(), name);
+            let diff = source::changes(&mirror, old, *commit).map_err(|e| e.to_string())?;
+            Ok(Range::Since {
+                old: Snapshot::git(&mirror, old).map_err(|e| e.to_string())?,
+                changes: corpus::doc_changes(&copy.filter, &diff),
+            })
+        }
+        Snapshot::Site(snap) => {
+            let state = base.site_state(spec);
+            let previous = state.and_then(|s| s.previous.clone());
+            if matches!(since, Since::LastSync) && previous.is_none() {
+                return Ok(no_previous());
+            }
+            let mut starts: Vec<Option<git2::Oid>> = Vec::new();
+            let mut named = false;
+            for (i, part) in snap.site.parts.iter().enumerate() {
+                let repo = git2::Repository::open_bare(&part.mirror)
+                    .map_err(|e| format!("{}: {}", part.repo, e.message()))?;
+                let prev = previous.as_ref().and_then(|p| {
+                    if i == 0 {
+                        Some(p.commit.clone())
+                    } else {
+                        let key = crate::site::repo_key(&part.url);
+                        p.repos
+                            .iter()
+                            .find(|(u, _)| crate::site::repo_key(u) == key)
+                            .and_then(|(_, c)| c.clone())
+                    }
+                });
+                let start = match news::start_commit(
+                    &part.repo,
+                    &repo,
+                    part.commit,
+                    since,
+                    prev.as_deref(),
+                    dates,
+                ) {
+                    Ok(s) => {
+                        named = true;
+                        s.flatten()
+                    }
+                    // A commit names a start in the repositories that have it; the others
+                    // are compared with themselves.
+                    Err(_) if matches!(since, Since::Rev(_)) => Some(part.commit),
+                    Err(e) => return Err(e.to_string()),
+                };
+                starts.push(start);
+            }
+            if let (false, Since::Rev(r)) = (named, since) {
+                return Err(format!(
+                    "{r:?} is a commit of none of the site's repositories"
+                ));
+            }
+            let Some(Some(own)) = starts.first().copied() else {
+                return Ok(Range::Everything(
+                    "the site's own repository has no commit at the start".into(),
+                ));
+            };
+            let mut old_state = state.cloned().unwrap_or_default();
+            old_state.repos.retain_mut(|r| {
+                let key = crate::site::repo_key(&r.url);
+                let start = snap
+                    .site
+                    .parts
+                    .iter()
+                    .zip(&starts)
+                    .skip(1)
+                    .find(|(p, _)| crate::site::repo_key(&p.url) == key)
+                    .and_then(|(_, s)| *s);
+                // A repository without a copy at the start adds all its pages.
+                r.commit = start.map(|s| s.to_string());
+                r.commit.is_some()
+            });
+            let old = base
+                .assemble_at(spec, own, Some(&old_state))
+                .map_err(|e| e.to_string())?;
+            let changes = crate::site::doc_changes(&copy.filter, &old, &snap.site);
+            Ok(Range::Since {
+                old: Snapshot::Site(crate::site::SiteSnapshot::new(std::sync::Arc::new(old))),
+                changes,
+            })
+        }
+    }
 }

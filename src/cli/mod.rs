@@ -161,6 +161,11 @@ pub enum Command {
         /// The least severity that makes the exit status 1.
         #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
         fail_on: check::FailOn,
+        /// Report only the findings in pages changed since WHEN and those the change caused
+        /// anywhere (an anchor or page that went away). WHEN is `last-sync`, a duration back
+        /// (`14d`), a date, or a commit (in a site: of each repository that has it).
+        #[arg(long, value_name = "WHEN")]
+        changed_since: Option<String>,
     },
     /// What changed since the last sync (or a date, or a commit): pages added, changed,
     /// deleted and renamed, the sections changed, the commits, and standards' status changes.
@@ -365,12 +370,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
             format,
             fail_on,
+            changed_since,
         }) => check::run(
             &mut base,
             &check::Args {
                 paths,
                 format,
                 fail_on,
+                changed_since,
                 offline: cli.offline,
                 color: out.color,
             },

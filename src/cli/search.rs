@@ -75,15 +75,23 @@ pub fn run(
     }
     let mut out = std::io::stdout().lock();
     let histories = histories.unwrap_or_default();
+    let lives = lifecycle::of_pages(
+        base,
+        results
+            .pages
+            .iter()
+            .map(|p| (p.source.as_str(), p.path.as_str())),
+    );
+    let life_of = |p: &index::PageHits| lives.get(&(p.source.clone(), p.path.clone()));
     if json {
         let hits: Vec<_> = results
             .pages
             .iter()
             .flat_map(|p| {
                 let changed = histories.last_changed(&p.source, &p.path);
-                let life = lifecycle::of_page(base, &p.source, &p.path);
+                let life = life_of(p);
                 let status = life.as_ref().and_then(|l| l.status).map(|s| s.as_str());
-                let replaced_by = life.map(|l| l.replaced_by).unwrap_or_default();
+                let replaced_by = life.map(|l| l.replaced_by.clone()).unwrap_or_default();
                 p.sections.iter().map(move |s| {
                     json!({
                         "changed": changed,
@@ -119,8 +127,7 @@ pub fn run(
                 _ => String::new(),
             };
             // A Deprecated or Rejected standard says so, and what replaces it.
-            let retired = lifecycle::of_page(base, &p.source, &p.path)
-                .and_then(|l| lifecycle::retired_note(&l));
+            let retired = life_of(p).and_then(lifecycle::retired_note);
             writeln!(
                 out,
                 "{}  {}",

@@ -3,6 +3,8 @@
 //! `replaced_by`) and a reviewer's `last_reviewed`, read leniently: a value that is not what
 //! scs-0001 allows is no fact (`ken check` is where it is reported).
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use serde_json::Value;
 
 /// A standard's status, as scs-0001 names them. `Proposal`, the older name, is a Draft.
@@ -86,14 +88,39 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// The lifecycle of a standard's page of a source's last good copy, read from its front
-/// matter (one tree lookup and one blob); `None` for a page that is not a standard
-/// (`scs-NNNN-vN-….md`) or has no readable status.
+/// matter; `None` for a page that is not a standard (`scs-NNNN-vN-….md`) or has no readable
+/// status.
 pub fn of_page(base: &crate::base::Base, source: &str, path: &str) -> Option<Lifecycle> {
-    standard_id(path)?;
-    let spec = base.spec(source)?;
-    let doc = base.copy(spec).ok()?.doc(path)?;
-    let life = Lifecycle::of(doc.front_matter.as_ref());
-    life.status.is_some().then_some(life)
+    of_pages(base, [(source, path)]).remove(&(source.to_string(), path.to_string()))
+}
+
+/// The lifecycles of the standards among `pages` (source, path), keyed by them: the front
+/// matter of each source's standards read together, from its catalogue when that is current
+/// (a search's hits cost no mirror opened and no blob read). Pages that are not standards, or
+/// have no readable status, are absent.
+pub fn of_pages<'a>(
+    base: &crate::base::Base,
+    pages: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> HashMap<(String, String), Lifecycle> {
+    let mut by_source: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (source, path) in pages {
+        if standard_id(path).is_some() {
+            by_source.entry(source).or_default().insert(path);
+        }
+    }
+    let mut out = HashMap::new();
+    for (source, paths) in by_source {
+        let Some(spec) = base.spec(source) else {
+            continue;
+        };
+        for (path, fm) in base.front_matters(spec, &paths) {
+            let life = Lifecycle::of(Some(&fm));
+            if life.status.is_some() {
+                out.insert((source.to_string(), path), life);
+            }
+        }
+    }
+    out
 }
 
 /// For people: "Deprecated, replaced by scs-0100-v3-flavor-naming.md"; `None` for a Stable

@@ -278,7 +278,8 @@ impl History {
     }
 
     /// [`History::of`] for a front end that knows each page's origin (`ken list`, from the
-    /// catalogue): a site is not laid out (pages are found by [`History::page_of`]), and no
+    /// catalogue): a site is not laid out (pages are found by [`History::page_of`] with their
+    /// origin; [`History::repository`] and [`History::is_generated`] know nothing), and no
     /// mirror is opened when the stored walks are current.
     pub fn for_origins(base: &Base, spec: &SourceSpec) -> Result<History, HistoryError> {
         Self::load(base, spec, Paths::ByOrigin)
@@ -306,16 +307,7 @@ impl History {
                     Some(site) => {
                         // Each repository is walked for all its Markdown files, at their own
                         // paths; the layout maps a site path to one of them.
-                        let plain = SourceSpec {
-                            name: spec.name.clone(),
-                            url: String::new(),
-                            branch: None,
-                            include: vec![],
-                            exclude: vec![],
-                            root: None,
-                            mount: None,
-                            site: None,
-                        };
+                        let plain = SourceSpec::new(spec.name.clone(), String::new());
                         let all =
                             Filter::new(&plain).map_err(|e| SourceFailure::new(&spec.name, e))?;
                         // The parts a layout has: the site's repository, then each of its
@@ -418,6 +410,55 @@ impl History {
                 created: None,
             },
         }
+    }
+
+    /// For a page of a site, the repository it comes from: `(name, url)`, the name being the
+    /// manifest's `repo` (the source's name for the site's own repository). `None` for a
+    /// plain source's page, and for a page ken generated (see [`History::is_generated`]).
+    pub fn repository(&self, path: &str) -> Option<(&str, &str)> {
+        let Kind::Site {
+            site: Some(site), ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let part = site.parts.get(self.site_part(site, path)?)?;
+        Some((part.repo.as_str(), part.url.as_str()))
+    }
+
+    /// The position of the page's repository in its site (0 for the site's own, then the
+    /// manifest's order), to list a site's repositories in that order.
+    pub(crate) fn repository_index(&self, path: &str) -> Option<usize> {
+        let Kind::Site {
+            site: Some(site), ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        self.site_part(site, path)
+            .filter(|&p| p != crate::site::GENERATED)
+    }
+
+    /// Whether the page at a reader's path is one ken generated for a site (the standards
+    /// overview): made for the day of the sync, it comes from no repository and has no
+    /// history.
+    pub fn is_generated(&self, path: &str) -> bool {
+        match &self.kind {
+            Kind::Site {
+                site: Some(site), ..
+            } => self.site_part(site, path) == Some(crate::site::GENERATED),
+            _ => false,
+        }
+    }
+
+    /// The part of a site the page at a reader's path comes from.
+    fn site_part(&self, site: &crate::site::Assembled, path: &str) -> Option<usize> {
+        let rel = self.filter.unmounted(path)?;
+        let full = match self.filter.root() {
+            Some(r) => format!("{r}/{rel}"),
+            None => rel.to_string(),
+        };
+        site.files.get(&full).map(|(part, _)| *part)
     }
 
     /// Every page with a known last change: (reader's path, time).
@@ -685,16 +726,6 @@ pub(crate) mod fixture {
         pages: &[(&str, Option<u32>, Option<u32>)],
         folder: &std::path::Path,
     ) -> Histories {
-        let spec = |name: &str, url: &str| SourceSpec {
-            name: name.into(),
-            url: url.into(),
-            branch: None,
-            include: vec![],
-            exclude: vec![],
-            root: None,
-            mount: None,
-            site: None,
-        };
         let walk = stored::Stored {
             version: stored::VERSION,
             commits: commits
@@ -721,7 +752,7 @@ pub(crate) mod fixture {
             let history = History {
                 source: name.into(),
                 dates: DateKind::Committer,
-                filter: Filter::new(&spec(name, "")).expect("no globs"),
+                filter: Filter::new(&SourceSpec::new(name, "")).expect("no globs"),
                 kind,
             };
             out.by_source.insert(name.into(), history);

@@ -488,6 +488,7 @@ fn old_site(base: &Base, spec: &SourceSpec, o: &IndexedSource) -> Option<crate::
                 })
                 .collect(),
             generated_on: o.generated_on.clone(),
+            previous: None,
         }),
         _ => None,
     };

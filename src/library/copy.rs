@@ -3,6 +3,7 @@
 //! `filter.root()`" again.
 
 use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use crate::base::{Base, SourceFailure};
@@ -65,6 +66,33 @@ impl Base {
         })
     }
 
+    /// The front matter of the documents of a source at `paths` (the reader's paths): from
+    /// the catalogue when it is of the synced copy (no mirror opened, only those documents'
+    /// front matter parsed), else read from the copy one document at a time.
+    pub fn front_matters(
+        &self,
+        spec: &SourceSpec,
+        paths: &BTreeSet<&str>,
+    ) -> HashMap<String, serde_json::Value> {
+        if let Ok(filter) = Filter::new(spec)
+            && let Some(id) = self.copy_id(spec)
+        {
+            let settings = catalog::settings(spec, self.config.max_file_size);
+            if let Some(found) =
+                catalog::front_matters(self.data_dir(), &spec.name, &filter, &settings, &id, paths)
+            {
+                return found;
+            }
+        }
+        let Ok(copy) = self.copy(spec) else {
+            return HashMap::new();
+        };
+        paths
+            .iter()
+            .filter_map(|p| Some((p.to_string(), copy.doc(p)?.front_matter?)))
+            .collect()
+    }
+
     /// What `ken list` shows of a source's documents (path, title, symlink target, origin)
     /// and the notes about its files: from the catalogue, without opening the mirror, when
     /// it is of the synced copy; else read (and catalogued) first ([`Listing::docs`]).
@@ -78,7 +106,7 @@ impl Base {
         // gives them. A site's catalogue holds each page's own, and a page ken generated
         // for a site comes from no repository: it has none.
         let origin = match (self.state_of(spec), crate::source::location(spec)) {
-            (Some(st), crate::source::Location::Git(_)) if self.site_state(spec).is_none() => st
+            (Some(st), crate::source::Location::Git(_)) if st.site.is_none() => st
                 .commit
                 .clone()
                 .map(|c| (spec.url.clone(), st.branch.clone(), c)),

@@ -167,7 +167,7 @@ fn fm_str<'a>(fm: Option<&'a serde_json::Value>, key: &str) -> Option<&'a str> {
 }
 
 /// Normalizes `a/./b/../c` and drops empty segments; `None` when `..` climbs out.
-fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for seg in path.split('/') {
         match seg {
@@ -181,7 +181,7 @@ fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -133,6 +133,9 @@ pub struct Document {
     pub blocks: Vec<Block>,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// The targets of the page's images, as written and in order (unsanitized; `ken
+    /// check` looks for the files, the reader shows only the alt text).
+    pub images: Vec<String>,
     pub code_blocks: Vec<CodeBlock>,
     /// With [`Options::link_refs`]: the link (index into `links`) each number stands for,
     /// number `n` at `n - 1`.
@@ -938,7 +941,8 @@ impl<'p> Builder<'p> {
                 self.link.push((idx, self.spans.len()));
                 self.flags.push(Flags::LINK);
             }
-            Tag::Image { .. } => {
+            Tag::Image { dest_url, .. } => {
+                self.doc.images.push(dest_url.to_string());
                 self.add_text("[image: ", Flags::IMAGE);
                 self.image_depth += 1;
                 self.flags.push(Flags::IMAGE);

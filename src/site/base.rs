@@ -25,7 +25,7 @@ use crate::base::{Base, SourceFailure, SyncAction, SyncSummary};
 use crate::config::SourceSpec;
 use crate::corpus::{self, DocChange, Filter};
 use crate::source::{self, Change, ChangeKind, Snapshot, SourceError, Transfer};
-use crate::state::{self, RepoState, SiteState};
+use crate::state::{self, PreviousCopy, RepoState, SiteState};
 
 /// What a sync did to one repository of a site.
 #[derive(Debug, Clone, Serialize)]
@@ -320,6 +320,7 @@ impl Base {
                 manifest: manifest_path.to_string(),
                 repos,
                 generated_on,
+                previous: None,
             },
             repos: summaries,
             notes,
@@ -361,6 +362,22 @@ impl Base {
                 || p.site.as_ref().map(commits) != Some(commits(&site.state))
         });
         let unchanged = before.as_deref() == Some(after.as_str());
+        // What `ken news` and `--changed-since last-sync` compare with: the copy before this
+        // sync when it moved a commit, else the one recorded before.
+        let mut site = site;
+        site.state.previous = match &prev {
+            Some(p) if moved => p.commit.clone().map(|commit| PreviousCopy {
+                commit,
+                repos: p
+                    .site
+                    .iter()
+                    .flat_map(|s| &s.repos)
+                    .map(|r| (r.url.clone(), r.commit.clone()))
+                    .collect(),
+            }),
+            Some(p) => p.site.as_ref().and_then(|s| s.previous.clone()),
+            None => None,
+        };
         let old_copy = match (unchanged, old) {
             (false, Some(o)) => {
                 let old_site = prev
@@ -387,9 +404,23 @@ impl Base {
                         changes = doc_changes(filter, o, &snap.site);
                     }
                     notes.extend(snap.site.notes.iter().cloned());
+                    let id = snap.site.id();
                     let snap = Snapshot::Site(snap);
-                    let docs = corpus::scan(&name, filter, &snap, self.config.max_file_size)
-                        .map_or(0, |c| c.docs.len());
+                    // Catalogued now, as a repository's documents are by `finish_sync`, so
+                    // that `ken list`, the lifecycles of search hits and the library read no
+                    // blob and open no mirror until the site moves again.
+                    let cap = self.config.max_file_size;
+                    let settings = crate::catalog::settings(spec, cap);
+                    let docs = crate::catalog::git_docs(
+                        self.data_dir(),
+                        &name,
+                        filter,
+                        &settings,
+                        &snap,
+                        cap,
+                        &id,
+                    )
+                    .map_or(0, |c| c.docs.len());
                     self.entry(spec).docs = docs;
                 }
                 Ok(_) => {}
@@ -492,6 +523,7 @@ pub(crate) fn repaired(
         manifest: manifest.to_string(),
         repos,
         generated_on,
+        previous: None,
     })
 }
 

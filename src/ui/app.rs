@@ -28,6 +28,7 @@ use super::keys::{Keys, Press};
 use super::library::TreeState;
 use super::links;
 use super::msg::{Effect, JobMsg, Message, Msg, Outcome, Screen};
+use super::news::NewsState;
 use super::pages::{Ctx, Pages};
 use super::panel::{Panel, PanelKind};
 use super::prompt::{Prompt, PromptKind};
@@ -51,6 +52,7 @@ pub struct App {
     /// The page in the reader, history and bookmarks.
     pub pages: Pages,
     pub help: HelpState,
+    pub news: NewsState,
     /// The outline, bookmarks or recent pages over the reader.
     pub panel: Option<Panel>,
     /// The one-line prompt over the status bar.
@@ -83,6 +85,7 @@ impl App {
             tree: TreeState::default(),
             search: SearchState::default(),
             help: HelpState::default(),
+            news: NewsState::default(),
             panel: None,
             prompt: None,
             status: Status::default(),
@@ -184,7 +187,7 @@ impl App {
                 Screen::Search => self.search.editing,
                 Screen::Library => self.tree.filtering,
                 Screen::Reader => self.pages.reader.as_ref().is_some_and(Reader::finding),
-                Screen::Help => false,
+                Screen::Help | Screen::News => false,
             }
     }
 
@@ -197,7 +200,7 @@ impl App {
             Screen::Search => self.search.input(),
             Screen::Library => self.tree.input(),
             Screen::Reader => self.pages.reader.as_mut().and_then(Reader::input),
-            Screen::Help => None,
+            Screen::Help | Screen::News => None,
         }
     }
 
@@ -219,7 +222,7 @@ impl App {
                     r.update_find(rows);
                 }
             }
-            Screen::Help => {}
+            Screen::Help | Screen::News => {}
         }
     }
 
@@ -273,6 +276,7 @@ impl App {
                 let lines = self.help.lines(&self.keymap).len();
                 self.help.act(a, rows, lines)
             }
+            Screen::News => self.news.act(a, &self.lib, rows),
         }
     }
 
@@ -307,17 +311,13 @@ impl App {
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.effects.push(Effect::Mouse(self.mouse));
-                let key = self
-                    .keymap
-                    .hint(self.screen.context(), Action::ToggleMouse)
-                    .unwrap_or_default();
-                if self.mouse {
-                    self.info("mouse on: the wheel scrolls");
-                } else {
-                    self.info(format!(
-                        "mouse released: select text with it; {key} takes it back"
-                    ));
-                }
+                let key = self.keymap.hint(self.screen.context(), a);
+                self.message = Some(super::status::mouse(self.mouse, key));
+            }
+            Action::News => {
+                self.news.loading = true;
+                self.effects.push(Effect::News);
+                self.push_screen(Screen::News);
             }
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Redraw => self.effects.push(Effect::Redraw),
@@ -423,6 +423,7 @@ impl App {
                 }
             }
             Outcome::Link { url, follow } => self.with_pages(|p, c| p.link(c, &url, follow)),
+            Outcome::Successor => self.with_pages(|p, c| p.successor(c)),
             Outcome::Copy { text, what } => {
                 let out = links::copy(&text, &what, self.env.in_tmux);
                 self.apply(out);
@@ -489,6 +490,7 @@ impl App {
         }
         self.tree.cursor.show(rows);
         self.search.show(rows);
+        self.news.cursor.show(rows);
     }
 
     fn on_job(&mut self, j: JobMsg) {
@@ -513,10 +515,7 @@ impl App {
                 self.search.answered(id, result, millis, rows);
             }
             JobMsg::Highlighted(h) => {
-                if let Some(r) = &mut self.pages.reader
-                    && r.doc.source == h.source
-                    && r.doc.path == h.path
-                {
+                if let Some(r) = self.pages.showing(&h.source, &h.path) {
                     r.highlighted(h.page, &self.theme, rows);
                 }
             }
@@ -524,21 +523,20 @@ impl App {
                 self.status.sync = SyncState::Running { source, percent };
             }
             JobMsg::SyncDone(o) => {
-                if let Some(m) = self.status.synced(o, self.lib.guide) {
-                    self.message = Some(m);
-                }
+                self.message = self
+                    .status
+                    .synced(o, self.lib.guide)
+                    .or(self.message.take());
             }
             JobMsg::Notice(line) => self.message = Some(Message::error(line)),
             JobMsg::Changed { source, paths } => {
-                // The open page changed on disk: read it again, at the same place.
-                let open = self.pages.reader.as_ref().map(|r| &r.doc);
-                if let Some(doc) = open
-                    && doc.source == source
-                    && (paths.is_empty() || paths.contains(&doc.path))
-                {
-                    self.reload_page();
+                self.with_pages(|p, c| p.changed_on_disk(c, &source, &paths));
+            }
+            JobMsg::News(all) => self.news.loaded(&all, self.status.now as i64, rows),
+            JobMsg::Diffed(d) => {
+                if let Some(r) = self.pages.showing(&d.source, &d.path) {
+                    self.message = Some(r.diffed(d.result, &self.theme, rows));
                 }
-                self.message = Some(super::status::changed_on_disk(&source, &paths));
             }
         }
     }
@@ -570,6 +568,7 @@ impl App {
             size: self.size,
             banner_rows,
             quick: self.quick_head,
+            now: self.status.now,
         };
         f(&mut self.pages, &c);
         for out in self.pages.take() {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::base::Base;
 use crate::corpus::{self, Document, Parsed};
+use crate::history::Histories;
 use crate::library::{self, Sites};
 use crate::markdown::Site;
 use crate::sidebar::{self, Node};
@@ -83,6 +84,9 @@ pub struct Library {
     sites: Sites,
     /// True when this is ken's built-in guide rather than a knowledge source.
     pub guide: bool,
+    /// Each page's last change and creation, by source (empty for the guide and tests'
+    /// libraries in memory).
+    pub history: Histories,
 }
 
 impl std::fmt::Debug for Library {
@@ -115,7 +119,14 @@ impl Library {
             by_path,
             guide,
             sites: Sites::default(),
+            history: Histories::default(),
         }
+    }
+
+    /// The library with its sources' page histories.
+    pub fn with_history(mut self, history: Histories) -> Library {
+        self.history = history;
+        self
     }
 
     /// The library with the sources' routings as read from their copies (without, every
@@ -181,11 +192,16 @@ impl Pages for BasePages {
     }
 }
 
-/// Loads the library of every source that has a copy (documents, tree, routing), its pages
-/// read from the same copies.
+/// Loads the library of every source that has a copy (documents, tree, routing, each page's
+/// history), its pages read from the same copies.
 pub fn load_library(base: Base) -> Library {
     let l = base.library();
-    Library::new(l.docs, l.tree, l.notes, Arc::new(BasePages { base }), false).with_sites(l.sites)
+    let history = Histories::load(&base);
+    let mut notes = l.notes;
+    notes.extend(history.problems.iter().cloned());
+    Library::new(l.docs, l.tree, notes, Arc::new(BasePages { base }), false)
+        .with_sites(l.sites)
+        .with_history(history)
 }
 
 /// ken's own guide (`docs/`), embedded in the binary.

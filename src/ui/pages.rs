@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::data::{Library, Terms};
 use super::env::Env;
+use super::fresh;
 use super::geometry;
 use super::history::History;
 use super::links;
@@ -31,6 +32,8 @@ pub struct Ctx<'a> {
     pub banner_rows: u16,
     /// Open a long page with its beginning first (`ken DOC`'s first frame).
     pub quick: bool,
+    /// The clock (Unix seconds), for when a page was read.
+    pub now: u64,
 }
 
 impl Ctx<'_> {
@@ -64,6 +67,13 @@ impl Pages {
 
     fn say(&mut self, m: Message) {
         self.out.push(Outcome::Say(m));
+    }
+
+    /// The reader, if it shows this page (a job's answer about a page is for that page only).
+    pub fn showing(&mut self, source: &str, path: &str) -> Option<&mut Reader> {
+        self.reader
+            .as_mut()
+            .filter(|r| r.doc.source == source && r.doc.path == path)
     }
 
     /// Where the reader is.
@@ -112,6 +122,11 @@ impl Pages {
             self.history.leave(&here);
         }
         self.history.visit(r.place());
+        // The version read: its last change's time when known (a change synced later, even
+        // one committed before this moment, is then news), else the time of reading.
+        let d = &r.doc;
+        let seen = fresh::changed_at(c.lib, &d.source, &d.path).map_or(c.now, |t| t.max(0) as u64);
+        self.history.history.mark_read(&d.source, &d.path, seen);
         r.clamp(c.rows(Some(&r)));
         self.reader = Some(r);
         self.save_history(c);
@@ -185,6 +200,19 @@ impl Pages {
         }
     }
 
+    /// Pages of a local folder changed on disk: the open page, if it is one of them, is read
+    /// again at the same place.
+    pub fn changed_on_disk(&mut self, c: &Ctx, source: &str, paths: &[String]) {
+        let open = self.reader.as_ref().map(|r| &r.doc);
+        if let Some(doc) = open
+            && doc.source == source
+            && (paths.is_empty() || paths.contains(&doc.path))
+        {
+            self.reload(c);
+        }
+        self.say(super::status::changed_on_disk(source, paths));
+    }
+
     /// A link of the open page was selected (said in the status bar) or followed.
     pub fn link(&mut self, c: &Ctx, url: &str, follow: bool) {
         let Some(r) = &self.reader else {
@@ -199,6 +227,17 @@ impl Pages {
             Outcome::Open { doc, anchor, terms } => self.open_doc(c, doc, anchor.as_deref(), terms),
             Outcome::Anchor(a) => self.jump(c, &a),
             other => self.out.push(other),
+        }
+    }
+
+    /// Opens the standard that supersedes the open page (its `replaced_by`).
+    pub fn successor(&mut self, c: &Ctx) {
+        let Some(r) = &self.reader else {
+            return;
+        };
+        match fresh::successor(c.lib, &r.doc) {
+            Ok(i) => self.open_doc(c, i, None, Terms::default()),
+            Err(e) => self.say(Message::error(e)),
         }
     }
 

@@ -233,3 +233,78 @@ fn machine_formats_and_the_github_step_summary() {
     );
     assert_eq!(r.stdout.matches("<testcase ").count(), 7);
 }
+
+#[test]
+fn links_and_images_to_files_that_are_not_pages_must_be_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let write = |p: &str, data: &[u8]| {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, data).unwrap();
+    };
+    write("docs/img/there.png", b"\x89PNG");
+    write("docs/data/values.yaml", b"a: 1\n");
+    write("static/img/logo.svg", b"<svg/>");
+    write(
+        "docs/page.md",
+        concat!(
+            "# Page\n",
+            "\n",
+            "![there](img/there.png) ![gone](img/gone.png \"title\")\n",
+            "![out](../../x.png) ![far](https://example.org/x.png)\n",
+            "[values](data/values.yaml) and [no values](data/none.yaml?raw=1#top)\n",
+            "![logo](/img/logo.svg) ![no logo](/img/none.svg)\n",
+            "![encoded](img/there%2Epng) [a route](../other/) [mail](mailto:a@b.c)\n",
+            "\n",
+            "```md\n![in code](img/gone.png)\n```\n",
+        )
+        .as_bytes(),
+    );
+    let ken = Ken::new();
+    let r = check(&ken, dir, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let got: Vec<(u64, u64, String, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "link/missing-file")
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["target"]["written"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        (3, 33, "img/gone.png", "no file docs/img/gone.png"),
+        (4, 8, "../../x.png", "it leads out of the source"),
+        (
+            5,
+            44,
+            "data/none.yaml?raw=1#top",
+            "no file docs/data/none.yaml",
+        ),
+        (6, 35, "/img/none.svg", "no file static/img/none.svg"),
+    ];
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((g.0, g.1, g.2.as_str()), (w.0, w.1, w.2), "{g:?}");
+        assert!(g.3.ends_with(w.3), "{g:?}");
+    }
+    // Nothing else on the page is a finding: the route is a page route (checked by
+    // link/missing-page), the mail address and the external image are not files.
+    let others: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "docs/page.md" && f["rule"] != "link/missing-file")
+        .collect();
+    assert!(
+        others.iter().all(|f| f["rule"] == "link/missing-page"),
+        "{others:#?}"
+    );
+}

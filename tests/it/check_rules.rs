@@ -172,6 +172,7 @@ fn each_fixture_breaks_exactly_its_rule_at_the_right_place() {
         "file/unreadable",
         "link/missing-anchor",
         "link/missing-page",
+        "link/missing-file",
         "stale/unchanged",
         "stale/draft-idle",
         "stale/deprecated-at-passed",

@@ -303,16 +303,10 @@ fn copy_section_and_location() {
     press(&mut app, "c");
     assert_eq!(writes(&mut app), vec![osc52("runbooks:docs/ops/rotate.md")]);
     // The SCS docs get their site URL, at the section.
-    app.env.specs = vec![SourceSpec {
-        name: "runbooks".into(),
-        url: "https://github.com/SovereignCloudStack/docs".into(),
-        branch: None,
-        include: vec![],
-        exclude: vec![],
-        root: None,
-        mount: None,
-        site: None,
-    }];
+    app.env.specs = vec![SourceSpec::new(
+        "runbooks",
+        "https://github.com/SovereignCloudStack/docs",
+    )];
     press(&mut app, "c");
     assert_eq!(
         writes(&mut app),
@@ -394,16 +388,7 @@ fn outline_marks_the_section_and_jumps() {
 }
 
 fn spec(name: &str, url: &str) -> SourceSpec {
-    SourceSpec {
-        name: name.into(),
-        url: url.into(),
-        branch: None,
-        include: vec![],
-        exclude: vec![],
-        root: None,
-        mount: None,
-        site: None,
-    }
+    SourceSpec::new(name, url)
 }
 
 #[test]

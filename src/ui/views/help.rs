@@ -19,6 +19,7 @@ fn section_name(c: Context) -> &'static str {
         Context::Search => "search",
         Context::Reader => "reader",
         Context::Help => "help",
+        Context::News => "what's new",
     }
 }
 

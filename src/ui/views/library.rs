@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use crate::ui::app::App;
+use crate::ui::fresh::{self, BADGE};
 use crate::ui::geometry::Areas;
 use crate::ui::library::RowKind;
 use crate::ui::widgets::{self, clean, line_at};
@@ -65,6 +66,16 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
             Span::styled(marker, style),
             Span::styled(clean(&row.label), style),
         ];
+        // A page that changed since it was last read.
+        let doc = match &row.kind {
+            RowKind::Page { doc } | RowKind::Folder { doc: Some(doc), .. } => {
+                app.lib.docs.get(*doc)
+            }
+            _ => None,
+        };
+        if doc.is_some_and(|d| fresh::unread_change(&app.lib, &app.pages.history.history, d)) {
+            spans.push(Span::styled(format!(" {BADGE}"), t.style("ui.badge")));
+        }
         if let Some(c) = &row.context
             && !c.is_empty()
         {

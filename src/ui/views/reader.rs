@@ -4,12 +4,14 @@
 use std::ops::Range;
 
 use ratatui::Frame;
-use ratatui::layout::Position;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
+use crate::keymap::{Action, Context};
 use crate::ui::app::App;
+use crate::ui::fresh;
 use crate::ui::geometry::Areas;
 use crate::ui::reader::Reader;
 use crate::ui::widgets::{clean, fit, highlight, line_at};
@@ -21,36 +23,20 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
         line_at(f, area, 0, Line::styled("No page open.", t.style("ui.dim")));
         return;
     };
-    line_at(
-        f,
-        area,
-        0,
-        Line::styled(
-            fit(&clean(&r.title), area.width as usize),
-            t.style("ui.title"),
-        ),
-    );
-    let facts: Vec<String> = r
-        .facts
-        .iter()
-        .map(|(k, v)| {
-            if k == "path" {
-                clean(v)
-            } else {
-                format!("{k}: {}", clean(v))
-            }
-        })
-        .collect();
-    line_at(
-        f,
-        area,
-        1,
-        Line::styled(
-            fit(&facts.join(" · "), area.width as usize),
-            t.style("front_matter"),
-        ),
-    );
+    header(app, r, f, area);
     let body = a.body;
+    if let Some(d) = &r.diff {
+        for (row, (_, line)) in d
+            .lines
+            .iter()
+            .skip(d.scroll)
+            .take(body.height as usize)
+            .enumerate()
+        {
+            line_at(f, body, row as u16, line.clone());
+        }
+        return;
+    }
     let hl = t.style("search.match");
     for (row, i) in (r.scroll..r.lines()).take(body.height as usize).enumerate() {
         let line = &r.styled.lines[i];
@@ -98,6 +84,67 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
             f.set_cursor_position(Position::new(x.min(bar.right() - 1), bar.y));
         }
     }
+}
+
+/// The title with, at the right, when the page last changed; under it, a retired standard's
+/// successor and the page's problems (in the warning colour), then its facts.
+fn header(app: &App, r: &Reader, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let w = area.width as usize;
+    let changed = fresh::changed_line(&app.lib, &r.doc, app.status.now as i64)
+        .map(|c| clean(&c))
+        .filter(|c| c.width() + 12 <= w)
+        .unwrap_or_default();
+    let title_w = w.saturating_sub(changed.width() + 2 * usize::from(!changed.is_empty()));
+    let title = fit(&clean(&r.title), title_w);
+    let gap = w.saturating_sub(title.width() + changed.width());
+    line_at(
+        f,
+        area,
+        0,
+        Line::from(vec![
+            Span::styled(title, t.style("ui.title")),
+            Span::raw(" ".repeat(gap)),
+            Span::styled(changed, t.style("ui.dim")),
+        ]),
+    );
+    let mut warn: Vec<String> = Vec::new();
+    if let Some(d) = &r.diff {
+        let key = app.keymap.hint(Context::Reader, Action::Diff);
+        let key = key.map(|k| format!(" ({k} hides)")).unwrap_or_default();
+        warn.push(format!("changes: {}{key}", d.summary()));
+    }
+    if let Some(old) = fresh::retired(&r.doc) {
+        let key = app
+            .keymap
+            .hint(Context::Reader, Action::OpenSuccessor)
+            .filter(|_| !old.replaced_by.is_empty())
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default();
+        warn.push(format!("{}{key}", clean(&old.header())));
+    }
+    let facts: Vec<String> = r
+        .facts
+        .iter()
+        .map(|(k, v)| {
+            if k == "path" {
+                clean(v)
+            } else {
+                format!("{k}: {}", clean(v))
+            }
+        })
+        .collect();
+    let mut spans = Vec::new();
+    if !warn.is_empty() {
+        let text = fit(&format!("{} · ", warn.join(" · ")), w);
+        spans.push(Span::styled(text, t.style("ui.warning")));
+    }
+    let left = w.saturating_sub(spans.iter().map(|s| s.content.width()).sum());
+    spans.push(Span::styled(
+        fit(&facts.join(" · "), left),
+        t.style("front_matter"),
+    ));
+    line_at(f, area, 1, Line::from(spans));
 }
 
 /// Line `i` of the page with the selected link marked.

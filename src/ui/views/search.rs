@@ -10,6 +10,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::sanitize;
 use crate::ui::app::App;
+use crate::ui::data::PageHits;
+use crate::ui::fresh::{self, BADGE};
 use crate::ui::geometry::Areas;
 use crate::ui::search::hit_height;
 use crate::ui::widgets::{self, clean, fit, highlight, line_at};
@@ -76,20 +78,7 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
         let ph = &s.results.pages[p];
         let selected = i == s.cursor.selected;
         if sec == 0 {
-            let title = clean(&ph.title);
-            let path = clean(&ph.path);
-            line_at(
-                f,
-                list,
-                row,
-                Line::from(vec![
-                    Span::styled(fit(&title, w), t.style("search.title")),
-                    Span::styled(
-                        fit(&format!("  {path}"), w.saturating_sub(title.width())),
-                        t.style("search.path"),
-                    ),
-                ]),
-            );
+            line_at(f, list, row, title_line(app, ph, w));
             row += 1;
         }
         let Some(hit) = ph.sections.get(sec) else {
@@ -133,4 +122,35 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
         line_at(f, list, row + 1, l2);
         row += 2;
     }
+}
+
+/// A page's line in the results: a badge when it changed since it was read, its title, a
+/// retired standard's status and successor, its path, and at the right how long ago it
+/// last changed.
+fn title_line(app: &App, ph: &PageHits, w: usize) -> Line<'static> {
+    let t = &app.theme;
+    let doc = app.lib.find(&ph.source, &ph.path).map(|i| &app.lib.docs[i]);
+    let age = fresh::changed_at(&app.lib, &ph.source, &ph.path)
+        .map(|c| fresh::short_age(c, app.status.now as i64))
+        .filter(|_| w >= 30)
+        .map(|a| format!(" {a:>4}"))
+        .unwrap_or_default();
+    let mut left = w.saturating_sub(age.width());
+    let mut spans = Vec::new();
+    let mut push = |text: String, style| {
+        let text = fit(&text, left);
+        left -= text.width();
+        spans.push(Span::styled(text, style));
+    };
+    if doc.is_some_and(|d| fresh::unread_change(&app.lib, &app.pages.history.history, d)) {
+        push(format!("{BADGE} "), t.style("ui.badge"));
+    }
+    push(clean(&ph.title), t.style("search.title"));
+    if let Some(old) = doc.and_then(fresh::retired) {
+        push(format!("  {}", clean(&old.mark())), t.style("ui.warning"));
+    }
+    push(format!("  {}", clean(&ph.path)), t.style("search.path"));
+    spans.push(Span::raw(" ".repeat(left)));
+    spans.push(Span::styled(age, t.style("search.date")));
+    Line::from(spans)
 }

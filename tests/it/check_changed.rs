@@ -1,0 +1,169 @@
+//! `ken check --changed-since`: findings in the pages a range changed, plus those the change
+//! caused in pages it did not touch (a renamed heading, a deleted page), and never the old
+//! findings of untouched pages; over a repository and over a site whose repositories move
+//! separately, each built here and served by `git daemon`.
+
+use crate::common;
+
+use common::{GitDaemon, Ken, Repo, run};
+use serde_json::Value;
+
+/// `(file, rule, line)` of each finding of a `--format json` report.
+fn findings(out: &str) -> Vec<(String, String, u64)> {
+    let v: Value = serde_json::from_str(out).expect("JSON");
+    v.as_array()
+        .expect("list")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn owned(v: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
+    v.iter()
+        .map(|(f, r, l)| (f.to_string(), r.to_string(), *l))
+        .collect()
+}
+
+fn check(ken: &Ken, src: &str, args: &[&str]) -> common::Run {
+    let mut all = vec!["--source", src, "check", "--format", "json"];
+    all.extend_from_slice(args);
+    run(ken.cmd(&all))
+}
+
+#[test]
+fn a_range_reports_its_pages_and_the_links_it_broke_elsewhere_but_not_old_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "docs");
+    repo.write("a.md", "# A\n\n## Usage\n\nText.\n")
+        .write("b.md", "# B\n\nSee [usage](a.md#usage).\n")
+        .write("c.md", "# C\n\nSee [the old page](old.md).\n")
+        .write("old.md", "# Old\n")
+        .write("d.md", "# D\n\nAn old mistake: [nowhere](missing.md).\n")
+        .write("e.md", "# E\n\nAn old mistake: [x](missing.md).\n");
+    let first = repo.commit("start");
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let src = format!("kb={}", daemon.url("docs"));
+    let r = run(ken.cmd(&["--source", &src, "sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Synced once: nothing to compare with, so every page counts as changed.
+    let r = check(&ken, &src, &["--changed-since", "last-sync"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("every page counts as changed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        findings(&r.stdout),
+        owned(&[
+            ("d.md", "link/missing-page", 3),
+            ("e.md", "link/missing-page", 3),
+        ])
+    );
+
+    // The heading b.md links to is renamed, the page c.md links to deleted, and e.md
+    // (with its old mistake) edited; b.md, c.md and d.md are untouched.
+    repo.write("a.md", "# A\n\n## Using it\n\nText.\n")
+        .write("e.md", "# E\n\nEdited. An old mistake: [x](missing.md).\n");
+    repo.remove("old.md");
+    repo.commit("rename, delete, edit");
+    let r = run(ken.cmd(&["--source", &src, "sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let want = owned(&[
+        ("b.md", "link/missing-anchor", 3),
+        ("c.md", "link/missing-page", 3),
+        ("e.md", "link/missing-page", 3),
+    ]);
+    let r = check(&ken, &src, &["--changed-since", "last-sync"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout), want);
+    // A commit names the same start.
+    let r = check(&ken, &src, &["--changed-since", &first]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout), want);
+    // Without the range, d.md's old mistake is there too.
+    let r = check(&ken, &src, &[]);
+    assert!(
+        findings(&r.stdout).contains(&("d.md".into(), "link/missing-page".into(), 3)),
+        "{}",
+        r.stdout
+    );
+    // An empty range has nothing to report.
+    let r = check(&ken, &src, &["--changed-since", "HEAD"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout), []);
+    // A name that is no commit is a usage error naming it.
+    let r = check(&ken, &src, &["--changed-since", "no-such-rev"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such-rev"), "{}", r.stderr);
+}
+
+#[test]
+fn a_local_folder_has_no_range_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a.md"), "# A\n").unwrap();
+    let ken = Ken::new();
+    let src = tmp.path().display().to_string();
+    let r = check(&ken, &src, &["--changed-since", "HEAD~1"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--changed-since"), "{}", r.stderr);
+}
+
+/// A site `org/docs` whose manifest brings in `org/guides` at `docs/guides`: a heading
+/// renamed and a page deleted in the guides break links in the site's own pages.
+#[test]
+fn in_a_site_a_change_in_one_repository_breaks_links_in_another() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("org");
+    let docs = Repo::init(&org, "docs");
+    docs.write(
+        "docs.package.json",
+        r#"[{"repo": "org/guides", "source": "docs", "target": "docs/guides", "label": ""}]"#,
+    )
+    .write(
+        "docs/intro.md",
+        "# Intro\n\nRead [install](guides/docs/install.md#keys) and [tuning](guides/docs/tuning.md).\n",
+    )
+    .write("docs/old.md", "# Old\n\n[broken long ago](nothing.md)\n");
+    docs.commit("site");
+    let guides = Repo::init(&org, "guides");
+    guides
+        .write("docs/install.md", "# Install\n\n## Keys\n\nSteps.\n")
+        .write("docs/tuning.md", "# Tuning\n");
+    guides.commit("guides");
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let src = format!("kb={}", daemon.url("org/docs"));
+    let r = run(ken.cmd(&["--source", &src, "sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    guides.write("docs/install.md", "# Install\n\n## SSH keys\n\nSteps.\n");
+    guides.remove("docs/tuning.md");
+    guides.commit("rename and delete");
+    let r = run(ken.cmd(&["--source", &src, "sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let r = check(&ken, &src, &["--changed-since", "last-sync"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        owned(&[
+            ("docs/intro.md", "link/missing-anchor", 3),
+            ("docs/intro.md", "link/missing-page", 3),
+        ])
+    );
+    // The guides' first commit, named in the one repository that has it, is the same start.
+    let first = guides.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let r = check(&ken, &src, &["--changed-since", &first]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout).len(), 2, "{}", r.stdout);
+}
