@@ -752,15 +752,7 @@ fn pages(
 ) {
     let cap = base.config.max_file_size.min(MAX_COMPARED);
     let read = |snap: Option<&Snapshot>, path: &str| -> Option<corpus::Parsed> {
-        let snap = snap?;
-        let rel = filter.unmounted(path)?;
-        let entry = snap.entry(filter.root(), rel).ok()??;
-        match snap.read(filter.root(), &entry, cap).ok()? {
-            Content::Bytes(b) if !corpus::is_binary(&b) => {
-                Some(corpus::parse(&corpus::decode(b), rel))
-            }
-            _ => None,
-        }
+        read(snap?, filter, path, cap)
     };
     for c in changes {
         let (change, before_path) = match c.status {
@@ -808,6 +800,36 @@ fn pages(
             repo: None,
         });
     }
+}
+
+/// A page at the reader's `path` in a snapshot, parsed; `None` when it is not there, not text,
+/// or over `cap` bytes.
+fn read(snap: &Snapshot, filter: &Filter, path: &str, cap: u64) -> Option<corpus::Parsed> {
+    let rel = filter.unmounted(path)?;
+    let entry = snap.entry(filter.root(), rel).ok()??;
+    match snap.read(filter.root(), &entry, cap).ok()? {
+        Content::Bytes(b) if !corpus::is_binary(&b) => Some(corpus::parse(&corpus::decode(b), rel)),
+        _ => None,
+    }
+}
+
+/// The page at the reader's `path` as it was at `commit` of its source's mirror (one of a
+/// [`News`]' two commits), for showing what changed in it; `Ok(None)` when the page was not
+/// there (or is not text, or too big to compare).
+pub fn page_at(
+    base: &Base,
+    spec: &SourceSpec,
+    commit: &str,
+    path: &str,
+) -> Result<Option<corpus::Parsed>, HistoryError> {
+    let name = spec.name.as_str();
+    let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
+    let oid = Oid::from_str(commit).map_err(git(name))?;
+    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
+    let mirror = source::mirror_path(base.data_dir(), name);
+    let snap = Snapshot::git(&mirror, oid).map_err(|e| fail(e.to_string()))?;
+    let cap = base.config.max_file_size.min(MAX_COMPARED);
+    Ok(read(&snap, &filter, path, cap))
 }
 
 /// Whitespace runs are one space: a reflowed paragraph is the same text.

@@ -515,10 +515,7 @@ impl App {
                 self.search.answered(id, result, millis, rows);
             }
             JobMsg::Highlighted(h) => {
-                if let Some(r) = &mut self.pages.reader
-                    && r.doc.source == h.source
-                    && r.doc.path == h.path
-                {
+                if let Some(r) = self.pages.showing(&h.source, &h.path) {
                     r.highlighted(h.page, &self.theme, rows);
                 }
             }
@@ -526,15 +523,21 @@ impl App {
                 self.status.sync = SyncState::Running { source, percent };
             }
             JobMsg::SyncDone(o) => {
-                if let Some(m) = self.status.synced(o, self.lib.guide) {
-                    self.message = Some(m);
-                }
+                self.message = self
+                    .status
+                    .synced(o, self.lib.guide)
+                    .or(self.message.take());
             }
             JobMsg::Notice(line) => self.message = Some(Message::error(line)),
             JobMsg::Changed { source, paths } => {
                 self.with_pages(|p, c| p.changed_on_disk(c, &source, &paths));
             }
             JobMsg::News(all) => self.news.loaded(&all, self.status.now as i64, rows),
+            JobMsg::Diffed(d) => {
+                if let Some(r) = self.pages.showing(&d.source, &d.path) {
+                    self.message = Some(r.diffed(d.result, &self.theme, rows));
+                }
+            }
         }
     }
 

@@ -153,6 +153,22 @@ impl Jobs {
             });
     }
 
+    /// Reads a page before and after the last sync of its source, in the background.
+    pub fn diff(&self, config: Config, source: String, path: String) {
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-diff".into())
+            .spawn(move || {
+                let result = super::diff::since_last_sync(&Base::open(config), &source, &path);
+                let d = super::msg::Diffed {
+                    source,
+                    path,
+                    result,
+                };
+                let _ = tx.send(Msg::Job(JobMsg::Diffed(d)));
+            });
+    }
+
     /// Watches every local-folder source while the UI runs (`notify`: inotify on Linux): a
     /// burst of changes, once quiet for a moment, makes the folder compared with its
     /// catalogue in full (`catalog::Check::Full`: only changed files are read), the index

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cursor;
 pub mod data;
+pub mod diff;
 pub mod env;
 pub mod fresh;
 pub mod geometry;
@@ -279,6 +280,7 @@ fn run_effect(
         Effect::Mouse(on) => tty.mouse(on),
         Effect::Write(bytes) => tty.write(&bytes),
         Effect::News => jobs.news(config.clone()),
+        Effect::Diff { source, path } => jobs.diff(config.clone(), source, path),
         Effect::Suspend => {
             tty.suspend(app.mouse)?;
             return Ok(true);

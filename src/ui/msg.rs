@@ -54,6 +54,11 @@ pub enum Effect {
     Edit(PathBuf),
     /// Read what changed in the last sync (for the what's-new screen).
     News,
+    /// Read a page before and after the last sync (for the reader's view of its changes).
+    Diff {
+        source: String,
+        path: String,
+    },
 }
 
 impl PartialEq for Effect {
@@ -76,6 +81,7 @@ impl PartialEq for Effect {
             (Write(a), Write(b)) => a == b,
             (Edit(a), Edit(b)) => a == b,
             (News, News) => true,
+            (Diff { source, path }, Diff { source: s, path: p }) => source == s && path == p,
             _ => false,
         }
     }
@@ -101,12 +107,22 @@ pub enum JobMsg {
     /// Pages of a local folder changed on disk (paths as the reader sees them; empty when
     /// not known).
     Changed { source: String, paths: Vec<String> },
+    /// A page before and after the last sync.
+    Diffed(Diffed),
     /// What changed in the last sync, for the what's-new screen.
     News(Arc<crate::history::news::AllNews>),
     /// A line for the status bar: a job's notice (the search index brought up to date, or
     /// searched as it is and why), or a line something in the process wrote to stderr while
     /// the UI owned the terminal (sanitized).
     Notice(String),
+}
+
+/// A page before and after the last sync, or why there is nothing to compare.
+#[derive(Debug)]
+pub struct Diffed {
+    pub source: String,
+    pub path: String,
+    pub result: Result<super::diff::Compared, String>,
 }
 
 /// A page parsed again with its code highlighted.

@@ -69,6 +69,13 @@ impl Pages {
         self.out.push(Outcome::Say(m));
     }
 
+    /// The reader, if it shows this page (a job's answer about a page is for that page only).
+    pub fn showing(&mut self, source: &str, path: &str) -> Option<&mut Reader> {
+        self.reader
+            .as_mut()
+            .filter(|r| r.doc.source == source && r.doc.path == path)
+    }
+
     /// Where the reader is.
     pub fn place(&self) -> Option<Place> {
         self.reader.as_ref().map(Reader::place)

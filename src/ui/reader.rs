@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::cursor;
 use super::data::Terms;
+use super::diff::{Compared, DiffView};
 use super::msg::{Effect, Message, Outcome};
 use super::page::{self, Page, Styled};
 use crate::corpus::{Document, Parsed};
@@ -44,6 +45,8 @@ pub struct Reader {
     pub find: Option<Find>,
     /// The selected link (index into `styled.links`).
     pub link: Option<usize>,
+    /// The page's changes since the last sync, shown instead of the page.
+    pub diff: Option<DiffView>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -93,6 +96,7 @@ impl Reader {
             terms,
             find: None,
             link: None,
+            diff: None,
         };
         r.relayout(theme);
         (r, effect)
@@ -165,6 +169,16 @@ impl Reader {
     /// What an action does in the reader. Find in page comes before the page: while its
     /// query is typed, `Open` ends the typing and `Back` ends the find.
     pub fn act(&mut self, a: Action, rows: usize, keymap: &Keymap) -> Outcome {
+        if let Some(d) = &mut self.diff {
+            return match d.act(a, rows) {
+                Some(true) => Outcome::Done,
+                Some(false) => Outcome::Ignored,
+                None => {
+                    self.diff = None;
+                    Outcome::Quiet
+                }
+            };
+        }
         let editing = self.finding();
         let out = match a {
             _ if cursor::scroll(&mut self.scroll, a, rows) => Outcome::Done,
@@ -197,6 +211,15 @@ impl Reader {
             },
             Action::Cancel => self.cancel(),
             Action::OpenSuccessor => Outcome::Successor,
+            Action::Diff => Outcome::Effect(
+                Effect::Diff {
+                    source: self.doc.source.clone(),
+                    path: self.doc.path.clone(),
+                },
+                Some(Message::info(
+                    "comparing with the page before the last sync…",
+                )),
+            ),
             Action::Back if editing => {
                 self.find = None;
                 Outcome::Done
@@ -328,9 +351,28 @@ impl Reader {
         self.clamp(rows);
     }
 
+    /// The page's two versions in the last sync arrived: the view of its changes, opened at
+    /// the first one, or why there is none.
+    pub fn diffed(&mut self, c: Result<Compared, String>, theme: &Theme, rows: usize) -> Message {
+        match c {
+            Ok(c) if !c.changed => Message::info("the last sync did not change this page"),
+            Ok(c) => {
+                let mut v = DiffView::new(c, self.width, theme);
+                v.first_change(rows);
+                let said = Message::info(v.summary());
+                self.diff = Some(v);
+                said
+            }
+            Err(e) => Message::error(crate::sanitize::line(&e, 0).into_owned()),
+        }
+    }
+
     /// The terminal is `width` columns wide now: the page is laid out again with the same
     /// text at the top (the share of the page read so far).
     pub fn resize(&mut self, width: u16, theme: &Theme, rows: usize) {
+        if let Some(d) = &mut self.diff {
+            d.resize(width.max(1), theme);
+        }
         if self.width != width.max(1) {
             let frac = self.scroll as f64 / self.lines().max(1) as f64;
             self.width = width.max(1);

@@ -455,7 +455,7 @@ fn a_history_of_100000_commits_is_walked_once_in_bounded_time() {
     let ken = Ken::new();
     let src = format!("long={}", dir.display());
     sync(&ken, &src);
-    let stored = ken.data_dir().join("page-dates/long.json");
+    let stored = ken.data_dir().join("page-dates/long");
     let before = std::fs::read(&stored).expect("the walk is stored at sync");
     let (l, stderr) = list(&ken, &["--source", &src]);
     assert!(!stderr.contains("note:"), "{stderr}");

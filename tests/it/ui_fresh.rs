@@ -345,3 +345,86 @@ fn the_what_s_new_screen_lists_the_last_sync_s_changes_and_opens_them() {
     press(&mut app, "q");
     assert!(screen80(&app).starts_with("What's new"));
 }
+
+#[test]
+fn the_diff_of_a_page_since_the_last_sync_marks_added_and_removed_lines() {
+    let s = synced();
+    s.repo.write(
+        "backup.md",
+        "# Backups\n\nRun the nightly backup.\n\nRestore one file a week to be sure.\n",
+    );
+    s.repo.commit_at(
+        "Backups: restore weekly",
+        "Bob",
+        "2021-06-15 09:00:00 +0000",
+        "2021-06-15 09:00:00 +0000",
+    );
+    sync(&s.ken, &s.source);
+    let mut app = app_over(library(&s), EDITED + 21 * DAY);
+    open(&mut app, "backup.md");
+    app.take_effects();
+    press(&mut app, "D");
+    let asked = app.take_effects();
+    assert!(
+        asked.contains(&ken::ui::msg::Effect::Diff {
+            source: "kb".into(),
+            path: "backup.md".into()
+        }),
+        "{asked:?}"
+    );
+    // What the job does with that effect.
+    let base = ken::base::Base::open(config(&s));
+    let result = ken::ui::diff::since_last_sync(&base, "kb", "backup.md");
+    app.update(Msg::Job(JobMsg::Diffed(ken::ui::msg::Diffed {
+        source: "kb".into(),
+        path: "backup.md".into(),
+        result,
+    })));
+    let shown = screen80(&app);
+    assert!(
+        shown.contains("\n+ Restore one file a week to be sure.\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("\n+ Run the nightly backup.\n"), "{shown}");
+    assert!(
+        shown.contains("\n- Run the nightly backup, then check it.\n"),
+        "the removed line, in place:\n{shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("changes: 3 lines added, 1 removed since "),
+        "{shown}"
+    );
+    // The removed line is struck through (the theme's diff.removed, even without colour).
+    let lib_line = shown
+        .lines()
+        .position(|l| l.starts_with("- Run the nightly"))
+        .unwrap() as u16;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| ken::ui::views::draw(&app, f)).unwrap();
+    let cell = &t.backend().buffer()[(4, lib_line)];
+    assert!(
+        cell.modifier
+            .contains(ratatui::style::Modifier::CROSSED_OUT),
+        "{cell:?}"
+    );
+    // The key again shows the page as it reads.
+    press(&mut app, "D");
+    let page = screen80(&app);
+    assert!(!page.contains("+ Restore"), "{page}");
+    assert!(page.contains("Restore one file a week"), "{page}");
+
+    // A page the sync did not change says so.
+    open(&mut app, "Standards/scs-0100-v3-flavor-naming.md");
+    let result =
+        ken::ui::diff::since_last_sync(&base, "kb", "Standards/scs-0100-v3-flavor-naming.md");
+    app.update(Msg::Job(JobMsg::Diffed(ken::ui::msg::Diffed {
+        source: "kb".into(),
+        path: "Standards/scs-0100-v3-flavor-naming.md".into(),
+        result,
+    })));
+    assert!(screen80(&app).contains("the last sync did not change this page"));
+}
