@@ -122,7 +122,14 @@ impl Base {
     pub fn has_copy(&self, spec: &SourceSpec) -> bool {
         match source::location(spec) {
             Location::Dir(_) => true,
-            Location::Git(_) => self.synced_commit(spec).is_some(),
+            // Checked without parsing the id with libgit2: its first use initialises the
+            // library (OpenSSL included), a millisecond that `ken list` need not spend.
+            Location::Git(_) => {
+                self.state_of(spec)
+                    .and_then(|st| st.commit.as_deref())
+                    .is_some_and(is_oid)
+                    && source::mirror_path(self.data_dir(), &spec.name).exists()
+            }
         }
     }
 
@@ -496,4 +503,10 @@ pub(crate) fn load_state(config: &Config) -> State {
     // Best effort: if it cannot be written now, the next sync writes it.
     let _ = state.save(data);
     state
+}
+
+/// Whether `s` is an object id as `git2::Oid::from_str` accepts one (1 to 40 hex digits),
+/// decided without libgit2.
+pub(crate) fn is_oid(s: &str) -> bool {
+    (1..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -73,6 +73,14 @@ impl Filter {
         }
     }
 
+    /// [`Filter::mounted`], copying only when there is a mount point to add.
+    pub fn mounted_cow<'a>(&self, rel: std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+        match &self.mount {
+            Some(m) => std::borrow::Cow::Owned(format!("{m}/{rel}")),
+            None => rel,
+        }
+    }
+
     /// The path relative to the root of a path a reader sees, or `None` when it lies outside
     /// the mount point.
     pub fn unmounted<'a>(&self, path: &'a str) -> Option<&'a str> {

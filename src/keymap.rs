@@ -88,10 +88,10 @@ actions! {
     OpenLocation => "open_location", "open a page by URL or path";
     Edit => "edit", "contribute: the upstream edit URL, or $EDITOR for a local folder";
     Report => "report", "report a problem: copy a new-issue link for this section in the page's own repository";
-    OpenSuccessor => "open_successor", "open the standard that supersedes this one (its replaced_by)";
-    News => "news", "what's new: the pages and standards that changed in the last sync";
-    Diff => "diff", "show what changed in this page since the last sync (again: the page)";
-    Problems => "problems", "list this page's problems found by ken check, and jump to one";
+    OpenSuccessor => "open_successor", "open the standard that supersedes this one";
+    News => "news", "what's new: what the last sync changed";
+    Diff => "diff", "show this page's changes since the last sync, or hide them";
+    Problems => "problems", "list this page's ken check problems; jump to one";
 }
 
 /// The screens with a table of their own in a keymap file.

@@ -579,15 +579,20 @@ pub struct FileOrigin {
     pub path: String,
 }
 
+/// A mirror opened for reading.
+pub fn open_mirror(mirror: &Path) -> Result<Repository, SourceError> {
+    // Reading an object does not hash it again, as git itself does not: libgit2's default
+    // re-hashes every object read, which was a quarter of the instructions of `ken DOC`'s
+    // first frame on a 170 KB page (callgrind). Objects are checked when a fetch indexes
+    // the pack they arrive in, and inflating still checks each one's zlib checksum.
+    static NO_REHASH: std::sync::Once = std::sync::Once::new();
+    NO_REHASH.call_once(|| git2::opts::strict_hash_verification(false));
+    Ok(Repository::open_bare(mirror)?)
+}
+
 impl Snapshot {
     pub fn git(mirror: &Path, commit: git2::Oid) -> Result<Snapshot, SourceError> {
-        // Reading an object does not hash it again, as git itself does not: libgit2's default
-        // re-hashes every object read, which was a quarter of the instructions of `ken DOC`'s
-        // first frame on a 170 KB page (callgrind). Objects are checked when a fetch indexes
-        // the pack they arrive in, and inflating still checks each one's zlib checksum.
-        static NO_REHASH: std::sync::Once = std::sync::Once::new();
-        NO_REHASH.call_once(|| git2::opts::strict_hash_verification(false));
-        let repo = Repository::open_bare(mirror)?;
+        let repo = open_mirror(mirror)?;
         repo.find_commit(commit)?;
         Ok(Snapshot::Git { repo, commit })
     }

@@ -1,38 +1,44 @@
 //! `ken list`: every document of every source, with its title.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::sync::ensure_synced;
 use crate::base::Base;
-use crate::history::{Histories, PageDates};
+use crate::catalog::{Listed, ListedOrigin};
+use crate::history::{Dated, DatesRef, Histories};
 use crate::sanitize;
-use crate::source::FileOrigin;
 
-/// One document of `ken list --json`. The fields are in the order serde_json's map would
-/// give them (alphabetical), the order this output has always had.
-#[derive(Serialize)]
-struct Item<'a> {
-    #[serde(flatten)]
-    dates: PageDates,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    link: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    origin: Option<&'a FileOrigin>,
-    path: &'a str,
-    source: &'a str,
-    title: &'a str,
-}
+/// How much output is gathered before each write: `--json` of 40,000 pages is 30 MB, and
+/// a write to a pipe costs a system call however little it carries.
+const OUT_BUFFER: usize = 1 << 20;
 
 pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCode> {
     ensure_synced(base, offline);
+    let base = &*base;
     let mut failed = false;
+    let listings: Vec<_> = base
+        .config
+        .sources
+        .iter()
+        .filter_map(|spec| match base.listing(spec) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("ken: {}", sanitize::line(&e.to_string(), 0));
+                failed = true;
+                None
+            }
+        })
+        .collect();
     let mut docs = Vec::new();
-    for spec in base.config.sources.clone() {
+    for listing in &listings {
         // From the catalogue when it is of the synced copy: no blob read.
-        match base.listing(&spec) {
+        match listing.docs() {
             Ok((listed, notes)) => {
                 for n in &notes {
                     eprintln!(
@@ -50,25 +56,24 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
             }
         }
     }
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut stdout = std::io::BufWriter::with_capacity(OUT_BUFFER, std::io::stdout().lock());
     if json {
-        let histories = Histories::load(base);
+        let histories = Histories::load_for_origins(base);
         for line in histories.problems.iter().chain(&histories.gaps()) {
             eprintln!("note: {}", sanitize::line(line, 0));
         }
-        let items: Vec<Item> = docs
+        let dates: Vec<DatesRef> = docs
             .iter()
-            .map(|d| Item {
-                dates: histories.page(&d.source, &d.path),
-                link: d.link.as_deref(),
-                origin: d.origin.as_ref(),
-                path: &d.path,
-                source: &d.source,
-                title: &d.title,
+            .map(|d| {
+                let origin = d.origin.as_ref().map(|o| (&*o.repo, &*o.path));
+                histories.page_of(d.source, &d.path, origin)
             })
             .collect();
-        serde_json::to_writer_pretty(&mut stdout, &items).map_err(std::io::Error::from)?;
-        writeln!(stdout)?;
+        write_json(&mut stdout, &docs, &dates)?;
+        // The process ends now: freeing the tens of thousands of pieces of this listing
+        // one by one would cost milliseconds for nothing.
+        std::mem::forget(dates);
+        std::mem::forget(histories);
     } else {
         let w = docs
             .iter()
@@ -78,22 +83,213 @@ pub fn run(base: &mut Base, offline: bool, json: bool) -> anyhow::Result<ExitCod
             .min(60);
         for d in &docs {
             let title = match &d.link {
-                Some(t) => format!("link → {t}"),
-                None => d.title.clone(),
+                Some(t) => Cow::Owned(format!("link → {t}")),
+                None => Cow::Borrowed(&*d.title),
             };
             writeln!(
                 stdout,
                 "{}  {:<w$}  {}",
-                sanitize::line(&d.source, 0),
+                sanitize::line(d.source, 0),
                 sanitize::line(&d.path, 0),
                 sanitize::line(&title, 0)
             )?;
         }
     }
     stdout.flush()?;
+    std::mem::forget(docs);
+    std::mem::forget(listings);
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One document of `ken list --json`. The fields are in the order serde_json's map would
+/// give them (alphabetical), the order this output has always had.
+#[derive(Serialize)]
+struct Item<'a> {
+    changed: Date<'a>,
+    created: Date<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a ListedOrigin<'a>>,
+    path: &'a str,
+    source: &'a str,
+    title: &'a str,
+}
+
+/// A page's date as `--json` writes it: `null`, or the [`Change`](crate::history::Change)
+/// it stands for, either written in place or as the text written once for its commit.
+enum Date<'a> {
+    Dated(Option<Dated<'a>>),
+    Written(&'a RawValue),
+}
+
+impl Serialize for Date<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Date::Dated(d) => d.serialize(s),
+            Date::Written(raw) => raw.serialize(s),
+        }
+    }
+}
+
+/// Where a date's object stands in the output: inside a page's object, inside the array.
+const DATE_INDENT: &str = "    ";
+
+/// Writes the documents and their dates as one pretty-printed JSON array, and a newline.
+///
+/// Many pages share a commit (40,000 pages of one repository may have two), and formatting
+/// a commit's date, sanitizing its author and subject and escaping them was most of the
+/// time. So each commit's object is written once, by serde_json's pretty printer, indented
+/// as it stands in the array, and then copied for every page it dates, as a `RawValue` (which
+/// the pretty printer writes as it is). The bytes are those of pretty-printing every date in
+/// place (a test compares both); JSON strings hold no raw newline, so indenting after each
+/// newline indents exactly the object's lines.
+fn write_json(out: &mut impl Write, docs: &[Listed], dates: &[DatesRef]) -> std::io::Result<()> {
+    let mut written: HashMap<usize, Box<RawValue>> = HashMap::new();
+    for d in dates.iter().flat_map(|d| [d.changed, d.created]).flatten() {
+        let Some(key) = d.commit_key() else {
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(slot) = written.entry(key) {
+            let text = serde_json::to_string_pretty(&d)?.replace('\n', &format!("\n{DATE_INDENT}"));
+            slot.insert(RawValue::from_string(text)?);
+        }
+    }
+    let items = docs.iter().zip(dates).map(|(d, dates)| Item {
+        changed: date(&written, dates.changed),
+        created: date(&written, dates.created),
+        link: d.link.as_deref(),
+        origin: d.origin.as_ref(),
+        path: &d.path,
+        source: d.source,
+        title: &d.title,
+    });
+    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    serde::Serializer::collect_seq(&mut ser, items)?;
+    writeln!(out)
+}
+
+/// A date as [`write_json`] writes it: its commit's text when it has one.
+fn date<'a>(written: &'a HashMap<usize, Box<RawValue>>, d: Option<Dated<'a>>) -> Date<'a> {
+    match d.and_then(|d| written.get(&d.commit_key()?)) {
+        Some(raw) => Date::Written(raw),
+        None => Date::Dated(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::PageDates;
+
+    /// `--json` as it was written before commits were written once: every page's dates
+    /// serialized in place, by serde_json's pretty printer.
+    fn in_place(docs: &[Listed], dates: &[DatesRef]) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            #[serde(flatten)]
+            dates: PageDates,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            link: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            origin: Option<&'a ListedOrigin<'a>>,
+            path: &'a str,
+            source: &'a str,
+            title: &'a str,
+        }
+        let items: Vec<Item> = docs
+            .iter()
+            .zip(dates)
+            .map(|(d, dates)| Item {
+                dates: dates.to_dates(),
+                link: d.link.as_deref(),
+                origin: d.origin.as_ref(),
+                path: &d.path,
+                source: d.source,
+                title: &d.title,
+            })
+            .collect();
+        let mut out = serde_json::to_vec_pretty(&items).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn json_with_each_commit_written_once_is_byte_for_byte_the_json_written_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("f.md"), "# F\n").unwrap();
+        let commits = [
+            ("c0ffee00", 1_600_000_000, "Ann", "first"),
+            (
+                "c0ffee01",
+                1_700_000_000,
+                "Bo \"B\" \u{1b}[1m",
+                "tab\there \\ 🙂 \u{202e}",
+            ),
+            ("c0ffee02", i64::MAX, "", ""),
+        ];
+        let pages = [
+            ("a.md", Some(1), Some(0)),
+            ("b.md", Some(0), Some(0)),
+            ("c.md", None, Some(2)),
+            ("d.md", Some(2), None),
+        ];
+        let histories = crate::history::fixture::histories("kb", &commits, &pages, tmp.path());
+        let origin = ListedOrigin {
+            repo: "https://example.org/r.git".into(),
+            branch: Some("main".into()),
+            commit: "c0ffee01".into(),
+            path: "docs/a.md".into(),
+        };
+        let doc = |source, path: &'static str, title: &'static str| Listed {
+            source,
+            path: path.into(),
+            title: title.into(),
+            link: None,
+            origin: None,
+        };
+        let mut docs = vec![
+            Listed {
+                origin: Some(origin.clone()),
+                ..doc("kb", "a.md", "A \"quoted\" title\u{7}")
+            },
+            doc("kb", "b.md", "B"),
+            Listed {
+                link: Some("../elsewhere.md".into()),
+                ..doc("kb", "c.md", "")
+            },
+            Listed {
+                origin: Some(ListedOrigin {
+                    branch: None,
+                    ..origin
+                }),
+                ..doc("kb", "d.md", "D")
+            },
+            doc("kb", "not-dated.md", "N"),
+            doc("folder", "f.md", "F"),
+            doc("gone", "g.md", "G"),
+        ];
+        // Many pages of the same commits, as in a large repository.
+        for i in 0..50 {
+            docs.push(doc("kb", ["a.md", "b.md"][i % 2], "again"));
+        }
+        let dates: Vec<DatesRef> = docs
+            .iter()
+            .map(|d| histories.page_of(d.source, &d.path, None))
+            .collect();
+        assert!(dates[5].changed.is_some(), "the folder's page is dated");
+        let mut fast = Vec::new();
+        write_json(&mut fast, &docs, &dates).unwrap();
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            String::from_utf8(in_place(&docs, &dates)).unwrap()
+        );
+        let mut none = Vec::new();
+        write_json(&mut none, &[], &[]).unwrap();
+        assert_eq!(none, in_place(&[], &[]));
+    }
 }

@@ -11,40 +11,16 @@ use crate::base::Base;
 use crate::history;
 use crate::history::news::{self, News, PageChange, SectionChange, Since};
 use crate::sanitize;
-use crate::source::{self, Location};
 
 pub fn run(base: &Base, since: &str, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
     let since_arg = since;
     let since = Since::parse(since, history::now());
-    let mut all: Vec<News> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut failed = 0;
-    let mut tried = 0;
-    for spec in &base.config.sources {
-        if matches!(source::location(spec), Location::Dir(_)) {
-            notes.push(format!(
-                "{}: a local folder has no history; ken news compares commits",
-                spec.name
-            ));
-            continue;
-        }
-        if !base.has_copy(spec) {
-            notes.push(format!("{}: never synced (run ken sync)", spec.name));
-            continue;
-        }
-        tried += 1;
-        match news::news(base, spec, &since) {
-            Ok(Some(n)) => all.push(n),
-            Ok(None) => notes.push(format!(
-                "{}: synced once so far: nothing to compare with yet (try --since 30d)",
-                spec.name
-            )),
-            Err(e) => {
-                failed += 1;
-                notes.push(e.to_string());
-            }
-        }
-    }
+    let news::AllNews {
+        news: all,
+        notes,
+        tried,
+        failed,
+    } = news::all(base, &since);
     for n in &notes {
         eprintln!("note: {}", sanitize::line(n, 0));
     }
@@ -78,7 +54,37 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
         } else {
             ""
         };
-        writeln!(w, "{}: {range}{rewritten}", out.bold(&clean(&n.source)))?;
+        if n.repos.is_empty() {
+            writeln!(w, "{}: {range}{rewritten}", out.bold(&clean(&n.source)))?;
+        } else {
+            // A site: each repository that moved, with its own range.
+            let moved = n.repos.len();
+            let s = if moved == 1 { "y" } else { "ies" };
+            writeln!(
+                w,
+                "{}: site, {moved} repositor{s} moved",
+                out.bold(&clean(&n.source))
+            )?;
+            for r in &n.repos {
+                let range = match &r.old {
+                    Some(o) => format!("{} → {}", short(o), short(&r.new)),
+                    None => format!("new, up to {}", short(&r.new)),
+                };
+                let rewritten = if r.rewritten {
+                    " (history was rewritten: the two tips compared)"
+                } else {
+                    ""
+                };
+                let count = r.commits.len();
+                let more = if r.commits_truncated { "+" } else { "" };
+                let s = if count == 1 { "" } else { "s" };
+                writeln!(
+                    w,
+                    "  {}  {range}{rewritten}, {count}{more} commit{s}",
+                    clean(&r.repo)
+                )?;
+            }
+        }
         if n.pages.is_empty() {
             writeln!(w, "  no page changed")?;
         }
@@ -102,9 +108,14 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
             } else {
                 String::new()
             };
+            let repo = p
+                .repo
+                .as_deref()
+                .map(|r| out.dim(&format!("  [{}]", clean(r))))
+                .unwrap_or_default();
             writeln!(
                 w,
-                "  {what:<8} {}{from}  {}{minor}",
+                "  {what:<8} {}{from}  {}{repo}{minor}",
                 clean(&p.path),
                 out.dim(&clean(&p.title))
             )?;

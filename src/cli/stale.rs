@@ -1,5 +1,5 @@
 //! `ken stale`: the pages unchanged for longer than `--older-than`, oldest first, grouped by
-//! source; as text, as JSON, or as `ken check`'s CI formats (the findings of the `stale/*`
+//! source (for a site, by the repository each page comes from); as text, as JSON, or as `ken check`'s CI formats (the findings of the `stale/*`
 //! rules), so that a scheduled job can report them. Exit status as `ken check`'s: 1 when a
 //! finding is at or above `--fail-on` (the rules are warnings, so by default 0).
 
@@ -111,19 +111,20 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let g = stale::stale(&docs, &h, args.older_than.days, now);
-        if !g.unknown.is_empty() {
-            let why = g
-                .gap
-                .map(|g| g.explain())
-                .unwrap_or("their history does not reach them");
-            eprintln!(
-                "note: {}: {} pages not judged: {why}",
-                sanitize::line(&g.source, 0),
-                g.unknown.len()
-            );
+        for g in stale::stale(&docs, &h, args.older_than.days, now) {
+            if !g.unknown.is_empty() {
+                let why = g
+                    .gap
+                    .map(|g| g.explain())
+                    .unwrap_or("their history does not reach them");
+                eprintln!(
+                    "note: {}: {} pages not judged: {why}",
+                    sanitize::line(&group_name(&g), 0),
+                    g.unknown.len()
+                );
+            }
+            groups.push(g);
         }
-        groups.push(g);
     }
 
     let findings: Vec<Finding> = groups
@@ -161,6 +162,15 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.exit_code(args.fail_on.into())))
 }
 
+/// `kb`, or for an imported repository of a site `kb: org/guides` (the site's own repository
+/// is named as the source).
+fn group_name(g: &SourceStale) -> String {
+    match &g.repo {
+        Some(r) if *r != g.source => format!("{}: {r}", g.source),
+        _ => g.source.clone(),
+    }
+}
+
 fn print_json(
     out: &mut impl Write,
     args: &Args,
@@ -196,7 +206,7 @@ fn print_human(
         writeln!(
             out,
             "{} — {} of {} pages",
-            paint("1", &sanitize::line(&g.source, 0)),
+            paint("1", &sanitize::line(&group_name(g), 0)),
             g.pages.len(),
             g.checked
         )?;

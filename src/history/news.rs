@@ -8,8 +8,13 @@
 //! The two commits are compared tree to tree, so a history rewritten between them (a
 //! force-push) still gives the right pages; the commits listed are those the new tip has and
 //! the old one has not (`old..new`, first parents only, at most [`MAX_COMMITS`]).
+//!
+//! A site's news ([`news`] of a site source) compare two laid-out copies of the site, so
+//! every page is at its site path and named with its repository ([`PageNews::repo`]); each
+//! repository whose commit moved has its own range ([`RepoNews`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use git2::{Oid, Repository};
 use serde::Serialize;
@@ -21,7 +26,9 @@ use crate::base::{Base, SourceFailure};
 use crate::config::{DateKind, SourceSpec};
 use crate::corpus::{self, ChangeStatus, Filter};
 use crate::index::sections;
+use crate::site::{Assembled, GENERATED, SiteSnapshot, repo_key};
 use crate::source::{self, Content, Snapshot};
+use crate::state::{RepoState, SiteState};
 
 /// The most commits listed for one source.
 pub const MAX_COMMITS: usize = 1000;
@@ -100,6 +107,29 @@ pub struct PageNews {
     pub sections: Vec<SectionNews>,
     /// Indices into [`News::commits`] of the commits that touched the page.
     pub commits: Vec<usize>,
+    /// For a page of a site: the repository it comes from (the manifest's `repo`, or the
+    /// source's name for the site's own repository); `None` for a plain source's pages and
+    /// for those ken generates (the standards overview).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+}
+
+/// One repository of a site whose commit moved between the two copies compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepoNews {
+    /// The manifest's `repo` (the source's name for the site's own repository).
+    pub repo: String,
+    pub url: String,
+    /// Its commit in the older copy; `None` when it was not part of it (new in the site, or
+    /// no commit of it was that old).
+    pub old: Option<String>,
+    pub new: String,
+    /// `old` is not an ancestor of `new`: the two tips were compared.
+    pub rewritten: bool,
+    /// Which of [`News::commits`] are this repository's (`old..new`, first parents).
+    pub commits: std::ops::Range<usize>,
+    /// More commits than [`MAX_COMMITS`] were in its range.
+    pub commits_truncated: bool,
 }
 
 /// A standard's lifecycle event.
@@ -142,6 +172,12 @@ pub struct News {
     pub commits_truncated: bool,
     pub pages: Vec<PageNews>,
     pub events: Vec<Event>,
+    /// For a site, each repository whose commit moved (the site's own first when it did);
+    /// `old`, `new` and `rewritten` above are then the site's own repository's, `rewritten`
+    /// and `commits_truncated` true when they are for any repository. Empty for a plain
+    /// source.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repos: Vec<RepoNews>,
 }
 
 fn git(name: &str) -> impl Fn(git2::Error) -> HistoryError + '_ {
@@ -158,17 +194,8 @@ pub fn news(base: &Base, spec: &SourceSpec, since: &Since) -> Result<Option<News
     let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
     let (repo, new) = match base.snapshot(spec)? {
         Snapshot::Git { repo, commit } => (repo, commit),
-        // A site: the news of its own repository (its imported repositories' news are not
-        // read yet); the site's own files are at the same paths in the site.
-        Snapshot::Site(site) => {
-            let own = site
-                .site
-                .parts
-                .first()
-                .ok_or_else(|| fail("the site has no repository".into()))?;
-            let repo = Repository::open_bare(&own.mirror).map_err(git(name))?;
-            (repo, own.commit)
-        }
+        // A site: every repository's news, at the pages' site paths.
+        Snapshot::Site(site) => return site_news(base, spec, since, site.site),
         Snapshot::Dir { .. } => {
             return Err(fail(
                 "a local folder has no history to compare (ken news reads commits)".into(),
@@ -231,6 +258,380 @@ pub fn start_commit(
     }))
 }
 
+/// The news of a site: its copy before `since` laid out again (the site's own commit then,
+/// each repository at its commit then) and compared with the synced copy site path by site
+/// path, so pages are reported where `ken list` shows them, whichever repository they come
+/// from; each repository whose commit moved lists its own commits (`old..new`).
+///
+/// The copy before is, for `last-sync`, the one the state recorded before the most recent
+/// sync that moved any commit of the site; for a date, every repository's last commit at or
+/// before it; for a revision, the commit it names in each repository that has it (the
+/// others are compared with themselves).
+fn site_news(
+    base: &Base,
+    spec: &SourceSpec,
+    since: &Since,
+    new: Arc<Assembled>,
+) -> Result<Option<News>, HistoryError> {
+    let name = spec.name.as_str();
+    let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
+    let dates = base.config.dates;
+    let own = new
+        .parts
+        .first()
+        .ok_or_else(|| fail("the site has no repository".into()))?;
+    let own_repo = Repository::open_bare(&own.mirror).map_err(git(name))?;
+    let recorded = base
+        .site_state(spec)
+        .ok_or_else(|| fail("no site is recorded (run ken sync)".into()))?;
+    let current = SiteState {
+        previous: None,
+        ..recorded.clone()
+    };
+    let commit_of = |s: &str| {
+        Oid::from_str(s).map_err(|_| fail(format!("the state names {s:?}, which is no commit id")))
+    };
+    let older: Option<(Oid, Option<SiteState>)> = match since {
+        Since::LastSync => match &recorded.previous {
+            Some(p) => Some((commit_of(&p.commit)?, Some(previous_site(&current, p)))),
+            // A state written before ken kept a site's previous copy: the site's own
+            // repository's previous commit, with the other repositories as they are now.
+            None => match base.state_of(spec).and_then(|s| s.previous.clone()) {
+                Some(p) => Some((commit_of(&p)?, Some(current.clone()))),
+                None => return Ok(None),
+            },
+        },
+        Since::Date(t) => at_or_before(&own_repo, own.commit, *t, dates)
+            .map_err(git(name))?
+            .map(|o| (o, Some(site_at(base, spec, &current, *t)))),
+        // A commit names the start of the repositories that have it; the others are
+        // compared with themselves (as `ken check --changed-since` reads it).
+        Since::Rev(r) => {
+            let find = |repo: &Repository| {
+                repo.revparse_single(r)
+                    .and_then(|o| o.peel_to_commit())
+                    .ok()
+                    .map(|c| c.id())
+            };
+            let own_start = find(&own_repo);
+            let mut named = own_start.is_some();
+            let mirrors = base.repo_mirrors(name, &current.repos);
+            let repos = current
+                .repos
+                .iter()
+                .zip(mirrors)
+                .map(|(rs, mirror)| {
+                    let start = Repository::open_bare(&mirror)
+                        .ok()
+                        .and_then(|repo| find(&repo));
+                    named |= start.is_some();
+                    RepoState {
+                        commit: start.map(|c| c.to_string()).or_else(|| rs.commit.clone()),
+                        ..rs.clone()
+                    }
+                })
+                .collect();
+            if !named {
+                return Err(fail(format!(
+                    "{r:?} is a commit of none of the site's repositories"
+                )));
+            }
+            Some((
+                own_start.unwrap_or(own.commit),
+                Some(SiteState {
+                    repos,
+                    ..current.clone()
+                }),
+            ))
+        }
+    };
+    let old = match &older {
+        Some((c, site)) => Some(Arc::new(
+            base.assemble_at(spec, *c, site.as_ref()).map_err(|e| {
+                fail(format!(
+                    "the copy to compare with cannot be laid out again: {e}"
+                ))
+            })?,
+        )),
+        None => None,
+    };
+    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
+    let new_snap = Snapshot::Site(SiteSnapshot::new(new.clone()));
+    let changes = match &old {
+        Some(o) => renames(&filter, o, &new, crate::site::doc_changes(&filter, o, &new)),
+        None => all_added(&filter, &new_snap).map_err(|e| fail(e.to_string()))?,
+    };
+    let mut out = News {
+        source: name.to_string(),
+        old: older.as_ref().map(|(c, _)| c.to_string()),
+        new: own.commit.to_string(),
+        rewritten: false,
+        commits: Vec::new(),
+        commits_truncated: false,
+        pages: Vec::new(),
+        events: Vec::new(),
+        repos: Vec::new(),
+    };
+    let old_snap = old.clone().map(|o| Snapshot::Site(SiteSnapshot::new(o)));
+    pages(
+        base,
+        &filter,
+        old_snap.as_ref(),
+        &new_snap,
+        &changes,
+        &mut out,
+    );
+    for p in &mut out.pages {
+        let (copy, at) = match p.change {
+            PageChange::Deleted => (old.as_deref(), &p.path),
+            _ => (Some(&*new), &p.path),
+        };
+        p.repo = copy.and_then(|c| Some(c.parts[origin(&filter, c, at)?.0].repo.clone()));
+    }
+    for (i, part) in new.parts.iter().enumerate() {
+        let key = repo_key(&part.url);
+        let before = old
+            .as_deref()
+            .and_then(|o| Some((o, o.parts.iter().position(|q| repo_key(&q.url) == key)?)));
+        let old_commit = before.map(|(o, j)| o.parts[j].commit);
+        if old_commit == Some(part.commit) {
+            continue;
+        }
+        let repo = Repository::open_bare(&part.mirror).map_err(git(name))?;
+        let rewritten = match old_commit {
+            Some(o) => !repo
+                .graph_descendant_of(part.commit, o)
+                .map_err(git(name))?,
+            None => false,
+        };
+        // Each page of this repository, by its path there now and its path there before.
+        let mut page_of: HashMap<String, usize> = HashMap::new();
+        for (k, p) in out.pages.iter().enumerate() {
+            if p.change != PageChange::Deleted
+                && let Some((pi, path)) = origin(&filter, &new, &p.path)
+                && pi == i
+            {
+                page_of.insert(path, k);
+            }
+            let was = match p.change {
+                PageChange::Added => None,
+                PageChange::Renamed => p.from.as_deref(),
+                PageChange::Changed | PageChange::Deleted => Some(p.path.as_str()),
+            };
+            if let (Some((o, j)), Some(was)) = (before, was)
+                && let Some((pj, path)) = origin(&filter, o, was)
+                && pj == j
+            {
+                page_of.insert(path, k);
+            }
+        }
+        let start = out.commits.len();
+        let truncated = attribute(&repo, &page_of, old_commit, part.commit, dates, &mut out)
+            .map_err(git(name))?;
+        out.repos.push(RepoNews {
+            repo: part.repo.clone(),
+            url: part.url.clone(),
+            old: old_commit.map(|o| o.to_string()),
+            new: part.commit.to_string(),
+            rewritten,
+            commits: start..out.commits.len(),
+            commits_truncated: truncated,
+        });
+    }
+    out.rewritten = out.repos.iter().any(|r| r.rewritten);
+    out.commits_truncated = out.repos.iter().any(|r| r.commits_truncated);
+    Ok(Some(out))
+}
+
+/// The record of a site's previous copy: its repositories at the commits it had, each named
+/// as the current record names it (by its URL when it is no longer part of the site).
+fn previous_site(current: &SiteState, p: &crate::state::PreviousCopy) -> SiteState {
+    let repos = p
+        .repos
+        .iter()
+        .map(|(url, commit)| {
+            let now = current
+                .repos
+                .iter()
+                .find(|r| repo_key(&r.url) == repo_key(url));
+            RepoState {
+                repo: now.map_or_else(|| url.clone(), |r| r.repo.clone()),
+                url: url.clone(),
+                branch: now.and_then(|r| r.branch.clone()),
+                commit: commit.clone(),
+                ..RepoState::default()
+            }
+        })
+        .collect();
+    SiteState {
+        repos,
+        previous: None,
+        ..current.clone()
+    }
+}
+
+/// A site's record with every repository at its last commit at or before `t` (none when all
+/// its commits are newer, or its mirror cannot be read: its pages are then new).
+fn site_at(base: &Base, spec: &SourceSpec, site: &SiteState, t: i64) -> SiteState {
+    let mirrors = base.repo_mirrors(&spec.name, &site.repos);
+    let repos = site
+        .repos
+        .iter()
+        .zip(mirrors)
+        .map(|(r, mirror)| {
+            let then = r
+                .commit
+                .as_deref()
+                .and_then(|c| Oid::from_str(c).ok())
+                .and_then(|c| {
+                    let repo = Repository::open_bare(&mirror).ok()?;
+                    at_or_before(&repo, c, t, base.config.dates).ok()?
+                });
+            RepoState {
+                commit: then.map(|c| c.to_string()),
+                ..r.clone()
+            }
+        })
+        .collect();
+    SiteState {
+        repos,
+        ..site.clone()
+    }
+}
+
+/// Which part of a site's copy the page at a reader's path comes from, and its path in that
+/// repository; `None` for a page ken generated or one not in the copy.
+fn origin(filter: &Filter, copy: &Assembled, path: &str) -> Option<(usize, String)> {
+    let rel = filter.unmounted(path)?;
+    let full = match filter.root() {
+        Some(r) => format!("{r}/{rel}"),
+        None => rel.to_string(),
+    };
+    let (part, e) = copy.files.get(&full)?;
+    (*part != GENERATED).then(|| (*part, e.path.clone()))
+}
+
+/// A site's page changes with a deleted and an added page made one rename when git finds
+/// that their repository renamed the one file into the other: the copies' own comparison,
+/// by blob, finds only a file moved unchanged.
+fn renames(
+    filter: &Filter,
+    old: &Assembled,
+    new: &Assembled,
+    mut changes: Vec<corpus::DocChange>,
+) -> Vec<corpus::DocChange> {
+    let of = |status: ChangeStatus| -> HashMap<String, usize> {
+        changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == status)
+            .map(|(i, c)| (c.path.clone(), i))
+            .collect()
+    };
+    let (deleted, added) = (of(ChangeStatus::Deleted), of(ChangeStatus::Added));
+    if deleted.is_empty() || added.is_empty() {
+        return changes;
+    }
+    // The site paths of each (part, path in its repository) among those pages.
+    let by_origin = |copy: &Assembled, pages: &HashMap<String, usize>| {
+        let mut m: HashMap<(usize, String), Vec<String>> = HashMap::new();
+        for p in pages.keys() {
+            if let Some(o) = origin(filter, copy, p) {
+                m.entry(o).or_default().push(p.clone());
+            }
+        }
+        m
+    };
+    let (gone, came) = (by_origin(old, &deleted), by_origin(new, &added));
+    let mut dropped = std::collections::HashSet::new();
+    for (i, part) in new.parts.iter().enumerate() {
+        let key = repo_key(&part.url);
+        let Some(j) = old.parts.iter().position(|q| repo_key(&q.url) == key) else {
+            continue;
+        };
+        let was = old.parts[j].commit;
+        if was == part.commit
+            || !came.keys().any(|(p, _)| *p == i)
+            || !gone.keys().any(|(p, _)| *p == j)
+        {
+            continue;
+        }
+        let Ok(raw) = source::changes(&part.mirror, was, part.commit) else {
+            continue;
+        };
+        for c in raw {
+            let source::ChangeKind::Renamed { from } = c.kind else {
+                continue;
+            };
+            let (Some(olds), Some(news)) = (gone.get(&(j, from)), came.get(&(i, c.path))) else {
+                continue;
+            };
+            for (o, n) in olds.iter().zip(news) {
+                if let (Some(&di), Some(&ai)) = (deleted.get(o), added.get(n))
+                    && dropped.insert(di)
+                {
+                    changes[ai] = corpus::DocChange {
+                        status: ChangeStatus::Renamed,
+                        path: n.clone(),
+                        from: Some(o.clone()),
+                    };
+                }
+            }
+        }
+    }
+    changes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// The news of every configured source, for `ken news` and the UI's what's-new screen.
+#[derive(Debug, Default)]
+pub struct AllNews {
+    pub news: Vec<News>,
+    /// One line per source without news: a local folder, never synced, synced once, failed
+    /// (not sanitized).
+    pub notes: Vec<String>,
+    /// Sources compared, and how many of them failed.
+    pub tried: usize,
+    pub failed: usize,
+}
+
+/// [`news`] of every configured source since `since`, with a note for each source that has
+/// none.
+pub fn all(base: &Base, since: &Since) -> AllNews {
+    let mut out = AllNews::default();
+    for spec in &base.config.sources {
+        if matches!(source::location(spec), source::Location::Dir(_)) {
+            out.notes.push(format!(
+                "{}: a local folder has no history; ken news compares commits",
+                spec.name
+            ));
+            continue;
+        }
+        if !base.has_copy(spec) {
+            out.notes
+                .push(format!("{}: never synced (run ken sync)", spec.name));
+            continue;
+        }
+        out.tried += 1;
+        match news(base, spec, since) {
+            Ok(Some(n)) => out.news.push(n),
+            Ok(None) => out.notes.push(format!(
+                "{}: synced once so far: nothing to compare with yet (try --since 30d)",
+                spec.name
+            )),
+            Err(e) => {
+                out.failed += 1;
+                out.notes.push(e.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// The newest first-parent commit from `tip` dated at or before `t`; `None` when every one is
 /// newer.
 fn at_or_before(
@@ -278,6 +679,7 @@ fn compare(
         commits_truncated: false,
         pages: Vec::new(),
         events: Vec::new(),
+        repos: Vec::new(),
     };
     if old == Some(new) {
         return Ok(out);
@@ -290,41 +692,79 @@ fn compare(
     };
     let changes = match old {
         Some(o) => corpus::doc_changes(filter, &source::changes(&mirror, o, new).map_err(fail)?),
-        None => new_snap
-            .entries(filter.root())
-            .map_err(fail)?
-            .into_iter()
-            .filter(|e| filter.is_doc(&e.path))
-            .map(|e| corpus::DocChange {
-                status: ChangeStatus::Added,
-                path: filter.mounted(&e.path),
-                from: None,
-            })
-            .collect(),
+        None => all_added(filter, &new_snap).map_err(fail)?,
     };
+    pages(
+        base,
+        filter,
+        old_snap.as_ref(),
+        &new_snap,
+        &changes,
+        &mut out,
+    );
+    let repo_path = |p: &str| {
+        let rel = filter.unmounted(p)?;
+        Some(match filter.root() {
+            Some(r) => format!("{r}/{rel}"),
+            None => rel.to_string(),
+        })
+    };
+    let mut page_of: HashMap<String, usize> = HashMap::new();
+    for (i, p) in out.pages.iter().enumerate() {
+        for path in std::iter::once(&p.path).chain(p.from.as_ref()) {
+            if let Some(rp) = repo_path(path) {
+                page_of.insert(rp, i);
+            }
+        }
+    }
+    let truncated =
+        attribute(repo, &page_of, old, new, base.config.dates, &mut out).map_err(git(name))?;
+    out.commits_truncated = truncated;
+    Ok(out)
+}
+
+/// Every document of a copy, as added (news from before a source's history).
+fn all_added(
+    filter: &Filter,
+    snap: &Snapshot,
+) -> Result<Vec<corpus::DocChange>, source::SourceError> {
+    Ok(snap
+        .entries(filter.root())?
+        .into_iter()
+        .filter(|e| filter.is_doc(&e.path))
+        .map(|e| corpus::DocChange {
+            status: ChangeStatus::Added,
+            path: filter.mounted(&e.path),
+            from: None,
+        })
+        .collect())
+}
+
+/// The news of each changed page (read at both copies: sections, minor, title) and the
+/// standards' events, into `out`.
+fn pages(
+    base: &Base,
+    filter: &Filter,
+    old_snap: Option<&Snapshot>,
+    new_snap: &Snapshot,
+    changes: &[corpus::DocChange],
+    out: &mut News,
+) {
     let cap = base.config.max_file_size.min(MAX_COMPARED);
     let read = |snap: Option<&Snapshot>, path: &str| -> Option<corpus::Parsed> {
-        let snap = snap?;
-        let rel = filter.unmounted(path)?;
-        let entry = snap.entry(filter.root(), rel).ok()??;
-        match snap.read(filter.root(), &entry, cap).ok()? {
-            Content::Bytes(b) if !corpus::is_binary(&b) => {
-                Some(corpus::parse(&corpus::decode(b), rel))
-            }
-            _ => None,
-        }
+        read(snap?, filter, path, cap)
     };
-    for c in &changes {
+    for c in changes {
         let (change, before_path) = match c.status {
             ChangeStatus::Added => (PageChange::Added, None),
             ChangeStatus::Modified => (PageChange::Changed, Some(c.path.as_str())),
             ChangeStatus::Deleted => (PageChange::Deleted, Some(c.path.as_str())),
             ChangeStatus::Renamed => (PageChange::Renamed, c.from.as_deref()),
         };
-        let before = before_path.and_then(|p| read(old_snap.as_ref(), p));
+        let before = before_path.and_then(|p| read(old_snap, p));
         let after = match change {
             PageChange::Deleted => None,
-            _ => read(Some(&new_snap), &c.path),
+            _ => read(Some(new_snap), &c.path),
         };
         let title = after
             .as_ref()
@@ -357,10 +797,39 @@ fn compare(
             minor,
             sections,
             commits: Vec::new(),
+            repo: None,
         });
     }
-    attribute(repo, filter, old, new, base.config.dates, &mut out).map_err(git(name))?;
-    Ok(out)
+}
+
+/// A page at the reader's `path` in a snapshot, parsed; `None` when it is not there, not text,
+/// or over `cap` bytes.
+fn read(snap: &Snapshot, filter: &Filter, path: &str, cap: u64) -> Option<corpus::Parsed> {
+    let rel = filter.unmounted(path)?;
+    let entry = snap.entry(filter.root(), rel).ok()??;
+    match snap.read(filter.root(), &entry, cap).ok()? {
+        Content::Bytes(b) if !corpus::is_binary(&b) => Some(corpus::parse(&corpus::decode(b), rel)),
+        _ => None,
+    }
+}
+
+/// The page at the reader's `path` as it was at `commit` of its source's mirror (one of a
+/// [`News`]' two commits), for showing what changed in it; `Ok(None)` when the page was not
+/// there (or is not text, or too big to compare).
+pub fn page_at(
+    base: &Base,
+    spec: &SourceSpec,
+    commit: &str,
+    path: &str,
+) -> Result<Option<corpus::Parsed>, HistoryError> {
+    let name = spec.name.as_str();
+    let fail = |m: String| HistoryError::Source(SourceFailure::new(name, m));
+    let oid = Oid::from_str(commit).map_err(git(name))?;
+    let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
+    let mirror = source::mirror_path(base.data_dir(), name);
+    let snap = Snapshot::git(&mirror, oid).map_err(|e| fail(e.to_string()))?;
+    let cap = base.config.max_file_size.min(MAX_COMPARED);
+    Ok(read(&snap, &filter, path, cap))
 }
 
 /// Whitespace runs are one space: a reflowed paragraph is the same text.
@@ -483,31 +952,17 @@ fn event(
     })
 }
 
-/// The commits `old..new` (first parents, newest first) and, for each page, those that
-/// touched it (under its new or its old path).
+/// Appends the commits `old..new` (first parents, newest first, at most [`MAX_COMMITS`]) to
+/// `out.commits` and, to each page of `page_of` (a repository path → the page's index), those
+/// that touched it (under its new or its old path). True when there were more commits.
 fn attribute(
     repo: &Repository,
-    filter: &Filter,
+    page_of: &HashMap<String, usize>,
     old: Option<Oid>,
     new: Oid,
     dates: DateKind,
     out: &mut News,
-) -> Result<(), git2::Error> {
-    let repo_path = |p: &str| {
-        let rel = filter.unmounted(p)?;
-        Some(match filter.root() {
-            Some(r) => format!("{r}/{rel}"),
-            None => rel.to_string(),
-        })
-    };
-    let mut page_of: HashMap<String, usize> = HashMap::new();
-    for (i, p) in out.pages.iter().enumerate() {
-        for path in std::iter::once(&p.path).chain(p.from.as_ref()) {
-            if let Some(rp) = repo_path(path) {
-                page_of.insert(rp, i);
-            }
-        }
-    }
+) -> Result<bool, git2::Error> {
     let mut walk = repo.revwalk()?;
     walk.simplify_first_parent()?;
     walk.push(new)?;
@@ -519,11 +974,10 @@ fn attribute(
         opts.pathspec(p);
     }
     opts.disable_pathspec_match(true);
-    for oid in walk {
+    for (listed, oid) in walk.enumerate() {
         let oid = oid?;
-        if out.commits.len() >= MAX_COMMITS {
-            out.commits_truncated = true;
-            break;
+        if listed >= MAX_COMMITS {
+            return Ok(true);
         }
         let commit = repo.find_commit(oid)?;
         let index = out.commits.len();
@@ -560,7 +1014,7 @@ fn attribute(
             }
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 #[cfg(test)]

@@ -71,10 +71,16 @@ fn status_str<S: serde::Serializer>(st: &Option<Status>, s: S) -> Result<S::Ok, 
     }
 }
 
-/// One source's stale pages, oldest first.
+/// One source's stale pages, oldest first; for a site, one repository's.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceStale {
     pub source: String,
+    /// For a site, the repository these pages come from (the manifest's `repo`, the
+    /// source's name for the site's own repository) and its URL; `None` for a plain source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     pub pages: Vec<StalePage>,
     /// Pages whose dates are unknown (a shallow mirror), so they could not be judged.
     pub unknown: Vec<String>,
@@ -84,54 +90,99 @@ pub struct SourceStale {
     pub checked: usize,
 }
 
-/// The pages of one source unchanged for more than `older_than_days` at `now`.
-pub fn stale(docs: &[Document], history: &History, older_than_days: u64, now: i64) -> SourceStale {
-    let mut out = SourceStale {
-        source: history.source.clone(),
-        pages: Vec::new(),
-        unknown: Vec::new(),
-        gap: history.gap(),
-        checked: 0,
-    };
+/// The pages of one source unchanged for more than `older_than_days` at `now`: one group
+/// for a plain source; for a site, one per repository its pages come from, in the order of
+/// the site's own repository first, then the manifest's (the pages ken generates for a
+/// site, made on the day of the sync, are never stale and are not counted).
+pub fn stale(
+    docs: &[Document],
+    history: &History,
+    older_than_days: u64,
+    now: i64,
+) -> Vec<SourceStale> {
+    let mut groups: Vec<SourceStale> = Vec::new();
+    let mut order: Vec<Option<usize>> = Vec::new();
     for d in docs.iter().filter(|d| d.link.is_none()) {
-        out.checked += 1;
-        let life = Lifecycle::of(d.front_matter.as_ref());
-        let changed = history.last_changed(&d.path);
-        let since = match (changed.as_ref().map(|c| c.time), life.last_reviewed) {
-            (Some(c), Some(r)) => c.max(r),
-            (Some(t), None) | (None, Some(t)) => t,
-            (None, None) => {
-                out.unknown.push(d.path.clone());
-                continue;
-            }
-        };
-        let age = age_days(since, now);
-        let reason = match life.status {
-            Some(s) if s.is_retired() => None,
-            Some(Status::Stable) if life.deprecated_at.is_some_and(|t| t <= now) => {
-                Some(Reason::DeprecatedAtPassed)
-            }
-            Some(Status::Draft) if age > DRAFT_IDLE_DAYS => Some(Reason::DraftIdle),
-            _ if age > older_than_days => Some(Reason::Unchanged),
-            _ => None,
-        };
-        if let Some(reason) = reason {
-            out.pages.push(StalePage {
-                path: d.path.clone(),
-                title: d.title.clone(),
-                status: life.status,
-                changed,
-                last_reviewed: life.last_reviewed,
-                since,
-                age_days: age,
-                deprecated_at: life
-                    .deprecated_at
-                    .filter(|_| reason == Reason::DeprecatedAtPassed),
-                reason,
-            });
+        if history.is_generated(&d.path) {
+            continue;
         }
+        let repo = history.repository(&d.path);
+        let name = repo.map(|(n, _)| n);
+        let at = match groups.iter().position(|g| g.repo.as_deref() == name) {
+            Some(i) => i,
+            None => {
+                groups.push(SourceStale {
+                    source: history.source.clone(),
+                    repo: name.map(str::to_string),
+                    url: repo.map(|(_, u)| u.to_string()),
+                    pages: Vec::new(),
+                    unknown: Vec::new(),
+                    gap: history.gap(),
+                    checked: 0,
+                });
+                order.push(history.repository_index(&d.path));
+                groups.len() - 1
+            }
+        };
+        judge(d, history, older_than_days, now, &mut groups[at]);
     }
-    out.pages
-        .sort_by(|a, b| (a.since, &a.path).cmp(&(b.since, &b.path)));
-    out
+    let mut keyed: Vec<(Option<usize>, SourceStale)> = order.into_iter().zip(groups).collect();
+    keyed.sort_by_key(|(i, _)| *i);
+    let mut groups: Vec<SourceStale> = keyed.into_iter().map(|(_, g)| g).collect();
+    if groups.is_empty() {
+        groups.push(SourceStale {
+            source: history.source.clone(),
+            repo: None,
+            url: None,
+            pages: Vec::new(),
+            unknown: Vec::new(),
+            gap: history.gap(),
+            checked: 0,
+        });
+    }
+    for g in &mut groups {
+        g.pages
+            .sort_by(|a, b| (a.since, &a.path).cmp(&(b.since, &b.path)));
+    }
+    groups
+}
+
+/// Judges one page into its group.
+fn judge(d: &Document, history: &History, older_than_days: u64, now: i64, out: &mut SourceStale) {
+    out.checked += 1;
+    let life = Lifecycle::of(d.front_matter.as_ref());
+    let changed = history.last_changed(&d.path);
+    let since = match (changed.as_ref().map(|c| c.time), life.last_reviewed) {
+        (Some(c), Some(r)) => c.max(r),
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => {
+            out.unknown.push(d.path.clone());
+            return;
+        }
+    };
+    let age = age_days(since, now);
+    let reason = match life.status {
+        Some(s) if s.is_retired() => None,
+        Some(Status::Stable) if life.deprecated_at.is_some_and(|t| t <= now) => {
+            Some(Reason::DeprecatedAtPassed)
+        }
+        Some(Status::Draft) if age > DRAFT_IDLE_DAYS => Some(Reason::DraftIdle),
+        _ if age > older_than_days => Some(Reason::Unchanged),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        out.pages.push(StalePage {
+            path: d.path.clone(),
+            title: d.title.clone(),
+            status: life.status,
+            changed,
+            last_reviewed: life.last_reviewed,
+            since,
+            age_days: age,
+            deprecated_at: life
+                .deprecated_at
+                .filter(|_| reason == Reason::DeprecatedAtPassed),
+            reason,
+        });
+    }
 }

@@ -32,8 +32,8 @@ const IGNORE_REVS: &str = ".git-blame-ignore-revs";
 const MAX_AUTHOR: usize = 200;
 const MAX_SUBJECT: usize = 300;
 
-/// What decides a walk besides the tip: the source's root and globs, and the ignore-revs
-/// file's content (its blob id).
+/// What decides a walk besides the tip: the source's root and globs ([`configured`]), and
+/// the ignore-revs file's content (its blob id).
 pub(super) fn settings(
     repo: &Repository,
     tip: Oid,
@@ -44,12 +44,19 @@ pub(super) fn settings(
         .get_name(IGNORE_REVS)
         .map(|e| e.id().to_string())
         .unwrap_or_default();
-    Ok(format!(
-        "root={:?} include={:?} exclude={:?} ignore={ignore}",
+    Ok(format!("{}ignore={ignore}", configured(spec)))
+}
+
+/// The part of [`settings`] that comes from the configuration alone. The rest is a function
+/// of the tip's tree, so a walk of the same tip under the same configuration is current
+/// without opening the mirror ([`Stored::is_current_at`]).
+pub(super) fn configured(spec: &SourceSpec) -> String {
+    format!(
+        "root={:?} include={:?} exclude={:?} ",
         spec.root.as_deref().unwrap_or(""),
         spec.include,
         spec.exclude
-    ))
+    )
 }
 
 /// One page being followed back through history.

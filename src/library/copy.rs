@@ -2,11 +2,12 @@
 //! root put together once, so that no reader of a source writes "snapshot + `Filter::new` +
 //! `filter.root()`" again.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use crate::base::{Base, SourceFailure};
-use crate::catalog::{self, Check, Listed};
+use crate::catalog::{self, Check, Listed, ListedOrigin};
 use crate::config::SourceSpec;
 use crate::corpus::{self, Catalog, Document, Filter, Parsed};
 use crate::source::{Content, Entry, FileOrigin, Snapshot, SourceError};
@@ -94,51 +95,92 @@ impl Base {
 
     /// What `ken list` shows of a source's documents (path, title, symlink target, origin)
     /// and the notes about its files: from the catalogue, without opening the mirror, when
-    /// it is of the synced copy; else read (and catalogued) first.
-    pub fn listing(
-        &self,
-        spec: &SourceSpec,
-    ) -> Result<(Vec<Listed>, Vec<corpus::Note>), SourceFailure> {
+    /// it is of the synced copy; else read (and catalogued) first ([`Listing::docs`]).
+    pub fn listing(&self, spec: &SourceSpec) -> Result<Listing<'_>, SourceFailure> {
         let filter = Filter::new(spec).map_err(|e| SourceFailure::new(&spec.name, e))?;
         let settings = catalog::settings(spec, self.config.max_file_size);
-        if let Some(id) = self.copy_id(spec)
-            && let Some((mut docs, notes)) =
-                catalog::listing(self.data_dir(), &spec.name, &filter, &settings, &id)
-        {
-            // A single repository's documents name it as their origin, as `SourceCopy::docs`
-            // gives them (a site's catalogue holds each page's own, and its generated pages
-            // come from no repository).
-            if let (Some(st), crate::source::Location::Git(_)) =
-                (self.state_of(spec), crate::source::location(spec))
-                && st.site.is_none()
-                && let Some(commit) = &st.commit
-            {
+        let stored = self
+            .copy_id(spec)
+            .and_then(|id| catalog::listing(self.data_dir(), &spec.name, &filter, &settings, &id));
+        // A single repository's documents name it as their origin, as `SourceCopy::docs`
+        // gives them. A site's catalogue holds each page's own, and a page ken generated
+        // for a site comes from no repository: it has none.
+        let origin = match (self.state_of(spec), crate::source::location(spec)) {
+            (Some(st), crate::source::Location::Git(_)) if st.site.is_none() => st
+                .commit
+                .clone()
+                .map(|c| (spec.url.clone(), st.branch.clone(), c)),
+            _ => None,
+        };
+        Ok(Listing {
+            base: self,
+            spec: spec.clone(),
+            filter,
+            stored,
+            origin,
+            read: std::cell::OnceCell::new(),
+        })
+    }
+}
+
+/// One source's documents as `ken list` shows them ([`Base::listing`]).
+pub struct Listing<'b> {
+    base: &'b Base,
+    spec: SourceSpec,
+    filter: Filter,
+    /// The catalogue of the synced copy, when there is one.
+    stored: Option<catalog::Listing>,
+    /// The URL, branch and commit of a git source, for the documents that do not carry
+    /// their own origin.
+    origin: Option<(String, Option<String>, String)>,
+    /// The documents read from the copy when the catalogue did not have them.
+    read: std::cell::OnceCell<Result<Catalog, String>>,
+}
+
+impl Listing<'_> {
+    /// The documents and the notes about the source's files, borrowed from the catalogue
+    /// where they can be.
+    pub fn docs(&self) -> Result<(Vec<Listed<'_>>, Vec<corpus::Note>), SourceFailure> {
+        if let Some((mut docs, notes)) = self.stored.as_ref().and_then(|l| l.docs()) {
+            if let Some((repo, branch, commit)) = &self.origin {
                 for d in docs.iter_mut().filter(|d| d.origin.is_none()) {
-                    if let Some(rel) = filter.unmounted(&d.path) {
-                        d.origin = Some(FileOrigin {
-                            repo: spec.url.clone(),
-                            branch: st.branch.clone(),
-                            commit: commit.clone(),
-                            path: crate::forge::repo_path(filter.root(), rel),
+                    let rel = match &d.path {
+                        Cow::Borrowed(p) => self.filter.unmounted(p).map(Cow::Borrowed),
+                        Cow::Owned(p) => self.filter.unmounted(p).map(|r| Cow::Owned(r.into())),
+                    };
+                    if let Some(rel) = rel {
+                        d.origin = Some(ListedOrigin {
+                            repo: Cow::Borrowed(repo),
+                            branch: branch.as_deref().map(Cow::Borrowed),
+                            commit: Cow::Borrowed(commit),
+                            path: match self.filter.root() {
+                                Some(root) => Cow::Owned(crate::forge::repo_path(Some(root), &rel)),
+                                None => rel,
+                            },
                         });
                     }
                 }
             }
             return Ok((docs, notes));
         }
-        let cat = self.catalog(spec)?;
+        let cat = self
+            .read
+            .get_or_init(|| self.base.catalog(&self.spec).map_err(|e| e.cause));
+        let cat = cat
+            .as_ref()
+            .map_err(|cause| SourceFailure::new(&self.spec.name, cause))?;
         let docs = cat
             .docs
-            .into_iter()
+            .iter()
             .map(|d| Listed {
-                source: d.source,
-                path: d.path,
-                title: d.title,
-                link: d.link,
-                origin: d.origin,
+                source: &d.source,
+                path: Cow::Borrowed(&d.path),
+                title: Cow::Borrowed(&d.title),
+                link: d.link.as_deref().map(Cow::Borrowed),
+                origin: d.origin.as_ref().map(ListedOrigin::of),
             })
             .collect();
-        Ok((docs, cat.notes))
+        Ok((docs, cat.notes.clone()))
     }
 }
 

@@ -362,8 +362,8 @@ impl Base {
                 || p.site.as_ref().map(commits) != Some(commits(&site.state))
         });
         let unchanged = before.as_deref() == Some(after.as_str());
-        // What `--changed-since last-sync` compares with: the copy before this sync when it
-        // brought changes, else the one recorded before.
+        // What `ken news` and `--changed-since last-sync` compare with: the copy before this
+        // sync when it moved a commit, else the one recorded before.
         let mut site = site;
         site.state.previous = match &prev {
             Some(p) if moved => p.commit.clone().map(|commit| PreviousCopy {

@@ -28,6 +28,7 @@ use super::keys::{Keys, Press};
 use super::library::TreeState;
 use super::links;
 use super::msg::{Effect, JobMsg, Message, Msg, Outcome, Screen};
+use super::news::NewsState;
 use super::pages::{Ctx, Pages};
 use super::panel::{Panel, PanelKind};
 use super::prompt::{Prompt, PromptKind};
@@ -51,6 +52,7 @@ pub struct App {
     /// The page in the reader, history and bookmarks.
     pub pages: Pages,
     pub help: HelpState,
+    pub news: NewsState,
     /// The outline, bookmarks or recent pages over the reader.
     pub panel: Option<Panel>,
     /// The one-line prompt over the status bar.
@@ -83,6 +85,7 @@ impl App {
             tree: TreeState::default(),
             search: SearchState::default(),
             help: HelpState::default(),
+            news: NewsState::default(),
             panel: None,
             prompt: None,
             status: Status::default(),
@@ -113,10 +116,6 @@ impl App {
         self.message = Some(Message::error(text));
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message::info(text));
-    }
-
     /// The rows of the banner, as the view draws it.
     pub fn banner_height(&self) -> u16 {
         self.status
@@ -142,6 +141,7 @@ impl App {
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;
+        self.pages.problems.clear();
         let rows = self.body_height();
         self.tree.adopt(&self.lib, first, rows);
         if let Some(name) = self.want.take() {
@@ -184,7 +184,7 @@ impl App {
                 Screen::Search => self.search.editing,
                 Screen::Library => self.tree.filtering,
                 Screen::Reader => self.pages.reader.as_ref().is_some_and(Reader::finding),
-                Screen::Help => false,
+                Screen::Help | Screen::News => false,
             }
     }
 
@@ -197,7 +197,7 @@ impl App {
             Screen::Search => self.search.input(),
             Screen::Library => self.tree.input(),
             Screen::Reader => self.pages.reader.as_mut().and_then(Reader::input),
-            Screen::Help => None,
+            Screen::Help | Screen::News => None,
         }
     }
 
@@ -219,7 +219,7 @@ impl App {
                     r.update_find(rows);
                 }
             }
-            Screen::Help => {}
+            Screen::Help | Screen::News => {}
         }
     }
 
@@ -273,6 +273,7 @@ impl App {
                 let lines = self.help.lines(&self.keymap).len();
                 self.help.act(a, rows, lines)
             }
+            Screen::News => self.news.act(a, &self.lib, rows),
         }
     }
 
@@ -288,7 +289,13 @@ impl App {
             if self.lib.find(&p.source, &p.path).is_some() {
                 self.panel = None;
             }
-        } else if !matches!(out, Outcome::DeleteBookmark(_) | Outcome::ScrollTo(_)) {
+        } else if !matches!(out, Outcome::DeleteBookmark(_) | Outcome::ScrollTo(_))
+            || self
+                .panel
+                .as_ref()
+                .is_some_and(|p| p.kind == PanelKind::Problems)
+        {
+            // The outline stays beside the page it moves; the problems' list covers it.
             self.panel = None;
         }
         self.apply(out);
@@ -307,17 +314,13 @@ impl App {
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.effects.push(Effect::Mouse(self.mouse));
-                let key = self
-                    .keymap
-                    .hint(self.screen.context(), Action::ToggleMouse)
-                    .unwrap_or_default();
-                if self.mouse {
-                    self.info("mouse on: the wheel scrolls");
-                } else {
-                    self.info(format!(
-                        "mouse released: select text with it; {key} takes it back"
-                    ));
-                }
+                let key = self.keymap.hint(self.screen.context(), a);
+                self.message = Some(super::status::mouse(self.mouse, key));
+            }
+            Action::News => {
+                self.news.loading = true;
+                self.effects.push(Effect::News);
+                self.push_screen(Screen::News);
             }
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Redraw => self.effects.push(Effect::Redraw),
@@ -348,10 +351,11 @@ impl App {
                 self.with_pages(|p, c| p.step(c, a == Action::HistoryBack));
                 Outcome::Done
             }
-            Action::Outline | Action::Bookmarks | Action::Recent => {
+            Action::Outline | Action::Bookmarks | Action::Recent | Action::Problems => {
                 let kind = match a {
                     Action::Outline => PanelKind::Outline,
                     Action::Bookmarks => PanelKind::Bookmarks,
+                    Action::Problems => PanelKind::Problems,
                     _ => PanelKind::Recent,
                 };
                 let out = Panel::toggle(&mut self.panel, kind, &self.pages.history, page);
@@ -490,6 +494,7 @@ impl App {
         }
         self.tree.cursor.show(rows);
         self.search.show(rows);
+        self.news.cursor.show(rows);
     }
 
     fn on_job(&mut self, j: JobMsg) {
@@ -514,10 +519,7 @@ impl App {
                 self.search.answered(id, result, millis, rows);
             }
             JobMsg::Highlighted(h) => {
-                if let Some(r) = &mut self.pages.reader
-                    && r.doc.source == h.source
-                    && r.doc.path == h.path
-                {
+                if let Some(r) = self.pages.showing(&h.source, &h.path) {
                     r.highlighted(h.page, &self.theme, rows);
                 }
             }
@@ -525,21 +527,21 @@ impl App {
                 self.status.sync = SyncState::Running { source, percent };
             }
             JobMsg::SyncDone(o) => {
-                if let Some(m) = self.status.synced(o, self.lib.guide) {
-                    self.message = Some(m);
-                }
+                self.message = self
+                    .status
+                    .synced(o, self.lib.guide)
+                    .or(self.message.take());
             }
             JobMsg::Notice(line) => self.message = Some(Message::error(line)),
             JobMsg::Changed { source, paths } => {
-                // The open page changed on disk: read it again, at the same place.
-                let open = self.pages.reader.as_ref().map(|r| &r.doc);
-                if let Some(doc) = open
-                    && doc.source == source
-                    && (paths.is_empty() || paths.contains(&doc.path))
-                {
-                    self.reload_page();
+                self.with_pages(|p, c| p.changed_on_disk(c, &source, &paths));
+            }
+            JobMsg::News(all) => self.news.loaded(&all, self.status.now as i64, rows),
+            JobMsg::Checked { source, result } => self.pages.checked(source, result),
+            JobMsg::Diffed(d) => {
+                if let Some(r) = self.pages.showing(&d.source, &d.path) {
+                    self.message = Some(r.diffed(d.result, &self.theme, rows));
                 }
-                self.message = Some(super::status::changed_on_disk(&source, &paths));
             }
         }
     }

@@ -39,7 +39,7 @@ impl Areas {
 /// The header rows of a screen.
 fn head_rows(screen: Screen) -> u16 {
     match screen {
-        Screen::Library | Screen::Help => 1,
+        Screen::Library | Screen::Help | Screen::News => 1,
         Screen::Search | Screen::Reader => 2,
     }
 }

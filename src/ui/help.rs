@@ -39,6 +39,10 @@ fn about(screen: Screen) -> &'static [&'static str] {
             "The reader: one page. Scroll, find in the page, select and follow",
             "links, go back and forward, open the outline, bookmark, copy, edit.",
         ],
+        Screen::News => &[
+            "What's new: the pages added, changed, deleted and renamed by the last",
+            "sync, the standards that changed status, and the commits. Enter opens a page.",
+        ],
         Screen::Help => &[],
     }
 }

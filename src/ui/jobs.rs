@@ -1,4 +1,5 @@
-//! Background jobs: loading the library, syncing, searching, highlighting a page's code.
+//! Background jobs: loading the library, syncing, searching, highlighting a page's code,
+//! reading the news of the last sync.
 //! Each reports back as a [`Msg::Job`]. Search and highlighting each have one thread with a
 //! single slot: the newest request wins (older ones still queued are skipped, and a stale
 //! answer is dropped by the app).
@@ -136,6 +137,50 @@ impl Jobs {
             .spawn(move || {
                 let lib = data::load_library(Base::open(config));
                 let _ = tx.send(Msg::Job(JobMsg::Library(Arc::new(lib))));
+            });
+    }
+
+    /// Reads what changed in the last sync of every source (`ken news --since last-sync`), in
+    /// the background.
+    pub fn news(&self, config: Config) {
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-news".into())
+            .spawn(move || {
+                let since = crate::history::news::Since::LastSync;
+                let all = crate::history::news::all(&Base::open(config), &since);
+                let _ = tx.send(Msg::Job(JobMsg::News(Arc::new(all))));
+            });
+    }
+
+    /// Runs `ken check`'s rules over one source, in the background.
+    pub fn check(&self, config: Config, source: String) {
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-check".into())
+            .spawn(move || {
+                let base = Base::open(config);
+                let result = match base.spec(&source) {
+                    Some(spec) => crate::check::run::source(&base, spec),
+                    None => Err(format!("{source}: no such source")),
+                };
+                let _ = tx.send(Msg::Job(JobMsg::Checked { source, result }));
+            });
+    }
+
+    /// Reads a page before and after the last sync of its source, in the background.
+    pub fn diff(&self, config: Config, source: String, path: String) {
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-diff".into())
+            .spawn(move || {
+                let result = super::diff::since_last_sync(&Base::open(config), &source, &path);
+                let d = super::msg::Diffed {
+                    source,
+                    path,
+                    result,
+                };
+                let _ = tx.send(Msg::Job(JobMsg::Diffed(d)));
             });
     }
 

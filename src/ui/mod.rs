@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cursor;
 pub mod data;
+pub mod diff;
 pub mod env;
 pub mod fresh;
 pub mod geometry;
@@ -18,9 +19,11 @@ pub mod keys;
 pub mod library;
 pub mod links;
 pub mod msg;
+pub mod news;
 pub mod page;
 pub mod pages;
 pub mod panel;
+pub mod problems;
 pub mod prompt;
 pub mod reader;
 pub mod search;
@@ -86,7 +89,7 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
             jobs.sync(config.clone());
         }
         jobs.watch(config.clone());
-        event_loop(&mut app, &jobs, &rx, &mut tty)?;
+        event_loop(&mut app, &jobs, &rx, &mut tty, &config)?;
     }
     app.save_reading();
     drop(tty);
@@ -215,12 +218,18 @@ fn open_named(app: &mut App, config: &Config, name: &str) {
 
 /// Takes in messages in batches, runs the effects they asked for, and draws once a batch,
 /// until the app quits or the terminal is gone.
-fn event_loop(app: &mut App, jobs: &Jobs, rx: &Receiver<Msg>, tty: &mut Tty) -> anyhow::Result<()> {
+fn event_loop(
+    app: &mut App,
+    jobs: &Jobs,
+    rx: &Receiver<Msg>,
+    tty: &mut Tty,
+    config: &Config,
+) -> anyhow::Result<()> {
     // The first frame is out already.
     let mut dirty = false;
     loop {
         for e in app.take_effects() {
-            dirty |= run_effect(e, app, jobs, tty)?;
+            dirty |= run_effect(e, app, jobs, tty, config)?;
         }
         if dirty && tty.term.draw(|f| views::draw(app, f)).is_err() {
             break; // the terminal is gone
@@ -258,13 +267,22 @@ fn event_loop(app: &mut App, jobs: &Jobs, rx: &Receiver<Msg>, tty: &mut Tty) -> 
 }
 
 /// Does what the app asked for; true when the screen must be drawn again.
-fn run_effect(e: Effect, app: &mut App, jobs: &Jobs, tty: &mut Tty) -> anyhow::Result<bool> {
+fn run_effect(
+    e: Effect,
+    app: &mut App,
+    jobs: &Jobs,
+    tty: &mut Tty,
+    config: &Config,
+) -> anyhow::Result<bool> {
     match e {
         Effect::Search { id, query } => jobs.search(id, query),
         Effect::SearchIn(lib) => jobs.library(lib),
         Effect::Highlight { source, path, body } => jobs.highlight(source, path, body),
         Effect::Mouse(on) => tty.mouse(on),
         Effect::Write(bytes) => tty.write(&bytes),
+        Effect::News => jobs.news(config.clone()),
+        Effect::Diff { source, path } => jobs.diff(config.clone(), source, path),
+        Effect::Check { source } => jobs.check(config.clone(), source),
         Effect::Suspend => {
             tty.suspend(app.mouse)?;
             return Ok(true);

@@ -52,6 +52,17 @@ pub enum Effect {
     Write(Vec<u8>),
     /// Edit a file in `$EDITOR`, then show the page again.
     Edit(PathBuf),
+    /// Read what changed in the last sync (for the what's-new screen).
+    News,
+    /// Read a page before and after the last sync (for the reader's view of its changes).
+    Diff {
+        source: String,
+        path: String,
+    },
+    /// Run `ken check`'s rules over a source (for the problems of its pages).
+    Check {
+        source: String,
+    },
 }
 
 impl PartialEq for Effect {
@@ -73,6 +84,9 @@ impl PartialEq for Effect {
             (Suspend, Suspend) | (Redraw, Redraw) => true,
             (Write(a), Write(b)) => a == b,
             (Edit(a), Edit(b)) => a == b,
+            (News, News) => true,
+            (Check { source: a }, Check { source: b }) => a == b,
+            (Diff { source, path }, Diff { source: s, path: p }) => source == s && path == p,
             _ => false,
         }
     }
@@ -98,10 +112,27 @@ pub enum JobMsg {
     /// Pages of a local folder changed on disk (paths as the reader sees them; empty when
     /// not known).
     Changed { source: String, paths: Vec<String> },
+    /// A page before and after the last sync.
+    Diffed(Diffed),
+    /// The findings of `ken check`'s rules over a source, or why it could not be checked.
+    Checked {
+        source: String,
+        result: Result<Vec<crate::check::Finding>, String>,
+    },
+    /// What changed in the last sync, for the what's-new screen.
+    News(Arc<crate::history::news::AllNews>),
     /// A line for the status bar: a job's notice (the search index brought up to date, or
     /// searched as it is and why), or a line something in the process wrote to stderr while
     /// the UI owned the terminal (sanitized).
     Notice(String),
+}
+
+/// A page before and after the last sync, or why there is nothing to compare.
+#[derive(Debug)]
+pub struct Diffed {
+    pub source: String,
+    pub path: String,
+    pub result: Result<super::diff::Compared, String>,
 }
 
 /// A page parsed again with its code highlighted.
@@ -142,6 +173,8 @@ pub enum Screen {
     Search,
     Reader,
     Help,
+    /// What's new since the last sync.
+    News,
 }
 
 impl Screen {
@@ -153,6 +186,7 @@ impl Screen {
             Screen::Search => Context::Search,
             Screen::Reader => Context::Reader,
             Screen::Help => Context::Help,
+            Screen::News => Context::News,
         }
     }
 
@@ -162,7 +196,7 @@ impl Screen {
             Screen::Library => Screen::Search,
             Screen::Search if page => Screen::Reader,
             Screen::Search => Screen::Library,
-            Screen::Reader | Screen::Help => Screen::Library,
+            Screen::Reader | Screen::Help | Screen::News => Screen::Library,
         }
     }
 }

@@ -8,8 +8,11 @@ use std::sync::Arc;
 
 use super::cursor;
 use super::data::Terms;
+use super::diff::{Compared, DiffView};
 use super::msg::{Effect, Message, Outcome};
 use super::page::{self, Page, Styled};
+use super::problems::{self, Problem};
+use crate::check::Finding;
 use crate::corpus::{Document, Parsed};
 use crate::keymap::{Action, Context, Keymap};
 use crate::store::Place;
@@ -44,6 +47,15 @@ pub struct Reader {
     pub find: Option<Find>,
     /// The selected link (index into `styled.links`).
     pub link: Option<usize>,
+    /// The page's changes since the last sync, shown instead of the page.
+    pub diff: Option<DiffView>,
+    /// The page's problems found by `ken check` (`None` until its source is checked).
+    pub findings: Option<Vec<Finding>>,
+    /// The Markdown (and the line of the file it starts on, and its headings' lines), to
+    /// find where a problem's line is drawn.
+    body: String,
+    body_line: usize,
+    headings: Vec<usize>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -93,6 +105,11 @@ impl Reader {
             terms,
             find: None,
             link: None,
+            diff: None,
+            findings: None,
+            headings: problems::heading_lines(&parsed.body),
+            body: parsed.body,
+            body_line: parsed.body_line,
         };
         r.relayout(theme);
         (r, effect)
@@ -165,6 +182,16 @@ impl Reader {
     /// What an action does in the reader. Find in page comes before the page: while its
     /// query is typed, `Open` ends the typing and `Back` ends the find.
     pub fn act(&mut self, a: Action, rows: usize, keymap: &Keymap) -> Outcome {
+        if let Some(d) = &mut self.diff {
+            return match d.act(a, rows) {
+                Some(true) => Outcome::Done,
+                Some(false) => Outcome::Ignored,
+                None => {
+                    self.diff = None;
+                    Outcome::Quiet
+                }
+            };
+        }
         let editing = self.finding();
         let out = match a {
             _ if cursor::scroll(&mut self.scroll, a, rows) => Outcome::Done,
@@ -197,6 +224,15 @@ impl Reader {
             },
             Action::Cancel => self.cancel(),
             Action::OpenSuccessor => Outcome::Successor,
+            Action::Diff => Outcome::Effect(
+                Effect::Diff {
+                    source: self.doc.source.clone(),
+                    path: self.doc.path.clone(),
+                },
+                Some(Message::info(
+                    "comparing with the page before the last sync…",
+                )),
+            ),
             Action::Back if editing => {
                 self.find = None;
                 Outcome::Done
@@ -328,9 +364,28 @@ impl Reader {
         self.clamp(rows);
     }
 
+    /// The page's two versions in the last sync arrived: the view of its changes, opened at
+    /// the first one, or why there is none.
+    pub fn diffed(&mut self, c: Result<Compared, String>, theme: &Theme, rows: usize) -> Message {
+        match c {
+            Ok(c) if !c.changed => Message::info("the last sync did not change this page"),
+            Ok(c) => {
+                let mut v = DiffView::new(c, self.width, theme);
+                v.first_change(rows);
+                let said = Message::info(v.summary());
+                self.diff = Some(v);
+                said
+            }
+            Err(e) => Message::error(crate::sanitize::line(&e, 0).into_owned()),
+        }
+    }
+
     /// The terminal is `width` columns wide now: the page is laid out again with the same
     /// text at the top (the share of the page read so far).
     pub fn resize(&mut self, width: u16, theme: &Theme, rows: usize) {
+        if let Some(d) = &mut self.diff {
+            d.resize(width.max(1), theme);
+        }
         if self.width != width.max(1) {
             let frac = self.scroll as f64 / self.lines().max(1) as f64;
             self.width = width.max(1);
@@ -364,6 +419,12 @@ impl Reader {
             self.scroll = scroll;
         }
         self.clamp(rows);
+    }
+
+    /// The page's problems, each at the laid-out line it is on.
+    pub fn problems(&self) -> Vec<Problem> {
+        let f = self.findings.as_deref().unwrap_or_default();
+        problems::locate(f, &self.body, self.body_line, &self.headings, &self.layout)
     }
 
     /// The number of code blocks on the page.

@@ -69,3 +69,15 @@ pub fn changed_on_disk(source: &str, paths: &[String]) -> Message {
         many => format!("{source}: {} pages changed on disk", many.len()),
     })
 }
+
+/// What toggling the mouse did (`key`: the key that toggles it back).
+pub fn mouse(on: bool, key: Option<String>) -> Message {
+    Message::info(if on {
+        "mouse on: the wheel scrolls".to_string()
+    } else {
+        format!(
+            "mouse released: select text with it; {} takes it back",
+            key.unwrap_or_default()
+        )
+    })
+}

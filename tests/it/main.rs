@@ -41,6 +41,7 @@ mod news;
 mod page_header;
 mod search_lifecycle;
 mod search_quality;
+mod site_history;
 mod site_manifest;
 mod site_sync;
 mod stale;

@@ -256,3 +256,256 @@ fn a_page_changed_since_it_was_read_is_marked() {
     press(&mut app, "q q");
     assert!(!screen80(&app).contains('•'), "{}", screen80(&app));
 }
+
+/// The config the UI runs with, for this ken and source.
+fn config(s: &Synced) -> ken::config::Config {
+    ken::config::Config::load(&ken::config::Inputs {
+        source_flags: vec![s.source.clone()],
+        env_config_dir: Some(s.ken.config_dir()),
+        env_data_dir: Some(s.ken.data_dir()),
+        ..Default::default()
+    })
+    .expect("config")
+}
+
+#[test]
+fn the_what_s_new_screen_lists_the_last_sync_s_changes_and_opens_them() {
+    let s = synced();
+    // The next sync brings a rename, an edit and a standard that changes status.
+    std::fs::create_dir_all(s.repo.dir.join("ops")).unwrap();
+    s.repo.git(&["mv", "backup.md", "ops/backups.md"]);
+    s.repo.write(
+        "Standards/scs-0100-v3-flavor-naming.md",
+        NEW.replace(
+            "The flavor names in force.",
+            "The flavor names in force, now with GPUs.",
+        ),
+    );
+    s.repo.write(
+        "Standards/scs-0200-v1-gpus.md",
+        "---\ntitle: GPUs\ntype: Standard\nstatus: Draft\ntrack: IaaS\n---\n\n# GPUs\n\nSoon.\n",
+    );
+    s.repo.commit_at(
+        "Move backups under ops",
+        "Bob",
+        "2021-06-20 09:00:00 +0000",
+        "2021-06-20 09:00:00 +0000",
+    );
+    sync(&s.ken, &s.source);
+    let mut app = app_over(library(&s), EDITED + 21 * DAY);
+
+    press(&mut app, "W");
+    assert!(
+        app.take_effects().contains(&ken::ui::msg::Effect::News),
+        "the key asks for the news"
+    );
+    assert!(screen80(&app).contains("reading the history…"));
+    // What the job does with that effect: the news of `ken news --since last-sync`.
+    let all = ken::history::news::all(
+        &ken::base::Base::open(config(&s)),
+        &ken::history::news::Since::LastSync,
+    );
+    app.update(Msg::Job(JobMsg::News(Arc::new(all))));
+    let shown = screen80(&app);
+    assert!(
+        shown.starts_with("What's new since the last sync  3 pages changed\nkb: "),
+        "{shown}"
+    );
+    assert!(shown.contains(", 1 commit\n"), "{shown}");
+    let renamed = shown
+        .lines()
+        .position(|l| l.contains("renamed  ops/backups.md (from backup.md)  Backups"))
+        .unwrap_or_else(|| panic!("the rename with its old path:\n{shown}"));
+    assert!(shown.contains("new draft scs-0200-v1"), "{shown}");
+    assert!(
+        shown.contains("added    Standards/scs-0200-v1-gpus.md"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("sections: Flavor naming v3"),
+        "the changed section of the edited standard:\n{shown}"
+    );
+    assert!(
+        shown.contains("2 days ago  Bob: Move backups under ops"),
+        "the commit under each page:\n{shown}"
+    );
+
+    // Enter on the renamed page's row opens it at its new path.
+    for _ in 1..renamed {
+        press(&mut app, "j");
+    }
+    press(&mut app, "enter");
+    let page = screen80(&app);
+    assert!(page.starts_with("Backups"), "{page}");
+    assert!(
+        page.lines().nth(1).unwrap().starts_with("ops/backups.md"),
+        "{page}"
+    );
+    // Back comes to the news, as they were.
+    press(&mut app, "q");
+    assert!(screen80(&app).starts_with("What's new"));
+}
+
+#[test]
+fn the_diff_of_a_page_since_the_last_sync_marks_added_and_removed_lines() {
+    let s = synced();
+    s.repo.write(
+        "backup.md",
+        "# Backups\n\nRun the nightly backup.\n\nRestore one file a week to be sure.\n",
+    );
+    s.repo.commit_at(
+        "Backups: restore weekly",
+        "Bob",
+        "2021-06-15 09:00:00 +0000",
+        "2021-06-15 09:00:00 +0000",
+    );
+    sync(&s.ken, &s.source);
+    let mut app = app_over(library(&s), EDITED + 21 * DAY);
+    open(&mut app, "backup.md");
+    app.take_effects();
+    press(&mut app, "D");
+    let asked = app.take_effects();
+    assert!(
+        asked.contains(&ken::ui::msg::Effect::Diff {
+            source: "kb".into(),
+            path: "backup.md".into()
+        }),
+        "{asked:?}"
+    );
+    // What the job does with that effect.
+    let base = ken::base::Base::open(config(&s));
+    let result = ken::ui::diff::since_last_sync(&base, "kb", "backup.md");
+    app.update(Msg::Job(JobMsg::Diffed(ken::ui::msg::Diffed {
+        source: "kb".into(),
+        path: "backup.md".into(),
+        result,
+    })));
+    let shown = screen80(&app);
+    assert!(
+        shown.contains("\n+ Restore one file a week to be sure.\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("\n+ Run the nightly backup.\n"), "{shown}");
+    assert!(
+        shown.contains("\n- Run the nightly backup, then check it.\n"),
+        "the removed line, in place:\n{shown}"
+    );
+    assert!(
+        shown
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("changes: 3 lines added, 1 removed since "),
+        "{shown}"
+    );
+    // The removed line is struck through (the theme's diff.removed, even without colour).
+    let lib_line = shown
+        .lines()
+        .position(|l| l.starts_with("- Run the nightly"))
+        .unwrap() as u16;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| ken::ui::views::draw(&app, f)).unwrap();
+    let cell = &t.backend().buffer()[(4, lib_line)];
+    assert!(
+        cell.modifier
+            .contains(ratatui::style::Modifier::CROSSED_OUT),
+        "{cell:?}"
+    );
+    // The key again shows the page as it reads.
+    press(&mut app, "D");
+    let page = screen80(&app);
+    assert!(!page.contains("+ Restore"), "{page}");
+    assert!(page.contains("Restore one file a week"), "{page}");
+
+    // A page the sync did not change says so.
+    open(&mut app, "Standards/scs-0100-v3-flavor-naming.md");
+    let result =
+        ken::ui::diff::since_last_sync(&base, "kb", "Standards/scs-0100-v3-flavor-naming.md");
+    app.update(Msg::Job(JobMsg::Diffed(ken::ui::msg::Diffed {
+        source: "kb".into(),
+        path: "Standards/scs-0100-v3-flavor-naming.md".into(),
+        result,
+    })));
+    assert!(screen80(&app).contains("the last sync did not change this page"));
+}
+
+#[test]
+fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
+    let s = synced();
+    let mut text = String::from("# Guide\n\n");
+    for i in 0..40 {
+        text.push_str(&format!("Paragraph {i} of the guide.\n\n"));
+    }
+    text.push_str("## Links\n\nAlso read [the missing page](gone.md) for more.\n\n");
+    for i in 0..40 {
+        text.push_str(&format!("Afterword {i}.\n\n"));
+    }
+    s.repo.write("guide.md", &text);
+    s.repo.commit("Guide");
+    sync(&s.ken, &s.source);
+    let config = config(&s);
+    let lib = library(&s);
+    let km = Keymap::preset("default").expect("default keymap");
+    let theme = Theme::preset("default", Depth::None).expect("default theme");
+    let env = ken::ui::env::Env {
+        specs: config.sources.clone(),
+        ..Default::default()
+    };
+    let mut app = App::new(env, km, theme, lib);
+    app.update(Msg::Resize(80, 24));
+    app.status.now = EDITED;
+    open(&mut app, "guide.md");
+    let asked = app.take_effects();
+    assert!(
+        asked.contains(&ken::ui::msg::Effect::Check {
+            source: "kb".into()
+        }),
+        "opening a page checks its source in the background: {asked:?}"
+    );
+    assert!(!screen80(&app).contains("problem"), "not known yet");
+    // What the job does with that effect: `ken check`'s rules over the source.
+    let base = ken::base::Base::open(config.clone());
+    let result = ken::check::run::source(&base, &config.sources[0]);
+    app.update(Msg::Job(JobMsg::Checked {
+        source: "kb".into(),
+        result,
+    }));
+    let shown = screen80(&app);
+    assert!(
+        shown
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("1 problem (P) · guide.md"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("the missing page"),
+        "below the screen at first:\n{shown}"
+    );
+
+    press(&mut app, "P");
+    let list = screen80(&app);
+    assert!(list.contains("Problems (ken check)  1"), "{list}");
+    assert!(
+        list.contains("85:30 error: the link \"gone.md\" leads nowhere"),
+        "the file's line and column, and what is wrong:\n{list}"
+    );
+    press(&mut app, "enter");
+    let page = screen80(&app);
+    assert!(
+        page.lines()
+            .nth(2)
+            .is_some_and(|l| l.contains("Also read the missing page for more.")),
+        "the page scrolled to the problem's line, the list closed:\n{page}"
+    );
+    // Another page of the source needs no second check, and says it has no problem.
+    open(&mut app, "backup.md");
+    assert!(
+        !app.take_effects()
+            .iter()
+            .any(|e| matches!(e, ken::ui::msg::Effect::Check { .. }))
+    );
+    press(&mut app, "P");
+    assert!(screen80(&app).contains("ken check finds no problem in this page"));
+}

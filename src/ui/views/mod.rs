@@ -4,6 +4,7 @@
 
 mod help;
 mod library;
+mod news;
 mod panel;
 mod prompt;
 mod reader;
@@ -48,6 +49,7 @@ pub fn draw(app: &App, f: &mut Frame) {
         Screen::Search => search::draw(app, f, &a),
         Screen::Reader => reader::draw(app, f, &a),
         Screen::Help => help::draw(app, f, &a),
+        Screen::News => news::draw(app, f, &a),
     }
     status::draw(app, f, a.status);
     if app.screen == Screen::Reader {

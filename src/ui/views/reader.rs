@@ -25,6 +25,18 @@ pub fn draw(app: &App, f: &mut Frame, a: &Areas) {
     };
     header(app, r, f, area);
     let body = a.body;
+    if let Some(d) = &r.diff {
+        for (row, (_, line)) in d
+            .lines
+            .iter()
+            .skip(d.scroll)
+            .take(body.height as usize)
+            .enumerate()
+        {
+            line_at(f, body, row as u16, line.clone());
+        }
+        return;
+    }
     let hl = t.style("search.match");
     for (row, i) in (r.scroll..r.lines()).take(body.height as usize).enumerate() {
         let line = &r.styled.lines[i];
@@ -97,6 +109,11 @@ fn header(app: &App, r: &Reader, f: &mut Frame, area: Rect) {
         ]),
     );
     let mut warn: Vec<String> = Vec::new();
+    if let Some(d) = &r.diff {
+        let key = app.keymap.hint(Context::Reader, Action::Diff);
+        let key = key.map(|k| format!(" ({k} hides)")).unwrap_or_default();
+        warn.push(format!("changes: {}{key}", d.summary()));
+    }
     if let Some(old) = fresh::retired(&r.doc) {
         let key = app
             .keymap
@@ -105,6 +122,15 @@ fn header(app: &App, r: &Reader, f: &mut Frame, area: Rect) {
             .map(|k| format!(" ({k})"))
             .unwrap_or_default();
         warn.push(format!("{}{key}", clean(&old.header())));
+    }
+    match r.findings.as_ref().map(Vec::len) {
+        None | Some(0) => {}
+        Some(n) => {
+            let key = app.keymap.hint(Context::Reader, Action::Problems);
+            let key = key.map(|k| format!(" ({k})")).unwrap_or_default();
+            let s = if n == 1 { "" } else { "s" };
+            warn.push(format!("{n} problem{s}{key}"));
+        }
     }
     let facts: Vec<String> = r
         .facts

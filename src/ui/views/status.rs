@@ -37,6 +37,7 @@ fn hints(app: &App) -> Vec<(String, &'static str)> {
             (Action::Find, "find"),
         ],
         Screen::Help => &[(Action::Back, "close")],
+        Screen::News => &[(Action::Open, "open"), (Action::Back, "back")],
     };
     wanted
         .iter()
