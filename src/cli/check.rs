@@ -16,7 +16,7 @@ use crate::check::format::{self, Format};
 use crate::check::run::check_copy;
 use crate::check::{self, Report, Severity, online};
 use crate::config::SourceSpec;
-use crate::corpus::{self, ChangeStatus};
+use crate::corpus::{self, ChangeStatus, Filter};
 use crate::history::news::{self, Since};
 use crate::library::SourceCopy;
 use crate::markdown::Site;
@@ -135,8 +135,13 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         spec.name
                     );
                 }
-                Ok(Range::Since { old, changes }) => {
-                    let old_cat = match corpus::scan(&spec.name, &copy.filter, &old, cap) {
+                Ok(Range::Since {
+                    old,
+                    filter,
+                    changes,
+                }) => {
+                    let old_filter = filter.as_ref().unwrap_or(&copy.filter);
+                    let old_cat = match corpus::scan(&spec.name, old_filter, &old, cap) {
                         Ok(c) => c,
                         Err(e) => {
                             eprintln!(
@@ -152,7 +157,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         base.site_routing(&spec.name).routing,
                     );
                     let (before, _, _) =
-                        check_copy(&name, &old, &copy.filter, &old_cat, cap, &old_site);
+                        check_copy(&name, &old, old_filter, &old_cat, cap, &old_site);
                     let changed: HashSet<String> = changes
                         .iter()
                         .filter(|c| c.status != ChangeStatus::Deleted)
@@ -282,6 +287,9 @@ enum Range {
     /// The copy at the start of the range, and the documents changed since.
     Since {
         old: Snapshot,
+        /// How the old copy is read, when not as the source's own filter says (a local
+        /// folder's repository holds it under the folder's path).
+        filter: Option<Filter>,
         changes: Vec<corpus::DocChange>,
     },
 }
@@ -300,10 +308,90 @@ fn range(
     let dates = base.config.dates;
     let no_previous = || Range::Everything("no earlier sync to compare with".into());
     match &copy.snapshot {
-        Snapshot::Dir { .. } => Err(
-            "a local folder has no history to compare with; check a git repository or a site"
-                .into(),
-        ),
+        Snapshot::Dir { root } => {
+            // A writer's working copy: the folder's repository at the start, against the
+            // files on disk as they are (edits not yet committed included).
+            let no_history = || {
+                format!(
+                    "{} is in no git repository, so it has no history to compare with",
+                    root.display()
+                )
+            };
+            let repo = git2::Repository::discover(root).map_err(|_| no_history())?;
+            let top = repo
+                .workdir()
+                .and_then(|w| w.canonicalize().ok())
+                .ok_or_else(no_history)?;
+            let here = root.canonicalize().map_err(|e| e.to_string())?;
+            let prefix = here
+                .strip_prefix(&top)
+                .map_err(|_| no_history())?
+                .to_string_lossy()
+                .replace('\\', "/");
+            if matches!(since, Since::LastSync) {
+                return Err(
+                    "a local folder is never synced: name a commit (`main`, `HEAD~3`) or a date"
+                        .into(),
+                );
+            }
+            let head = repo
+                .head()
+                .and_then(|h| h.peel_to_commit())
+                .map_err(|e| format!("{}: {}", top.display(), e.message()))?
+                .id();
+            let start = news::start_commit(name, &repo, head, since, None, dates)
+                .map_err(|e| e.to_string())?
+                .flatten();
+            let Some(old) = start else {
+                return Ok(Range::Everything(
+                    "the whole history is in the range".into(),
+                ));
+            };
+            // Paths of the diff are the repository's; the source's are the folder's.
+            let inside = |p: &str| -> Option<String> {
+                if prefix.is_empty() {
+                    Some(p.to_string())
+                } else {
+                    p.strip_prefix(&prefix)?
+                        .strip_prefix('/')
+                        .map(str::to_string)
+                }
+            };
+            let diff = source::worktree_changes(&repo, old).map_err(|e| e.to_string())?;
+            let diff: Vec<source::Change> = diff
+                .into_iter()
+                .filter_map(|c| {
+                    let kind = match c.kind {
+                        source::ChangeKind::Renamed { from } => match inside(&from) {
+                            Some(f) => source::ChangeKind::Renamed { from: f },
+                            None => source::ChangeKind::Added,
+                        },
+                        k => k,
+                    };
+                    Some(source::Change {
+                        path: inside(&c.path)?,
+                        kind,
+                    })
+                })
+                .collect();
+            let mut old_spec = spec.clone();
+            old_spec.root = Some(
+                [prefix.as_str(), copy.filter.root().unwrap_or("")]
+                    .iter()
+                    .map(|s| s.trim_matches('/'))
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+            .filter(|r| !r.is_empty());
+            let filter = Filter::new(&old_spec).map_err(|e| e.to_string())?;
+            let repo = git2::Repository::open(repo.path()).map_err(|e| e.message().to_string())?;
+            Ok(Range::Since {
+                old: Snapshot::Git { repo, commit: old },
+                filter: Some(filter),
+                changes: corpus::doc_changes(&copy.filter, &diff),
+            })
+        }
         Snapshot::Git { repo, commit } => {
             let previous = base.state_of(spec).and_then(|s| s.previous.clone());
             let start = news::start_commit(name, repo, *commit, since, previous.as_deref(), dates)
@@ -320,6 +408,7 @@ fn range(
             let diff = source::changes(&mirror, old, *commit).map_err(|e| e.to_string())?;
             Ok(Range::Since {
                 old: Snapshot::git(&mirror, old).map_err(|e| e.to_string())?,
+                filter: None,
                 changes: corpus::doc_changes(&copy.filter, &diff),
             })
         }
@@ -394,6 +483,7 @@ fn range(
                 .map_err(|e| e.to_string())?;
             let changes = crate::site::doc_changes(&copy.filter, &old, &snap.site);
             Ok(Range::Since {
+                filter: None,
                 old: Snapshot::Site(crate::site::SiteSnapshot::new(std::sync::Arc::new(old))),
                 changes,
             })
