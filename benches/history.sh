@@ -4,7 +4,9 @@
 #      full history (`ken list --json` with the stored walk removed, against the same with it);
 #   2. `ken news` over the 30 commits of the SCS docs history (since the last sync);
 #   3. what the history walk adds to a first sync of the whole SCS site (the docs repository
-#      and the 18 repositories its docs.package.json names, served by one git daemon).
+#      and the 18 repositories its docs.package.json names, served by one git daemon);
+#   5. `ken news` of that whole site, every repository moved from its last commit before
+#      2026-01-01 (or its first commit) to its tip (4 is a synthetic history of 100,000 commits).
 # Usage: benches/history.sh [CORPUS]   (CORPUS: ../shared/corpus; needs hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +67,29 @@ hyperfine --warmup 3 --runs 20 -N --export-markdown "$work/site-walk.md" \
   -n "ken list --json, walking all 19 histories" "$ken --offline --source $site list --json"
 hyperfine --warmup 3 --runs 20 -N --export-markdown "$work/site-stored.md" \
   -n "ken list --json, stored walks" "$ken --offline --source $site list --json"
+echo "## 5. ken news of the whole site: every repository back at its last commit before 2026-01-01 (or its first), synced, then at its tip, synced"
+export KEN_DATA_DIR="$work/site-news-data"
+declare -A tips
+for r in "$org"/*.git; do
+  ref=$(git -C "$r" symbolic-ref HEAD)
+  tips[$r]=$(git -C "$r" rev-parse HEAD)
+  old=$(git -C "$r" rev-list -1 --first-parent --before=2026-01-01 HEAD)
+  # A history that starts later (the bundles of docs and standards hold only their recent
+  # commits) goes back to its first commit.
+  if [ -z "$old" ]; then old=$(git -C "$r" rev-list --first-parent HEAD | tail -1); fi
+  if [ -n "$old" ]; then git -C "$r" update-ref "$ref" "$old"; fi
+done
+"$ken" --source "$site" sync >/dev/null 2>&1
+for r in "$org"/*.git; do
+  git -C "$r" update-ref "$(git -C "$r" symbolic-ref HEAD)" "${tips[$r]}"
+done
+"$ken" --source "$site" sync >/dev/null 2>&1
+"$ken" --offline --source "$site" news | head -12
+"$ken" --offline --source "$site" news --json | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"][0]; print(len(s["repos"]), "repositories moved,", len(s["commits"]), "commits,", len(s["pages"]), "pages")'
+hyperfine --warmup 3 --runs 30 -N --export-markdown "$work/site-news.md" \
+  -n "ken news (whole site)" "$ken --offline --source $site news" \
+  -n "ken news --json (whole site)" "$ken --offline --source $site news --json"
+
 echo "## 4. The walk over a synthetic history of 100,000 commits (40 pages, all from the root)"
 mkdir -p "$work/long" && git -C "$work/long" init -q -b main
 python3 - <<'PY' | git -C "$work/long" fast-import --quiet
@@ -90,4 +115,4 @@ hyperfine --warmup 1 --runs 10 -N --export-markdown "$work/long.md" \
   --prepare "rm -rf $KEN_DATA_DIR/page-dates" \
   -n "ken list --json, walking 100,000 commits" "$ken --offline --source long=$work/long list --json"
 
-cat "$work"/walk.md "$work"/stored.md "$work"/news.md "$work"/site-sync.md "$work"/site-walk.md "$work"/site-stored.md "$work"/long.md
+cat "$work"/walk.md "$work"/stored.md "$work"/news.md "$work"/site-sync.md "$work"/site-walk.md "$work"/site-stored.md "$work"/site-news.md "$work"/long.md

@@ -265,8 +265,8 @@ pub fn start_commit(
 ///
 /// The copy before is, for `last-sync`, the one the state recorded before the most recent
 /// sync that moved any commit of the site; for a date, every repository's last commit at or
-/// before it; for a revision, the site's own commit it names and every other repository's
-/// last commit at or before that commit's date.
+/// before it; for a revision, the commit it names in each repository that has it (the
+/// others are compared with themselves).
 fn site_news(
     base: &Base,
     spec: &SourceSpec,
@@ -304,18 +304,45 @@ fn site_news(
         Since::Date(t) => at_or_before(&own_repo, own.commit, *t, dates)
             .map_err(git(name))?
             .map(|o| (o, Some(site_at(base, spec, &current, *t)))),
+        // A commit names the start of the repositories that have it; the others are
+        // compared with themselves (as `ken check --changed-since` reads it).
         Since::Rev(r) => {
-            let c = own_repo
-                .revparse_single(r)
-                .and_then(|o| o.peel_to_commit())
-                .map_err(|e| {
-                    fail(format!(
-                        "{r:?} is not a commit of the site's repository ({})",
-                        e.message().trim()
-                    ))
-                })?;
-            let t = commit_time(&c, dates);
-            Some((c.id(), Some(site_at(base, spec, &current, t))))
+            let find = |repo: &Repository| {
+                repo.revparse_single(r)
+                    .and_then(|o| o.peel_to_commit())
+                    .ok()
+                    .map(|c| c.id())
+            };
+            let own_start = find(&own_repo);
+            let mut named = own_start.is_some();
+            let mirrors = base.repo_mirrors(name, &current.repos);
+            let repos = current
+                .repos
+                .iter()
+                .zip(mirrors)
+                .map(|(rs, mirror)| {
+                    let start = Repository::open_bare(&mirror)
+                        .ok()
+                        .and_then(|repo| find(&repo));
+                    named |= start.is_some();
+                    RepoState {
+                        commit: start.map(|c| c.to_string()).or_else(|| rs.commit.clone()),
+                        ..rs.clone()
+                    }
+                })
+                .collect();
+            if !named {
+                return Err(fail(format!(
+                    "{r:?} is a commit of none of the site's repositories"
+                )));
+            }
+            Some((
+                own_start.unwrap_or(own.commit),
+                Some(SiteState {
+                    repos,
+                    ..current.clone()
+                }),
+            ))
         }
     };
     let old = match &older {
@@ -558,13 +585,6 @@ fn renames(
         .filter(|(i, _)| !dropped.contains(i))
         .map(|(_, c)| c)
         .collect()
-}
-
-fn commit_time(c: &git2::Commit, dates: DateKind) -> i64 {
-    match dates {
-        DateKind::Committer => c.time().seconds(),
-        DateKind::Author => c.author().when().seconds(),
-    }
 }
 
 /// The news of every configured source, for `ken news` and the UI's what's-new screen.

@@ -337,7 +337,7 @@ fn parse_then<R>(
     (doc, r)
 }
 
-fn cmark_options() -> CmarkOptions {
+pub(crate) fn cmark_options() -> CmarkOptions {
     let mut cm = CmarkOptions::empty();
     cm.insert(CmarkOptions::ENABLE_TABLES);
     cm.insert(CmarkOptions::ENABLE_FOOTNOTES);

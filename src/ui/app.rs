@@ -116,10 +116,6 @@ impl App {
         self.message = Some(Message::error(text));
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message::info(text));
-    }
-
     /// The rows of the banner, as the view draws it.
     pub fn banner_height(&self) -> u16 {
         self.status
@@ -145,6 +141,7 @@ impl App {
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;
+        self.pages.problems.clear();
         let rows = self.body_height();
         self.tree.adopt(&self.lib, first, rows);
         if let Some(name) = self.want.take() {
@@ -292,7 +289,13 @@ impl App {
             if self.lib.find(&p.source, &p.path).is_some() {
                 self.panel = None;
             }
-        } else if !matches!(out, Outcome::DeleteBookmark(_) | Outcome::ScrollTo(_)) {
+        } else if !matches!(out, Outcome::DeleteBookmark(_) | Outcome::ScrollTo(_))
+            || self
+                .panel
+                .as_ref()
+                .is_some_and(|p| p.kind == PanelKind::Problems)
+        {
+            // The outline stays beside the page it moves; the problems' list covers it.
             self.panel = None;
         }
         self.apply(out);
@@ -348,10 +351,11 @@ impl App {
                 self.with_pages(|p, c| p.step(c, a == Action::HistoryBack));
                 Outcome::Done
             }
-            Action::Outline | Action::Bookmarks | Action::Recent => {
+            Action::Outline | Action::Bookmarks | Action::Recent | Action::Problems => {
                 let kind = match a {
                     Action::Outline => PanelKind::Outline,
                     Action::Bookmarks => PanelKind::Bookmarks,
+                    Action::Problems => PanelKind::Problems,
                     _ => PanelKind::Recent,
                 };
                 let out = Panel::toggle(&mut self.panel, kind, &self.pages.history, page);
@@ -533,6 +537,7 @@ impl App {
                 self.with_pages(|p, c| p.changed_on_disk(c, &source, &paths));
             }
             JobMsg::News(all) => self.news.loaded(&all, self.status.now as i64, rows),
+            JobMsg::Checked { source, result } => self.pages.checked(source, result),
             JobMsg::Diffed(d) => {
                 if let Some(r) = self.pages.showing(&d.source, &d.path) {
                     self.message = Some(r.diffed(d.result, &self.theme, rows));

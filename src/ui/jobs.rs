@@ -153,6 +153,21 @@ impl Jobs {
             });
     }
 
+    /// Runs `ken check`'s rules over one source, in the background.
+    pub fn check(&self, config: Config, source: String) {
+        let tx = self.tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-check".into())
+            .spawn(move || {
+                let base = Base::open(config);
+                let result = match base.spec(&source) {
+                    Some(spec) => crate::check::run::source(&base, spec),
+                    None => Err(format!("{source}: no such source")),
+                };
+                let _ = tx.send(Msg::Job(JobMsg::Checked { source, result }));
+            });
+    }
+
     /// Reads a page before and after the last sync of its source, in the background.
     pub fn diff(&self, config: Config, source: String, path: String) {
         let tx = self.tx.clone();

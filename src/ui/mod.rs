@@ -23,6 +23,7 @@ pub mod news;
 pub mod page;
 pub mod pages;
 pub mod panel;
+pub mod problems;
 pub mod prompt;
 pub mod reader;
 pub mod search;
@@ -281,6 +282,7 @@ fn run_effect(
         Effect::Write(bytes) => tty.write(&bytes),
         Effect::News => jobs.news(config.clone()),
         Effect::Diff { source, path } => jobs.diff(config.clone(), source, path),
+        Effect::Check { source } => jobs.check(config.clone(), source),
         Effect::Suspend => {
             tty.suspend(app.mouse)?;
             return Ok(true);

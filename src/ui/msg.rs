@@ -59,6 +59,10 @@ pub enum Effect {
         source: String,
         path: String,
     },
+    /// Run `ken check`'s rules over a source (for the problems of its pages).
+    Check {
+        source: String,
+    },
 }
 
 impl PartialEq for Effect {
@@ -81,6 +85,7 @@ impl PartialEq for Effect {
             (Write(a), Write(b)) => a == b,
             (Edit(a), Edit(b)) => a == b,
             (News, News) => true,
+            (Check { source: a }, Check { source: b }) => a == b,
             (Diff { source, path }, Diff { source: s, path: p }) => source == s && path == p,
             _ => false,
         }
@@ -109,6 +114,11 @@ pub enum JobMsg {
     Changed { source: String, paths: Vec<String> },
     /// A page before and after the last sync.
     Diffed(Diffed),
+    /// The findings of `ken check`'s rules over a source, or why it could not be checked.
+    Checked {
+        source: String,
+        result: Result<Vec<crate::check::Finding>, String>,
+    },
     /// What changed in the last sync, for the what's-new screen.
     News(Arc<crate::history::news::AllNews>),
     /// A line for the status bar: a job's notice (the search index brought up to date, or

@@ -15,6 +15,7 @@ use super::geometry;
 use super::history::History;
 use super::links;
 use super::msg::{Message, Outcome, Screen};
+use super::problems::Problems;
 use super::reader::Reader;
 use crate::corpus::{Document, Parsed};
 use crate::keymap::Keymap;
@@ -49,6 +50,8 @@ impl Ctx<'_> {
 pub struct Pages {
     pub reader: Option<Reader>,
     pub history: History,
+    /// The problems `ken check` finds, by source and page.
+    pub problems: Problems,
     out: Vec<Outcome>,
 }
 
@@ -128,6 +131,14 @@ impl Pages {
         let seen = fresh::changed_at(c.lib, &d.source, &d.path).map_or(c.now, |t| t.max(0) as u64);
         self.history.history.mark_read(&d.source, &d.path, seen);
         r.clamp(c.rows(Some(&r)));
+        // The problems of the page's source, checked once per library (a configured source
+        // only: not the guide).
+        r.findings = self.problems.of(&r.doc.source, &r.doc.path);
+        if c.env.spec(&r.doc.source).is_some()
+            && let Some(e) = self.problems.want(&r.doc.source)
+        {
+            self.out.push(Outcome::Effect(e, None));
+        }
         self.reader = Some(r);
         self.save_history(c);
         self.out.push(Outcome::Shown);
@@ -197,6 +208,14 @@ impl Pages {
                 self.say(Message::info(format!("{} read again", place.path)));
             }
             Err(e) => self.say(Message::error(e)),
+        }
+    }
+
+    /// The findings of a source arrived: kept, and the open page's shown.
+    pub fn checked(&mut self, source: String, result: Result<Vec<crate::check::Finding>, String>) {
+        self.problems.checked(source, result);
+        if let Some(r) = &mut self.reader {
+            r.findings = self.problems.of(&r.doc.source, &r.doc.path);
         }
     }
 

@@ -13,6 +13,8 @@ pub enum PanelKind {
     Outline,
     Bookmarks,
     Recent,
+    /// The page's problems found by `ken check`.
+    Problems,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,10 @@ impl Panel {
                 PanelKind::Outline => "this page has no headings",
                 PanelKind::Bookmarks => "no bookmarks yet",
                 PanelKind::Recent => "no pages read yet",
+                PanelKind::Problems if reader.is_some_and(|r| r.findings.is_none()) => {
+                    "this page's source is still being checked"
+                }
+                PanelKind::Problems => "ken check finds no problem in this page",
             })
             .into();
         }
@@ -83,6 +89,7 @@ impl Panel {
             PanelKind::Outline => reader.map_or(0, |r| r.doc().headings.len()),
             PanelKind::Bookmarks => history.bookmarks.items.len(),
             PanelKind::Recent => history.history.recent.len(),
+            PanelKind::Problems => reader.and_then(|r| r.findings.as_ref()).map_or(0, Vec::len),
         }
     }
 
@@ -119,6 +126,9 @@ impl Panel {
                 .recent
                 .get(i)
                 .map_or(Outcome::Done, |p| Outcome::OpenPlace(p.clone())),
+            (Action::Open | Action::FollowLink, PanelKind::Problems) => reader
+                .and_then(|r| r.problems().get(i).map(|p| p.line))
+                .map_or(Outcome::Done, Outcome::ScrollTo),
             (Action::DeleteItem, PanelKind::Bookmarks) => Outcome::DeleteBookmark(i),
             _ => Outcome::Ignored,
         }

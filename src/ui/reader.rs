@@ -11,6 +11,8 @@ use super::data::Terms;
 use super::diff::{Compared, DiffView};
 use super::msg::{Effect, Message, Outcome};
 use super::page::{self, Page, Styled};
+use super::problems::{self, Problem};
+use crate::check::Finding;
 use crate::corpus::{Document, Parsed};
 use crate::keymap::{Action, Context, Keymap};
 use crate::store::Place;
@@ -47,6 +49,13 @@ pub struct Reader {
     pub link: Option<usize>,
     /// The page's changes since the last sync, shown instead of the page.
     pub diff: Option<DiffView>,
+    /// The page's problems found by `ken check` (`None` until its source is checked).
+    pub findings: Option<Vec<Finding>>,
+    /// The Markdown (and the line of the file it starts on, and its headings' lines), to
+    /// find where a problem's line is drawn.
+    body: String,
+    body_line: usize,
+    headings: Vec<usize>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -97,6 +106,10 @@ impl Reader {
             find: None,
             link: None,
             diff: None,
+            findings: None,
+            headings: problems::heading_lines(&parsed.body),
+            body: parsed.body,
+            body_line: parsed.body_line,
         };
         r.relayout(theme);
         (r, effect)
@@ -406,6 +419,12 @@ impl Reader {
             self.scroll = scroll;
         }
         self.clamp(rows);
+    }
+
+    /// The page's problems, each at the laid-out line it is on.
+    pub fn problems(&self) -> Vec<Problem> {
+        let f = self.findings.as_deref().unwrap_or_default();
+        problems::locate(f, &self.body, self.body_line, &self.headings, &self.layout)
     }
 
     /// The number of code blocks on the page.

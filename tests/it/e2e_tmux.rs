@@ -584,3 +584,67 @@ fn the_ui_sees_a_local_folder_change_while_it_runs() {
     t.keys(&["C-c"]);
     assert_restored(&t, 0);
 }
+
+#[test]
+fn what_s_new_the_page_s_changes_and_its_problems_without_a_word_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::init(dir.path(), "docs");
+    repo.write("backup.md", "# Backups\n\nRun the nightly backup.\n")
+        .write("guide.md", "# Guide\n\nRead the runbooks.\n");
+    repo.commit("Start");
+    let daemon = GitDaemon::start(dir.path());
+    let ken = Ken::new();
+    let source = format!("kb={}", daemon.url("docs"));
+    let sync = || {
+        let r = common::run(ken.cmd(&["--source", &source, "sync"]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    sync();
+    std::fs::create_dir_all(repo.dir.join("ops")).unwrap();
+    repo.git(&["mv", "backup.md", "ops/backups.md"]);
+    repo.write(
+        "guide.md",
+        "# Guide\n\nRead the runbooks.\n\nThen see [the plan](plan.md).\n",
+    );
+    repo.commit("Move backups, point at the plan");
+    sync();
+
+    let err = dir.path().join("stderr");
+    let t = start(
+        &ken,
+        &format!("--offline --source '{source}' 2>'{}'", err.display()),
+        100,
+        30,
+    );
+    t.wait_for(&["Library", "Guide"]);
+    t.keys(&["W"]);
+    t.wait_for(&[
+        "What's new since the last sync",
+        "renamed  ops/backups.md (from backup.md)",
+        "changed  guide.md",
+    ]);
+    t.keys(&["q"]);
+    t.wait_for(&["Library"]);
+    t.keys(&[":"]);
+    t.text("guide.md");
+    t.keys(&["Enter"]);
+    // The source's check runs in the background and the header says what it found.
+    t.wait_for(&["changed today by", "1 problem (P)"]);
+    t.keys(&["D"]);
+    t.wait_for(&["changes: 2 lines added, 0 removed", "+ Then see the plan."]);
+    t.keys(&["D"]);
+    t.wait_screen("the page again", |s| !s.contains("+ Then see"));
+    t.keys(&["P"]);
+    t.wait_for(&["Problems (ken check)", "the link \"plan.md\" leads nowhere"]);
+    t.keys(&["Enter"]);
+    t.wait_screen("the list closed", |s| !s.contains("Problems (ken check)"));
+    t.keys(&["q"]);
+    t.wait_for(&["Library"]);
+    t.keys(&["q"]);
+    assert_restored(&t, 0);
+    assert_eq!(
+        std::fs::read_to_string(&err).unwrap(),
+        "",
+        "nothing reached stderr"
+    );
+}

@@ -526,3 +526,57 @@ fn the_first_walk_stops_once_every_page_has_its_dates() {
         minutes_after_start(19_990)
     );
 }
+
+#[test]
+fn a_commit_s_author_and_subject_are_sanitized_in_every_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "docs");
+    repo.write("a.md", "# A\n\nkeystone\n");
+    repo.commit_at(
+        "Start",
+        "T",
+        "2019-01-01 00:00:00 +0000",
+        "2019-01-01 00:00:00 +0000",
+    );
+    let daemon = GitDaemon::start(tmp.path());
+    let ken = Ken::new();
+    let src = format!("kb={}", daemon.url("docs"));
+    sync(&ken, &src);
+    repo.write("a.md", "# A\n\nkeystone, edited\n");
+    repo.commit_at(
+        "Fix \x1b[31mred\x1b[0m \u{202e}txt.exe \x07\x1b]8;;http://x\x07link",
+        "Mal\x1b]0;owned\x07lory\u{2066}",
+        "2020-01-01 00:00:00 +0000",
+        "2020-01-01 00:00:00 +0000",
+    );
+    sync(&ken, &src);
+    let outputs: &[&[&str]] = &[
+        &["list", "--json"],
+        &["search", "--json", "keystone"],
+        &["news"],
+        &["news", "--json"],
+        &["stale", "--older-than", "0d"],
+        &["stale", "--older-than", "0d", "--json"],
+        &["stale", "--older-than", "0d", "--format", "github"],
+        &["stale", "--older-than", "0d", "--format", "sarif"],
+        &["stale", "--older-than", "0d", "--format", "junit"],
+        &["stale", "--older-than", "0d", "--format", "gitlab"],
+    ];
+    for args in outputs {
+        let mut all = vec!["--source", src.as_str()];
+        all.extend_from_slice(args);
+        let out = ken.cmd(&all).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(!bytes.contains(&0x1b), "{args:?}: an ESC byte on {name}");
+            assert!(!bytes.contains(&0x07), "{args:?}: a BEL byte on {name}");
+            let text = String::from_utf8_lossy(bytes);
+            for c in ['\u{202e}', '\u{2066}'] {
+                assert!(!text.contains(c), "{args:?}: {c:?} on {name}: {text}");
+            }
+        }
+        // The author is there, made visible, not dropped.
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Mal␛]0;owned␇lory"), "{args:?}: {text}");
+    }
+}

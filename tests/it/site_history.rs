@@ -306,9 +306,31 @@ fn a_force_push_of_an_imported_repository_and_the_last_sync_of_a_site() {
             ("added", "docs/releases/all/r2.md", "", "org/notes"),
         ])
     );
-    // Since a commit of the site's repository: the others from that commit's date.
-    let n = s.news(&["--since", &s.first[0]]);
-    assert_eq!(pages(&n).len(), 5, "{n}");
+    // Since a commit: the news of the repository that has it, the others compared with
+    // themselves.
+    let n = s.news(&["--since", &s.first[1]]);
+    assert_eq!(
+        pages(&n),
+        strings(&[
+            ("changed", "docs/guides/docs/install.md", "", "org/guides"),
+            (
+                "renamed",
+                "docs/guides/docs/new-name.md",
+                "docs/guides/docs/old-name.md",
+                "org/guides"
+            ),
+        ])
+    );
+    let r = run(s
+        .ken
+        .cmd(&["--source", &s.src, "news", "--since", "0123456789abcdef"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("is a commit of none of the site's repositories"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

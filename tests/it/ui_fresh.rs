@@ -428,3 +428,84 @@ fn the_diff_of_a_page_since_the_last_sync_marks_added_and_removed_lines() {
     })));
     assert!(screen80(&app).contains("the last sync did not change this page"));
 }
+
+#[test]
+fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
+    let s = synced();
+    let mut text = String::from("# Guide\n\n");
+    for i in 0..40 {
+        text.push_str(&format!("Paragraph {i} of the guide.\n\n"));
+    }
+    text.push_str("## Links\n\nAlso read [the missing page](gone.md) for more.\n\n");
+    for i in 0..40 {
+        text.push_str(&format!("Afterword {i}.\n\n"));
+    }
+    s.repo.write("guide.md", &text);
+    s.repo.commit("Guide");
+    sync(&s.ken, &s.source);
+    let config = config(&s);
+    let lib = library(&s);
+    let km = Keymap::preset("default").expect("default keymap");
+    let theme = Theme::preset("default", Depth::None).expect("default theme");
+    let env = ken::ui::env::Env {
+        specs: config.sources.clone(),
+        ..Default::default()
+    };
+    let mut app = App::new(env, km, theme, lib);
+    app.update(Msg::Resize(80, 24));
+    app.status.now = EDITED;
+    open(&mut app, "guide.md");
+    let asked = app.take_effects();
+    assert!(
+        asked.contains(&ken::ui::msg::Effect::Check {
+            source: "kb".into()
+        }),
+        "opening a page checks its source in the background: {asked:?}"
+    );
+    assert!(!screen80(&app).contains("problem"), "not known yet");
+    // What the job does with that effect: `ken check`'s rules over the source.
+    let base = ken::base::Base::open(config.clone());
+    let result = ken::check::run::source(&base, &config.sources[0]);
+    app.update(Msg::Job(JobMsg::Checked {
+        source: "kb".into(),
+        result,
+    }));
+    let shown = screen80(&app);
+    assert!(
+        shown
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("1 problem (P) · guide.md"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("the missing page"),
+        "below the screen at first:\n{shown}"
+    );
+
+    press(&mut app, "P");
+    let list = screen80(&app);
+    assert!(list.contains("Problems (ken check)  1"), "{list}");
+    assert!(
+        list.contains("85:30 error: the link \"gone.md\" leads nowhere"),
+        "the file's line and column, and what is wrong:\n{list}"
+    );
+    press(&mut app, "enter");
+    let page = screen80(&app);
+    assert!(
+        page.lines()
+            .nth(2)
+            .is_some_and(|l| l.contains("Also read the missing page for more.")),
+        "the page scrolled to the problem's line, the list closed:\n{page}"
+    );
+    // Another page of the source needs no second check, and says it has no problem.
+    open(&mut app, "backup.md");
+    assert!(
+        !app.take_effects()
+            .iter()
+            .any(|e| matches!(e, ken::ui::msg::Effect::Check { .. }))
+    );
+    press(&mut app, "P");
+    assert!(screen80(&app).contains("ken check finds no problem in this page"));
+}

@@ -119,6 +119,15 @@ pub fn draw(app: &App, f: &mut Frame, body: Rect) {
                 .collect();
             ("Recent pages".into(), rows)
         }
+        PanelKind::Problems => {
+            let problems = app.pages.reader.as_ref().map(Reader::problems);
+            let rows = problems
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| Line::styled(p.text, t.style("ui.text")))
+                .collect();
+            ("Problems (ken check)".into(), rows)
+        }
     };
     let border = if area.x > body.x { "│" } else { "" };
     let inner = Rect::new(

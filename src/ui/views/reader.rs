@@ -123,6 +123,15 @@ fn header(app: &App, r: &Reader, f: &mut Frame, area: Rect) {
             .unwrap_or_default();
         warn.push(format!("{}{key}", clean(&old.header())));
     }
+    match r.findings.as_ref().map(Vec::len) {
+        None | Some(0) => {}
+        Some(n) => {
+            let key = app.keymap.hint(Context::Reader, Action::Problems);
+            let key = key.map(|k| format!(" ({k})")).unwrap_or_default();
+            let s = if n == 1 { "" } else { "s" };
+            warn.push(format!("{n} problem{s}{key}"));
+        }
+    }
     let facts: Vec<String> = r
         .facts
         .iter()
