@@ -971,9 +971,25 @@ pub fn changes(mirror: &Path, old: git2::Oid, new: git2::Oid) -> Result<Vec<Chan
     let repo = Repository::open_bare(mirror)?;
     let old_tree = repo.find_commit(old)?.tree()?;
     let new_tree = repo.find_commit(new)?.tree()?;
-    let mut diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
+    let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
+    changes_of(diff)
+}
+
+/// What changed between commit `old` of a working copy's repository and its files on disk
+/// (staged or not, untracked ones included, ignored ones not), with paths relative to the
+/// working copy's top: what a writer's edits change (`ken check --changed-since` of a local
+/// folder).
+pub fn worktree_changes(repo: &Repository, old: git2::Oid) -> Result<Vec<Change>, SourceError> {
+    let old_tree = repo.find_commit(old)?.tree()?;
+    let mut opts = git2::DiffOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true);
+    let diff = repo.diff_tree_to_workdir_with_index(Some(&old_tree), Some(&mut opts))?;
+    changes_of(diff)
+}
+
+fn changes_of(mut diff: git2::Diff) -> Result<Vec<Change>, SourceError> {
     let mut find = git2::DiffFindOptions::new();
-    find.renames(true);
+    find.renames(true).for_untracked(true);
     diff.find_similar(Some(&mut find))?;
     let mut out = Vec::new();
     for d in diff.deltas() {
@@ -986,7 +1002,7 @@ pub fn changes(mirror: &Path, old: git2::Oid, new: git2::Oid) -> Result<Vec<Chan
             .path()
             .map(|p| p.to_string_lossy().into_owned());
         let (path, kind) = match d.status() {
-            git2::Delta::Added => (new_path, ChangeKind::Added),
+            git2::Delta::Added | git2::Delta::Untracked => (new_path, ChangeKind::Added),
             git2::Delta::Deleted => (old_path, ChangeKind::Deleted),
             git2::Delta::Modified | git2::Delta::Typechange => (new_path, ChangeKind::Modified),
             git2::Delta::Renamed => (

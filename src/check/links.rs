@@ -13,10 +13,11 @@
 //!   source has that folder.
 //!
 //! Links inside code are not links (the page model does not make them). External links are
-//! not checked (that needs the network).
+//! handed back for `--online` ([`super::online`]): offline nothing is known about them.
 
 use std::collections::{HashMap, HashSet};
 
+use super::online::External;
 use super::*;
 use crate::markdown::{self, Site, Target as LinkTarget};
 
@@ -174,10 +175,10 @@ impl<'a> Walker<'a> {
 }
 
 /// The longest link shown in a finding: a link of a megabyte is named by its start.
-const SHOWN: usize = 200;
+pub(super) const SHOWN: usize = 200;
 
 /// `s`, cut to about `max` bytes at a character boundary, with `…` when it was cut.
-fn clip(s: &str, max: usize) -> String {
+pub(super) fn clip(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
@@ -189,8 +190,10 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// Checks every link and image of `pages` against `site` (the site of their source) and
-/// `files` (every file of the source).
-pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
+/// `files` (every file of the source): the findings, and the external `http(s)://` links
+/// and images, which only `--online` checks ([`super::online`]).
+pub fn check(pages: &[Page], site: &Site, files: &Files) -> (Vec<Finding>, Vec<External>) {
+    let mut external = Vec::new();
     let parsed: Vec<Parsed> = pages.iter().map(parse).collect();
     let by_path: HashMap<&str, usize> =
         pages.iter().enumerate().map(|(i, p)| (p.path, i)).collect();
@@ -217,11 +220,25 @@ pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
     };
     for (page, links) in pages.iter().zip(&parsed) {
         for (url, at) in &links.images {
+            if super::online::is_checked(url) {
+                external.push(External {
+                    url: url.clone(),
+                    file: page.file.to_string(),
+                    at: *at,
+                });
+            }
             out.extend(missing_file(page, "image", url, *at));
         }
         for (url, at) in &links.links {
             match site.resolve(page.path, url) {
                 // A relative link to a file that is not a page.
+                LinkTarget::External(_) if super::online::is_checked(url) => {
+                    external.push(External {
+                        url: url.clone(),
+                        file: page.file.to_string(),
+                        at: *at,
+                    });
+                }
                 LinkTarget::External(_) if is_file_link(url) => {
                     out.extend(missing_file(page, "link", url, *at));
                 }
@@ -284,5 +301,5 @@ pub fn check(pages: &[Page], site: &Site, files: &Files) -> Vec<Finding> {
             }
         }
     }
-    out
+    (out, external)
 }

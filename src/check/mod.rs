@@ -12,6 +12,7 @@
 pub mod changed;
 pub mod format;
 pub mod links;
+pub mod online;
 pub mod run;
 pub mod standards;
 
@@ -113,6 +114,12 @@ rules! {
     LINK_MISSING_FILE = "link/missing-file", Error,
         "A link or image to a file of the source (not a page) that is not there",
         "Relative links and images to pictures, YAML and other files are looked up in the source (a site-absolute image in `static/`); the site build fails on a missing image. Add the file or fix the path.";
+    LINK_EXTERNAL_STATUS = "link/external-status", Error,
+        "An external link whose server answers with an error status (checked with --online)",
+        "`ken check --online` asks every http(s) link once (HEAD, then GET when HEAD is refused). A 404 or 410 is a page that moved or is gone: link its new address, or an archived copy.";
+    LINK_EXTERNAL_UNREACHABLE = "link/external-unreachable", Warning,
+        "An external link that gave no answer: timeout, unknown host, refused connection, TLS failure, rate limit",
+        "Reported by `ken check --online` with the cause. A timeout or a refused connection can be passing; a host name that no longer resolves is usually a dead site.";
     FM_INVALID_YAML = "frontmatter/invalid-yaml", Error,
         "Front matter that is not valid YAML",
         "The block between the first two `---` lines must be YAML; the site build and ken both drop front matter that does not parse.";

@@ -20,7 +20,8 @@ struct Text {
 }
 
 /// Runs every rule over one copy of a source (its documents `cat`, read from `snapshot`
-/// through `filter`, resolved by `site`): the findings, and the names of the files checked.
+/// through `filter`, resolved by `site`): the findings, the names of the files checked, and
+/// the external links (which only `--online` asks, [`online`]).
 pub fn check_copy(
     name: &dyn Fn(&str) -> String,
     snapshot: &Snapshot,
@@ -28,7 +29,7 @@ pub fn check_copy(
     cat: &Catalog,
     cap: u64,
     site: &Site,
-) -> (Vec<Finding>, Vec<String>) {
+) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
     let root = filter.root();
     let mut findings = Vec::new();
     // Every file, for the links to files that are not pages; a copy that cannot be listed
@@ -118,8 +119,9 @@ pub fn check_copy(
             text: &t.text,
         })
         .collect();
-    findings.extend(links::check(&pages, site, &all));
-    (findings, files)
+    let (found, external) = links::check(&pages, site, &all);
+    findings.extend(found);
+    (findings, files, external)
 }
 
 /// Every configured finding of one source's last good copy (rules turned off dropped,
@@ -131,7 +133,7 @@ pub fn source(base: &Base, spec: &SourceSpec) -> Result<Vec<Finding>, String> {
     let site = base.site(&spec.name);
     let name = |p: &str| p.to_string();
     let cap = base.config.max_file_size;
-    let (found, _) = check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
+    let (found, _, _) = check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
     let config = base.config.check_rules.restricted(|r| !is_stale_rule(r));
     Ok(config.apply(found))
 }

@@ -14,9 +14,9 @@ use super::sync::ensure_synced;
 use crate::base::Base;
 use crate::check::format::{self, Format};
 use crate::check::run::check_copy;
-use crate::check::{self, Report, Severity};
+use crate::check::{self, Report, Severity, online};
 use crate::config::SourceSpec;
-use crate::corpus::{self, ChangeStatus};
+use crate::corpus::{self, ChangeStatus, Filter};
 use crate::history::news::{self, Since};
 use crate::library::SourceCopy;
 use crate::markdown::Site;
@@ -78,6 +78,10 @@ pub struct Args {
     pub fail_on: FailOn,
     /// `--changed-since`: only what changed since then, and what the change broke.
     pub changed_since: Option<String>,
+    /// `--online`: ask the external links too, this many at a time, each within `timeout`.
+    pub online: bool,
+    pub concurrency: usize,
+    pub timeout: std::time::Duration,
     pub offline: bool,
     pub color: bool,
 }
@@ -93,6 +97,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
     let cap = base.config.max_file_size;
     let mut findings = Vec::new();
     let mut files: Vec<String> = Vec::new();
+    let mut externals: Vec<online::External> = Vec::new();
     let mut incomplete = false;
     for spec in &specs {
         let name = |path: &str| {
@@ -119,7 +124,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         };
         let site = base.site(&spec.name);
-        let (mut found, checked) =
+        let (mut found, checked, mut external) =
             check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
         files.extend(checked);
         if let Some(since) = &since {
@@ -130,8 +135,13 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         spec.name
                     );
                 }
-                Ok(Range::Since { old, changes }) => {
-                    let old_cat = match corpus::scan(&spec.name, &copy.filter, &old, cap) {
+                Ok(Range::Since {
+                    old,
+                    filter,
+                    changes,
+                }) => {
+                    let old_filter = filter.as_ref().unwrap_or(&copy.filter);
+                    let old_cat = match corpus::scan(&spec.name, old_filter, &old, cap) {
                         Ok(c) => c,
                         Err(e) => {
                             eprintln!(
@@ -146,14 +156,17 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         crate::library::site_docs(&old_cat.docs, &spec.name),
                         base.site_routing(&spec.name).routing,
                     );
-                    let (before, _) =
-                        check_copy(&name, &old, &copy.filter, &old_cat, cap, &old_site);
+                    let (before, _, _) =
+                        check_copy(&name, &old, old_filter, &old_cat, cap, &old_site);
                     let changed: HashSet<String> = changes
                         .iter()
                         .filter(|c| c.status != ChangeStatus::Deleted)
                         .map(|c| name(&c.path))
                         .collect();
                     found = check::changed::caused(found, &before, &changed);
+                    // An external link breaks by itself, not by a change here: only the
+                    // changed pages' are asked.
+                    external.retain(|e| changed.contains(&e.file));
                 }
                 Err(e) => {
                     eprintln!(
@@ -166,6 +179,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         findings.extend(found);
+        externals.extend(external);
     }
 
     // PATH arguments select documents (a file, or every document under a folder); the
@@ -188,7 +202,22 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         findings.retain(|f| selected(&f.file));
+        externals.retain(|e| selected(&e.file));
         checked = files.iter().filter(|f| selected(f)).count();
+    }
+
+    if args.online {
+        let opts = online::Online {
+            concurrency: args.concurrency,
+            timeout: args.timeout,
+            now: crate::state::now(),
+        };
+        let cache = base.data_dir().join(online::CACHE_FILE);
+        let (found, notes) = online::check(&externals, &opts, &cache);
+        for n in notes {
+            eprintln!("ken check: {}", sanitize::line(&n, 0));
+        }
+        findings.extend(found);
     }
 
     // `ken stale`'s rules share the registry but are not run here.
@@ -258,6 +287,9 @@ enum Range {
     /// The copy at the start of the range, and the documents changed since.
     Since {
         old: Snapshot,
+        /// How the old copy is read, when not as the source's own filter says (a local
+        /// folder's repository holds it under the folder's path).
+        filter: Option<Filter>,
         changes: Vec<corpus::DocChange>,
     },
 }
@@ -276,10 +308,90 @@ fn range(
     let dates = base.config.dates;
     let no_previous = || Range::Everything("no earlier sync to compare with".into());
     match &copy.snapshot {
-        Snapshot::Dir { .. } => Err(
-            "a local folder has no history to compare with; check a git repository or a site"
-                .into(),
-        ),
+        Snapshot::Dir { root } => {
+            // A writer's working copy: the folder's repository at the start, against the
+            // files on disk as they are (edits not yet committed included).
+            let no_history = || {
+                format!(
+                    "{} is in no git repository, so it has no history to compare with",
+                    root.display()
+                )
+            };
+            let repo = git2::Repository::discover(root).map_err(|_| no_history())?;
+            let top = repo
+                .workdir()
+                .and_then(|w| w.canonicalize().ok())
+                .ok_or_else(no_history)?;
+            let here = root.canonicalize().map_err(|e| e.to_string())?;
+            let prefix = here
+                .strip_prefix(&top)
+                .map_err(|_| no_history())?
+                .to_string_lossy()
+                .replace('\\', "/");
+            if matches!(since, Since::LastSync) {
+                return Err(
+                    "a local folder is never synced: name a commit (`main`, `HEAD~3`) or a date"
+                        .into(),
+                );
+            }
+            let head = repo
+                .head()
+                .and_then(|h| h.peel_to_commit())
+                .map_err(|e| format!("{}: {}", top.display(), e.message()))?
+                .id();
+            let start = news::start_commit(name, &repo, head, since, None, dates)
+                .map_err(|e| e.to_string())?
+                .flatten();
+            let Some(old) = start else {
+                return Ok(Range::Everything(
+                    "the whole history is in the range".into(),
+                ));
+            };
+            // Paths of the diff are the repository's; the source's are the folder's.
+            let inside = |p: &str| -> Option<String> {
+                if prefix.is_empty() {
+                    Some(p.to_string())
+                } else {
+                    p.strip_prefix(&prefix)?
+                        .strip_prefix('/')
+                        .map(str::to_string)
+                }
+            };
+            let diff = source::worktree_changes(&repo, old).map_err(|e| e.to_string())?;
+            let diff: Vec<source::Change> = diff
+                .into_iter()
+                .filter_map(|c| {
+                    let kind = match c.kind {
+                        source::ChangeKind::Renamed { from } => match inside(&from) {
+                            Some(f) => source::ChangeKind::Renamed { from: f },
+                            None => source::ChangeKind::Added,
+                        },
+                        k => k,
+                    };
+                    Some(source::Change {
+                        path: inside(&c.path)?,
+                        kind,
+                    })
+                })
+                .collect();
+            let mut old_spec = spec.clone();
+            old_spec.root = Some(
+                [prefix.as_str(), copy.filter.root().unwrap_or("")]
+                    .iter()
+                    .map(|s| s.trim_matches('/'))
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+            .filter(|r| !r.is_empty());
+            let filter = Filter::new(&old_spec).map_err(|e| e.to_string())?;
+            let repo = git2::Repository::open(repo.path()).map_err(|e| e.message().to_string())?;
+            Ok(Range::Since {
+                old: Snapshot::Git { repo, commit: old },
+                filter: Some(filter),
+                changes: corpus::doc_changes(&copy.filter, &diff),
+            })
+        }
         Snapshot::Git { repo, commit } => {
             let previous = base.state_of(spec).and_then(|s| s.previous.clone());
             let start = news::start_commit(name, repo, *commit, since, previous.as_deref(), dates)
@@ -296,6 +408,7 @@ fn range(
             let diff = source::changes(&mirror, old, *commit).map_err(|e| e.to_string())?;
             Ok(Range::Since {
                 old: Snapshot::git(&mirror, old).map_err(|e| e.to_string())?,
+                filter: None,
                 changes: corpus::doc_changes(&copy.filter, &diff),
             })
         }
@@ -370,6 +483,7 @@ fn range(
                 .map_err(|e| e.to_string())?;
             let changes = crate::site::doc_changes(&copy.filter, &old, &snap.site);
             Ok(Range::Since {
+                filter: None,
                 old: Snapshot::Site(crate::site::SiteSnapshot::new(std::sync::Arc::new(old))),
                 changes,
             })

@@ -166,6 +166,16 @@ pub enum Command {
         /// (`14d`), a date, or a commit (in a site: of each repository that has it).
         #[arg(long, value_name = "WHEN")]
         changed_since: Option<String>,
+        /// Also ask every external http(s) link (HEAD, then GET), a few at a time; good
+        /// answers are cached in the data dir for a day.
+        #[arg(long)]
+        online: bool,
+        /// With --online: how many links are asked at the same time.
+        #[arg(long, value_name = "N", default_value_t = crate::check::online::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
+        /// With --online: how long one link may take (`10s`, `1500ms`).
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+        timeout: std::time::Duration,
     },
     /// What changed since the last sync (or a date, or a commit): pages added, changed,
     /// deleted and renamed, the sections changed, the commits, and standards' status changes.
@@ -371,6 +381,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             fail_on,
             changed_since,
+            online,
+            concurrency,
+            timeout,
         }) => check::run(
             &mut base,
             &check::Args {
@@ -378,6 +391,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
                 fail_on,
                 changed_since,
+                online,
+                concurrency,
+                timeout,
                 offline: cli.offline,
                 color: out.color,
             },

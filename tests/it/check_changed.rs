@@ -1,7 +1,8 @@
 //! `ken check --changed-since`: findings in the pages a range changed, plus those the change
 //! caused in pages it did not touch (a renamed heading, a deleted page), and never the old
 //! findings of untouched pages; over a repository and over a site whose repositories move
-//! separately, each built here and served by `git daemon`.
+//! separately, each built here and served by `git daemon`, and over a working copy with
+//! edits not yet committed.
 
 use crate::common;
 
@@ -108,14 +109,52 @@ fn a_range_reports_its_pages_and_the_links_it_broke_elsewhere_but_not_old_findin
 }
 
 #[test]
-fn a_local_folder_has_no_range_and_says_so() {
+fn a_local_folder_outside_git_has_no_range_and_says_so() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("a.md"), "# A\n").unwrap();
     let ken = Ken::new();
     let src = tmp.path().display().to_string();
     let r = check(&ken, &src, &["--changed-since", "HEAD~1"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--changed-since"), "{}", r.stderr);
+    assert!(r.stderr.contains("no git repository"), "{}", r.stderr);
+}
+
+/// A writer's working copy before a pull request: the folder `docs/` of a repository, with
+/// edits not yet committed, compared with a commit.
+#[test]
+fn a_working_copy_is_compared_with_a_commit_edits_on_disk_included() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "work");
+    repo.write("README.md", "# Not in the source\n")
+        .write("docs/a.md", "# A\n\n## Usage\n\nText.\n")
+        .write("docs/b.md", "# B\n\nSee [usage](a.md#usage).\n")
+        .write("docs/c.md", "# C\n\nSee [the old page](old.md).\n")
+        .write("docs/old.md", "# Old\n")
+        .write(
+            "docs/d.md",
+            "# D\n\nAn old mistake: [nowhere](missing.md).\n",
+        );
+    repo.commit("start");
+    // Not committed: a heading renamed, a page deleted, a new page with a mistake.
+    repo.write("docs/a.md", "# A\n\n## Using it\n\nText.\n")
+        .write("docs/new.md", "# New\n\n[nowhere](gone.md)\n");
+    std::fs::remove_file(repo.dir.join("docs/old.md")).unwrap();
+    let ken = Ken::new();
+    let src = repo.dir.join("docs").display().to_string();
+    let r = check(&ken, &src, &["--changed-since", "HEAD"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        owned(&[
+            ("b.md", "link/missing-anchor", 3),
+            ("c.md", "link/missing-page", 3),
+            ("new.md", "link/missing-page", 3),
+        ])
+    );
+    // `last-sync` means nothing for a folder.
+    let r = check(&ken, &src, &["--changed-since", "last-sync"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("never synced"), "{}", r.stderr);
 }
 
 /// A site `org/docs` whose manifest brings in `org/guides` at `docs/guides`: a heading

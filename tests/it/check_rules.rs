@@ -165,7 +165,7 @@ fn each_fixture_breaks_exactly_its_rule_at_the_right_place() {
         .collect();
     assert_eq!(got, want);
     // Every rule of the registry has its fixture here, or (links, unreadable files, which
-    // need a source) in tests/it/check_cli.rs.
+    // need a source) in tests/it/check_cli.rs, external links in tests/it/check_online.rs.
     let covered: BTreeSet<&str> = EXPECTED.iter().map(|e| e.1).collect();
     // The stale/* rules are `ken stale`'s, over page histories: tests/it/stale.rs.
     let elsewhere = [
@@ -173,6 +173,8 @@ fn each_fixture_breaks_exactly_its_rule_at_the_right_place() {
         "link/missing-anchor",
         "link/missing-page",
         "link/missing-file",
+        "link/external-status",
+        "link/external-unreachable",
         "stale/unchanged",
         "stale/draft-idle",
         "stale/deprecated-at-passed",
