@@ -1,7 +1,6 @@
 //! `ken list`: every document of every source, with its title.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -10,7 +9,7 @@ use serde_json::value::RawValue;
 
 use super::sync::ensure_synced;
 use crate::base::Base;
-use crate::catalog::{Listed, ListedOrigin};
+use crate::catalog::Listed;
 use crate::history::{Dated, DatesRef, Histories};
 use crate::sanitize;
 
@@ -114,10 +113,36 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    origin: Option<&'a ListedOrigin<'a>>,
+    origin: Option<Origin<'a>>,
     path: &'a str,
     source: &'a str,
     title: &'a str,
+}
+
+/// A [`ListedOrigin`](crate::catalog::ListedOrigin) as `--json` writes it (the same fields and JSON), with the strings
+/// every page of a repository shares written once ([`write_json`]).
+#[derive(Serialize)]
+struct Origin<'a> {
+    repo: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<Text<'a>>,
+    commit: Text<'a>,
+    path: &'a str,
+}
+
+/// A JSON string, as text or as the JSON written for it before.
+enum Text<'a> {
+    Plain(&'a str),
+    Written(&'a RawValue),
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Text::Plain(t) => t.serialize(s),
+            Text::Written(raw) => raw.serialize(s),
+        }
+    }
 }
 
 /// A page's date as `--json` writes it: `null`, or the [`Change`](crate::history::Change)
@@ -148,8 +173,12 @@ const DATE_INDENT: &str = "    ";
 /// the pretty printer writes as it is). The bytes are those of pretty-printing every date in
 /// place (a test compares both); JSON strings hold no raw newline, so indenting after each
 /// newline indents exactly the object's lines.
-fn write_json(out: &mut impl Write, docs: &[Listed], dates: &[DatesRef]) -> std::io::Result<()> {
-    let mut written: HashMap<usize, Box<RawValue>> = HashMap::new();
+fn write_json<'a>(
+    out: &mut impl Write,
+    docs: &'a [Listed<'a>],
+    dates: &'a [DatesRef<'a>],
+) -> std::io::Result<()> {
+    let mut written: foldhash::HashMap<usize, Box<RawValue>> = Default::default();
     for d in dates.iter().flat_map(|d| [d.changed, d.created]).flatten() {
         let Some(key) = d.commit_key() else {
             continue;
@@ -159,11 +188,32 @@ fn write_json(out: &mut impl Write, docs: &[Listed], dates: &[DatesRef]) -> std:
             slot.insert(RawValue::from_string(text)?);
         }
     }
+    // The same for an origin's repository, branch and commit: one each for every page of a
+    // git source (the very same string: found at the first comparison), one per repository
+    // of a site. Up to `MAX_SHARED` of them; others are written in place.
+    let mut shared = Shared::default();
+    for o in docs.iter().filter_map(|d| d.origin.as_ref()) {
+        for t in [Some(&o.repo), o.branch.as_ref(), Some(&o.commit)]
+            .into_iter()
+            .flatten()
+        {
+            shared.add(t)?;
+        }
+    }
+    let text = |t: &'a str| match shared.get(t) {
+        Some(raw) => Text::Written(raw),
+        None => Text::Plain(t),
+    };
     let items = docs.iter().zip(dates).map(|(d, dates)| Item {
         changed: date(&written, dates.changed),
         created: date(&written, dates.created),
         link: d.link.as_deref(),
-        origin: d.origin.as_ref(),
+        origin: d.origin.as_ref().map(|o| Origin {
+            repo: text(&o.repo),
+            branch: o.branch.as_deref().map(text),
+            commit: text(&o.commit),
+            path: &o.path,
+        }),
         path: &d.path,
         source: d.source,
         title: &d.title,
@@ -173,8 +223,39 @@ fn write_json(out: &mut impl Write, docs: &[Listed], dates: &[DatesRef]) -> std:
     writeln!(out)
 }
 
+/// How many distinct origin strings [`write_json`] writes once.
+const MAX_SHARED: usize = 64;
+
+/// Strings many pages share, each with its JSON, looked up by address first.
+#[derive(Default)]
+struct Shared<'a> {
+    written: Vec<(&'a str, Box<RawValue>)>,
+}
+
+impl<'a> Shared<'a> {
+    fn add(&mut self, t: &'a str) -> serde_json::Result<()> {
+        if self.written.len() < MAX_SHARED && self.get(t).is_none() {
+            let raw = RawValue::from_string(serde_json::to_string(t)?)?;
+            self.written.push((t, raw));
+        }
+        Ok(())
+    }
+
+    fn get(&self, t: &str) -> Option<&RawValue> {
+        let same = |(s, _): &&(&str, Box<RawValue>)| std::ptr::eq(*s, t);
+        let equal = |(s, _): &&(&str, Box<RawValue>)| *s == t;
+        let found = self.written.iter().find(same);
+        found
+            .or_else(|| self.written.iter().find(equal))
+            .map(|(_, raw)| &**raw)
+    }
+}
+
 /// A date as [`write_json`] writes it: its commit's text when it has one.
-fn date<'a>(written: &'a HashMap<usize, Box<RawValue>>, d: Option<Dated<'a>>) -> Date<'a> {
+fn date<'a>(
+    written: &'a foldhash::HashMap<usize, Box<RawValue>>,
+    d: Option<Dated<'a>>,
+) -> Date<'a> {
     match d.and_then(|d| written.get(&d.commit_key()?)) {
         Some(raw) => Date::Written(raw),
         None => Date::Dated(d),
@@ -184,6 +265,7 @@ fn date<'a>(written: &'a HashMap<usize, Box<RawValue>>, d: Option<Dated<'a>>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::ListedOrigin;
     use crate::history::PageDates;
 
     /// `--json` as it was written before commits were written once: every page's dates

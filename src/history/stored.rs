@@ -6,7 +6,7 @@
 //! The file is postcard (serde, compact): `ken list --json` of 40,000 pages reads it on every
 //! run, and reading the same as JSON was a fifth of that command's time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -68,12 +68,16 @@ pub(super) struct Stored {
     pub truncated: bool,
     pub commits: Vec<CommitInfo>,
     /// By repository path. (A hash map: `ken list --json` looks up every page, and a tree
-    /// compares whole paths at each level. Written sorted, so a walk gives the same file.)
+    /// compares whole paths at each level; foldhash, seeded per process, hashes a path in a
+    /// few nanoseconds. Written sorted, so a walk gives the same file.)
     #[serde(serialize_with = "sorted")]
-    pub pages: HashMap<String, Rec>,
+    pub pages: Pages,
 }
 
-fn sorted<S: serde::Serializer>(pages: &HashMap<String, Rec>, s: S) -> Result<S::Ok, S::Error> {
+/// [`Stored::pages`].
+pub(super) type Pages = foldhash::HashMap<String, Rec>;
+
+fn sorted<S: serde::Serializer>(pages: &Pages, s: S) -> Result<S::Ok, S::Error> {
     s.collect_map(pages.iter().collect::<BTreeMap<_, _>>())
 }
 
