@@ -79,7 +79,9 @@ for r in "$org"/*.git; do
   if [ -z "$old" ]; then old=$(git -C "$r" rev-list --first-parent HEAD | tail -1); fi
   if [ -n "$old" ]; then git -C "$r" update-ref "$ref" "$old"; fi
 done
-"$ken" --source "$site" sync >/dev/null 2>&1
+# The older manifest names a repository the corpus does not have (osism.github.io): that one
+# fails, the others are synced.
+"$ken" --source "$site" sync >/dev/null 2>&1 || true
 for r in "$org"/*.git; do
   git -C "$r" update-ref "$(git -C "$r" symbolic-ref HEAD)" "${tips[$r]}"
 done
