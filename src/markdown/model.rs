@@ -764,6 +764,7 @@ impl<'p> Builder<'p> {
     }
 
     fn html_block(&mut self, html: &str) {
+        self.doc.images.extend(img_sources(html));
         if let Some(op) = self.prepared.op(html).cloned() {
             match op {
                 Op::OpenAdmonition { kind, title } => self.open(
@@ -843,6 +844,7 @@ impl<'p> Builder<'p> {
     }
 
     fn inline_html(&mut self, html: &str) {
+        self.doc.images.extend(img_sources(html));
         let tag = html.trim().to_ascii_lowercase();
         let name: String = tag
             .trim_start_matches('<')
@@ -1101,4 +1103,36 @@ fn strip_html(html: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The `src` of every `<img>` tag in a piece of raw HTML (a block, or one inline tag): pictures
+/// as much as Markdown's `![…](…)` are, so `ken check` looks for them too. Attributes are read
+/// by quick-xml's HTML rules (unquoted values, attributes without a value), XML's predefined
+/// entities decoded; a tag or value that does not parse is skipped.
+fn img_sources(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img") {
+        let start = from + at + 1;
+        let Some(len) = html[start..].find('>') else {
+            break;
+        };
+        from = start + len;
+        let tag = html[start..from].trim_end_matches('/');
+        // `<img` followed by a space or the end: not `<imgur>`.
+        if !tag[3..].starts_with(|c: char| c.is_ascii_whitespace()) {
+            continue;
+        }
+        let start = quick_xml::events::BytesStart::from_content(tag, 3);
+        for a in start.html_attributes().flatten() {
+            if a.key.as_ref().eq_ignore_ascii_case("src")
+                && let Ok(v) = a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                && !v.trim().is_empty()
+            {
+                out.push(v.trim().to_string());
+            }
+        }
+    }
+    out
 }

@@ -258,6 +258,12 @@ fn links_and_images_to_files_that_are_not_pages_must_be_there() {
             "![encoded](img/there%2Epng) [a route](../other/) [mail](mailto:a@b.c)\n",
             "\n",
             "```md\n![in code](img/gone.png)\n```\n",
+            "\n",
+            "A picture <img alt=\"x\" src=\"img/html-gone.png\"> and <IMG SRC='img/there.png'/>\n",
+            "\n",
+            "<p align=\"center\">\n  <img width=100 src=img/block-gone.svg />\n</p>\n",
+            "\n",
+            "`<img src=\"img/in-code.png\">` <imgur src=\"img/not-img.png\">\n",
         )
         .as_bytes(),
     );
@@ -289,6 +295,19 @@ fn links_and_images_to_files_that_are_not_pages_must_be_there() {
             "no file docs/data/none.yaml",
         ),
         (6, 35, "/img/none.svg", "no file static/img/none.svg"),
+        // HTML pictures, inline and in a block (not in code, not another tag).
+        (
+            13,
+            29,
+            "img/html-gone.png",
+            "no file docs/img/html-gone.png",
+        ),
+        (
+            16,
+            22,
+            "img/block-gone.svg",
+            "no file docs/img/block-gone.svg",
+        ),
     ];
     assert_eq!(got.len(), want.len(), "{got:#?}");
     for (g, w) in got.iter().zip(want) {
