@@ -509,3 +509,48 @@ fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
     press(&mut app, "P");
     assert!(screen80(&app).contains("ken check finds no problem in this page"));
 }
+
+#[test]
+fn a_shallow_mirror_s_page_says_its_date_is_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "docs");
+    let at = |d: &str| format!("{d} 12:00:00 +0000");
+    repo.write("a.md", "# A\n").write("b.md", "# B\n");
+    repo.commit_at("Start", "T", &at("2020-01-01"), &at("2020-01-01"));
+    repo.write("b.md", "# B\n\nedited\n");
+    repo.commit_at("Edit b", "T", &at("2020-06-01"), &at("2020-06-01"));
+    repo.write("a.md", "# A\n\nedited\n");
+    repo.commit_at("Edit a", "Tess", &at("2021-01-01"), &at("2021-01-01"));
+    // Two commits deep: the edit of b is the boundary, whose parent is not there.
+    let shallow = tmp.path().join("shallow");
+    crate::common::git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            &format!("file://{}", repo.dir.display()),
+            &shallow.display().to_string(),
+        ],
+    );
+    let ken = Ken::new();
+    let source = format!("kb={}", shallow.display());
+    sync(&ken, &source);
+    let config = ken::config::Config::load(&ken::config::Inputs {
+        source_flags: vec![source],
+        env_config_dir: Some(ken.config_dir()),
+        env_data_dir: Some(ken.data_dir()),
+        ..Default::default()
+    })
+    .expect("config");
+    let lib = Arc::new(data::load_library(ken::base::Base::open(config)));
+    // 2021-01-15: two weeks after the last commit.
+    let mut app = app_over(lib, 1_610_712_000);
+    open(&mut app, "b.md");
+    let head = screen80(&app).lines().next().unwrap().to_string();
+    assert!(head.ends_with("dates unknown (shallow mirror)"), "{head}");
+    open(&mut app, "a.md");
+    let head = screen80(&app).lines().next().unwrap().to_string();
+    assert!(head.ends_with("changed 2 weeks ago by Tess"), "{head}");
+}
