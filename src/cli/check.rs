@@ -206,7 +206,15 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
         checked = files.iter().filter(|f| selected(f)).count();
     }
 
-    if args.online {
+    // Nothing is asked when both external rules are turned off.
+    let rules = &base.config.check_rules;
+    let asked = [
+        check::LINK_EXTERNAL_STATUS,
+        check::LINK_EXTERNAL_UNREACHABLE,
+    ]
+    .iter()
+    .any(|r| rules.severity(*r).is_some());
+    if args.online && asked {
         let opts = online::Online {
             concurrency: args.concurrency,
             timeout: args.timeout,

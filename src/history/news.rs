@@ -244,8 +244,10 @@ pub fn start_commit(
         },
         Since::Date(t) => at_or_before(repo, new, *t, dates).map_err(git(name))?,
         Since::Rev(r) => {
+            // A mirror keeps the remote's branches as `origin/NAME`: `main` names that one.
             let obj = repo
                 .revparse_single(r)
+                .or_else(|e| repo.revparse_single(&format!("origin/{r}")).map_err(|_| e))
                 .and_then(|o| o.peel_to_commit())
                 .map_err(|e| {
                     fail(format!(

@@ -91,6 +91,10 @@ fn a_range_reports_its_pages_and_the_links_it_broke_elsewhere_but_not_old_findin
     let r = check(&ken, &src, &["--changed-since", &first]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(findings(&r.stdout), want);
+    // So does a branch of the remote, as the mirror keeps it (`origin/main`).
+    let r = check(&ken, &src, &["--changed-since", "main~1"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout), want);
     // Without the range, d.md's old mistake is there too.
     let r = check(&ken, &src, &[]);
     assert!(

@@ -2,7 +2,7 @@
 //! host): a 404 is an error, a timeout and a refused connection are warnings naming the
 //! cause, a server that refuses `HEAD` is asked with `GET`, one URL is asked once however
 //! often it is linked, good answers are cached (broken ones are asked again), and without
-//! `--online` nothing is asked at all.
+//! `--online`, or with both rules turned off, nothing is asked at all.
 
 use crate::common;
 
@@ -180,4 +180,12 @@ fn external_links_are_asked_once_each_with_timeouts_and_a_cache() {
             .join(ken::check::online::CACHE_FILE)
             .is_file()
     );
+
+    // With both external rules turned off, nothing is asked.
+    ken.config(
+        "[check.rules]\n\"link/external-status\" = \"off\"\n\"link/external-unreachable\" = \"off\"\n",
+    );
+    let r = check(&online);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(seen.lock().unwrap().clone(), second);
 }
