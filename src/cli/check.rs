@@ -87,6 +87,12 @@ pub struct Args {
 }
 
 pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.online && args.offline {
+        eprintln!(
+            "ken check: --online asks the network, which --offline forbids: give one of them"
+        );
+        return Ok(ExitCode::from(check::EXIT_USAGE));
+    }
     ensure_synced(base, args.offline);
     let since = args
         .changed_since

@@ -121,7 +121,11 @@ fn external_links_are_asked_once_each_with_timeouts_and_a_cache() {
         run(ken.cmd(&args))
     };
 
-    // Offline, nothing is asked and nothing is found.
+    // `--offline` forbids what `--online` asks: a usage error, and nothing is asked.
+    let r = check(&["--online", "--offline"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--offline"), "{}", r.stderr);
+    // Without --online, nothing is asked and nothing is found.
     let r = check(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(findings(&r.stdout), []);
