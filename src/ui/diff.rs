@@ -171,8 +171,13 @@ impl DiffView {
                     .extend(new_lines[new].iter().map(|l| mark(Mark::Added, l)));
             }
         }
-        self.added = self.lines.iter().filter(|l| l.0 == Mark::Added).count();
-        self.removed = self.lines.iter().filter(|l| l.0 == Mark::Removed).count();
+        // Blank lines are marked but not counted: "1 line added" is the line of text.
+        let count = |m: Mark| {
+            let text = |l: &Line| l.spans.iter().skip(1).any(|s| !s.content.trim().is_empty());
+            self.lines.iter().filter(|l| l.0 == m && text(&l.1)).count()
+        };
+        self.added = count(Mark::Added);
+        self.removed = count(Mark::Removed);
     }
 
     /// What an action does in the view: `None` when it closes it (the diff key again, back,

@@ -631,7 +631,7 @@ fn what_s_new_the_page_s_changes_and_its_problems_without_a_word_on_stderr() {
     // The source's check runs in the background and the header says what it found.
     t.wait_for(&["changed today by", "1 problem (P)"]);
     t.keys(&["D"]);
-    t.wait_for(&["changes: 2 lines added, 0 removed", "+ Then see the plan."]);
+    t.wait_for(&["changes: 1 line added, 0 removed", "+ Then see the plan."]);
     t.keys(&["D"]);
     t.wait_screen("the page again", |s| !s.contains("+ Then see"));
     t.keys(&["P"]);

@@ -395,7 +395,7 @@ fn the_diff_of_a_page_since_the_last_sync_marks_added_and_removed_lines() {
             .lines()
             .nth(1)
             .unwrap()
-            .starts_with("changes: 3 lines added, 1 removed since "),
+            .starts_with("changes: 2 lines added, 1 removed since "),
         "{shown}"
     );
     // The removed line is struck through (the theme's diff.removed, even without colour).
