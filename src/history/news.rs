@@ -446,7 +446,8 @@ fn site_news(
 }
 
 /// The record of a site's previous copy: its repositories at the commits it had, each named
-/// as the current record names it (by its URL when it is no longer part of the site).
+/// as the current record names it (when it is no longer part of the site, the layout names
+/// it from the older manifest).
 fn previous_site(current: &SiteState, p: &crate::state::PreviousCopy) -> SiteState {
     let repos = p
         .repos
@@ -457,7 +458,7 @@ fn previous_site(current: &SiteState, p: &crate::state::PreviousCopy) -> SiteSta
                 .iter()
                 .find(|r| repo_key(&r.url) == repo_key(url));
             RepoState {
-                repo: now.map_or_else(|| url.clone(), |r| r.repo.clone()),
+                repo: now.map(|r| r.repo.clone()).unwrap_or_default(),
                 url: url.clone(),
                 branch: now.and_then(|r| r.branch.clone()),
                 commit: commit.clone(),

@@ -162,8 +162,19 @@ impl Base {
             .zip(names)
             .filter_map(|(r, mirror)| {
                 let commit = git2::Oid::from_str(r.commit.as_deref()?).ok()?;
+                // A record that lacks the name (a previous copy keeps URLs and commits only)
+                // takes the one the manifest gives the URL.
+                let repo = match r.repo.as_str() {
+                    "" => plan
+                        .repos
+                        .iter()
+                        .find(|p| repo_key(&p.url) == repo_key(&r.url))
+                        .and_then(|p| p.entries.first())
+                        .map_or_else(|| r.url.clone(), |e| e.repo.clone()),
+                    name => name.to_string(),
+                };
                 Some(Part {
-                    repo: r.repo.clone(),
+                    repo,
                     url: r.url.clone(),
                     branch: r.branch.clone(),
                     commit,

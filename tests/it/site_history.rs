@@ -456,3 +456,57 @@ fn stale_pages_of_a_site_are_grouped_by_their_own_repository() {
     );
     assert!(next.contains("Gus: Guides"), "{}", r.stdout);
 }
+
+#[test]
+fn a_repository_added_to_or_dropped_from_the_manifest_is_in_the_news() {
+    let s = site();
+    // The manifest drops the notes and takes in a new repository.
+    let extra = Repo::init(&s._daemon.base.join("org"), "extra");
+    extra.write("faq.md", "# FAQ\n");
+    let e1 = extra.commit_at("FAQ", "Eli", &at("2020-02-01"), &at("2020-02-01"));
+    s.docs.write(
+        "docs.package.json",
+        r#"[
+  {"repo": "org/guides", "source": "docs", "target": "docs/guides", "label": ""},
+  {"repo": "org/extra", "source": ["*.md"], "target": "docs/extra", "label": ""}
+]"#,
+    );
+    let d2 = s.docs.commit_at(
+        "Swap notes for extra",
+        "Dora",
+        &at("2020-03-01"),
+        &at("2020-03-01"),
+    );
+    s.sync();
+
+    let n = s.news(&[]);
+    assert_eq!(
+        pages(&n),
+        strings(&[
+            ("added", "docs/extra/faq.md", "", "org/extra"),
+            ("deleted", "docs/releases/all/r1.md", "", "org/notes"),
+            ("deleted", "docs/releases/all/r2.md", "", "org/notes"),
+        ])
+    );
+    assert_eq!(
+        repos(&n),
+        [
+            ("kb".to_string(), s.first[0].clone(), d2, false, 1),
+            ("org/extra".to_string(), String::new(), e1.clone(), false, 1),
+        ]
+    );
+    let r = run(s.ken.cmd(&["--source", &s.src, "news"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains(&format!("org/extra  new, up to {}, 1 commit", &e1[..10])),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("deleted  docs/releases/all/r1.md  Release 1  [org/notes]"),
+        "{}",
+        r.stdout
+    );
+}
