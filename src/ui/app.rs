@@ -290,12 +290,8 @@ impl App {
                 self.panel = None;
             }
         } else if !matches!(out, Outcome::DeleteBookmark(_) | Outcome::ScrollTo(_))
-            || self
-                .panel
-                .as_ref()
-                .is_some_and(|p| p.kind == PanelKind::Problems)
+            || self.panel.as_ref().is_some_and(Panel::closes_on_jump)
         {
-            // The outline stays beside the page it moves; the problems' list covers it.
             self.panel = None;
         }
         self.apply(out);

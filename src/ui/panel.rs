@@ -83,6 +83,12 @@ impl Panel {
         }
     }
 
+    /// Whether jumping to a line of the page closes the panel: the outline stays beside the
+    /// page it moves, the problems' list covers it.
+    pub fn closes_on_jump(&self) -> bool {
+        self.kind == PanelKind::Problems
+    }
+
     /// The number of entries.
     pub fn len(&self, history: &History, reader: Option<&Reader>) -> usize {
         match self.kind {
