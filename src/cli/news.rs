@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{Out, short};
 use crate::base::Base;
 use crate::history;
-use crate::history::news::{self, News, PageChange, SectionChange, Since};
+use crate::history::news::{self, News, Since};
 use crate::sanitize;
 
 pub fn run(base: &Base, since: &str, json: bool, out: &Out) -> anyhow::Result<ExitCode> {
@@ -92,12 +92,7 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
             writeln!(w, "  {}", out.bold(&clean(&e.text)))?;
         }
         for p in &n.pages {
-            let what = match p.change {
-                PageChange::Added => "added",
-                PageChange::Changed => "changed",
-                PageChange::Deleted => "deleted",
-                PageChange::Renamed => "renamed",
-            };
+            let what = p.change.verb();
             let from = p
                 .from
                 .as_deref()
@@ -119,24 +114,8 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
                 clean(&p.path),
                 out.dim(&clean(&p.title))
             )?;
-            let changed: Vec<String> = p
-                .sections
-                .iter()
-                .map(|s| {
-                    let h = if s.heading.is_empty() {
-                        "(top)".to_string()
-                    } else {
-                        clean(&s.heading)
-                    };
-                    match s.change {
-                        SectionChange::Changed => h,
-                        SectionChange::Added => format!("{h} (new)"),
-                        SectionChange::Removed => format!("{h} (removed)"),
-                    }
-                })
-                .collect();
-            if !changed.is_empty() && p.change != PageChange::Added {
-                writeln!(w, "           sections: {}", changed.join("; "))?;
+            if let Some(sections) = p.sections_line() {
+                writeln!(w, "           sections: {sections}")?;
             }
             for &c in p.commits.iter().take(3) {
                 let c = &n.commits[c];

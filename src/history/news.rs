@@ -114,6 +114,46 @@ pub struct PageNews {
     pub repo: Option<String>,
 }
 
+impl PageChange {
+    /// The word people read: "added", "changed", "deleted", "renamed".
+    pub fn verb(self) -> &'static str {
+        match self {
+            PageChange::Added => "added",
+            PageChange::Changed => "changed",
+            PageChange::Deleted => "deleted",
+            PageChange::Renamed => "renamed",
+        }
+    }
+}
+
+impl PageNews {
+    /// "Install; Upgrade (new); Old part (removed)": the sections whose text changed, for
+    /// people (sanitized; `(top)` for the text before the first heading); `None` for a page
+    /// that is new (all of it is) or when no section is known to have changed.
+    pub fn sections_line(&self) -> Option<String> {
+        if self.sections.is_empty() || self.change == PageChange::Added {
+            return None;
+        }
+        let names: Vec<String> = self
+            .sections
+            .iter()
+            .map(|s| {
+                let h = if s.heading.is_empty() {
+                    "(top)".to_string()
+                } else {
+                    crate::sanitize::line(&s.heading, 0).into_owned()
+                };
+                match s.change {
+                    SectionChange::Changed => h,
+                    SectionChange::Added => format!("{h} (new)"),
+                    SectionChange::Removed => format!("{h} (removed)"),
+                }
+            })
+            .collect();
+        Some(names.join("; "))
+    }
+}
+
 /// One repository of a site whose commit moved between the two copies compared.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepoNews {

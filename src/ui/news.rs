@@ -7,7 +7,7 @@
 use super::cursor::{ListCursor, Paging};
 use super::data::{Library, Terms};
 use super::msg::{Message, Outcome};
-use crate::history::news::{AllNews, PageChange, SectionChange};
+use crate::history::news::{AllNews, PageChange};
 use crate::history::{self};
 use crate::keymap::Action;
 use crate::sanitize;
@@ -134,12 +134,7 @@ pub fn news_rows(all: &AllNews, now: i64) -> Vec<NewsRow> {
         }
         for p in &n.pages {
             let deleted = p.change == PageChange::Deleted;
-            let what = match p.change {
-                PageChange::Added => "added",
-                PageChange::Changed => "changed",
-                PageChange::Deleted => "deleted",
-                PageChange::Renamed => "renamed",
-            };
+            let what = p.change.verb();
             let from = p
                 .from
                 .as_deref()
@@ -155,26 +150,10 @@ pub fn news_rows(all: &AllNews, now: i64) -> Vec<NewsRow> {
                 ),
                 page(&p.path, deleted),
             ));
-            let sections: Vec<String> = p
-                .sections
-                .iter()
-                .map(|s| {
-                    let h = if s.heading.is_empty() {
-                        "(top)".to_string()
-                    } else {
-                        clean(&s.heading)
-                    };
-                    match s.change {
-                        SectionChange::Changed => h,
-                        SectionChange::Added => format!("{h} (new)"),
-                        SectionChange::Removed => format!("{h} (removed)"),
-                    }
-                })
-                .collect();
-            if !sections.is_empty() && p.change != PageChange::Added {
+            if let Some(sections) = p.sections_line() {
                 out.push(row(
                     RowKind::Detail,
-                    format!("           sections: {}", sections.join("; ")),
+                    format!("           sections: {sections}"),
                     page(&p.path, deleted),
                 ));
             }
