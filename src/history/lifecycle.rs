@@ -87,13 +87,6 @@ fn strings(v: Option<&Value>) -> Vec<String> {
     }
 }
 
-/// The lifecycle of a standard's page of a source's last good copy, read from its front
-/// matter; `None` for a page that is not a standard (`scs-NNNN-vN-….md`) or has no readable
-/// status.
-pub fn of_page(base: &crate::base::Base, source: &str, path: &str) -> Option<Lifecycle> {
-    of_pages(base, [(source, path)]).remove(&(source.to_string(), path.to_string()))
-}
-
 /// The lifecycles of the standards among `pages` (source, path), keyed by them: the front
 /// matter of each source's standards read together, from its catalogue when that is current
 /// (a search's hits cost no mirror opened and no blob read). Pages that are not standards, or
