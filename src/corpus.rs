@@ -180,6 +180,33 @@ pub fn load(
     cap: u64,
     notes: &mut Vec<Note>,
 ) -> Result<Option<Document>, SourceError> {
+    Ok(load_inner(name, filter, snap, entry, cap, notes, false)?.map(|(doc, _)| doc))
+}
+
+/// [`load`], keeping the text read: the document and, unless it is a symlink, its parsed
+/// text (what [`crate::base::Base::read`] would read again).
+pub fn load_read(
+    name: &str,
+    filter: &Filter,
+    snap: &Snapshot,
+    entry: Entry,
+    cap: u64,
+    notes: &mut Vec<Note>,
+) -> Result<Option<(Document, Option<Parsed>)>, SourceError> {
+    load_inner(name, filter, snap, entry, cap, notes, true)
+}
+
+/// [`load`] and [`load_read`]: `keep` whether to keep the parsed text (else its title and
+/// front matter move into the document).
+fn load_inner(
+    name: &str,
+    filter: &Filter,
+    snap: &Snapshot,
+    entry: Entry,
+    cap: u64,
+    notes: &mut Vec<Note>,
+    keep: bool,
+) -> Result<Option<(Document, Option<Parsed>)>, SourceError> {
     let path = filter.mounted(&entry.path);
     let note = |problem: String| Note {
         source: name.to_string(),
@@ -188,7 +215,7 @@ pub fn load(
     };
     let origin = snap.origin(filter.root(), &entry.path);
     if let EntryKind::Symlink { target } = &entry.kind {
-        return Ok(Some(Document {
+        let doc = Document {
             source: name.to_string(),
             title: file_title(&entry.path),
             link: Some(target.clone()),
@@ -197,7 +224,8 @@ pub fn load(
             rel: entry.path.clone(),
             path,
             entry,
-        }));
+        };
+        return Ok(Some((doc, None)));
     }
     let bytes = match snap.read(filter.root(), &entry, cap) {
         Ok(Content::Bytes(b)) => b,
@@ -223,16 +251,23 @@ pub fn load(
     if let Some(e) = &parsed.front_matter_error {
         notes.push(note(format!("front matter: {e}")));
     }
-    Ok(Some(Document {
+    let (title, front_matter, parsed) = if keep {
+        let (t, fm) = (parsed.title.clone(), parsed.front_matter.clone());
+        (t, fm, Some(parsed))
+    } else {
+        (parsed.title, parsed.front_matter, None)
+    };
+    let doc = Document {
         source: name.to_string(),
-        title: parsed.title,
+        title,
         link: None,
-        front_matter: parsed.front_matter,
+        front_matter,
         origin,
         rel: entry.path.clone(),
         path,
         entry,
-    }))
+    };
+    Ok(Some((doc, parsed)))
 }
 
 pub fn is_binary(bytes: &[u8]) -> bool {

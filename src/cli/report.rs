@@ -35,9 +35,8 @@ pub fn run(
     lines: Option<(usize, usize)>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let found = base.find(page)?;
-    let spec = &base.config.sources[found.source];
-    let parsed = base.read(spec, &found.doc)?;
+    let mut found = base.find(page)?;
+    let parsed = base.read_found(&mut found)?;
     let address = page_address(base, &found.doc, found.anchor.as_deref());
     let report = library::report(
         &found.doc,

@@ -21,8 +21,8 @@ pub enum Paging {
 
 /// Finds the page `doc` names and renders it at `width` (the terminal's width, else 80).
 pub fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyhow::Result<String> {
-    let found = base.find(doc)?;
-    let parsed = base.read(&base.config.sources[found.source], &found.doc)?;
+    let mut found = base.find(doc)?;
+    let parsed = base.read_found(&mut found)?;
     let width = width.unwrap_or_else(|| {
         if std::io::stdout().is_terminal() {
             crossterm::terminal::size().map_or(80, |(w, _)| w as usize)

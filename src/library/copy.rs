@@ -272,13 +272,19 @@ impl SourceCopy {
     /// The document at a reader's path (`mount` included), looked up without listing the
     /// others; `None` when there is none, or the file there is not a document or unreadable.
     pub fn doc(&self, path: &str) -> Option<Document> {
+        self.doc_read(path).map(|(doc, _)| doc)
+    }
+
+    /// [`doc`](Self::doc), with its text as [`read`](Self::read) gives it when it was read
+    /// (not for a symlink): the lookup reads the file once.
+    pub fn doc_read(&self, path: &str) -> Option<(Document, Option<Parsed>)> {
         let rel = self
             .filter
             .unmounted(path)
             .filter(|r| self.filter.is_doc(r))?;
         let entry = self.entry(rel).ok()??;
         let mut notes = Vec::new();
-        let mut doc = corpus::load(
+        let (mut doc, parsed) = corpus::load_read(
             &self.spec.name,
             &self.filter,
             &self.snapshot,
@@ -289,7 +295,7 @@ impl SourceCopy {
         .ok()
         .flatten()?;
         self.give_origin(&mut doc);
-        Some(doc)
+        Some((doc, parsed))
     }
 
     /// Reads one document: decoded, front matter split off.

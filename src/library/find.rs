@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use crate::base::Base;
+use crate::base::{Base, SourceFailure};
 use crate::corpus::{self, Document};
 use crate::markdown::Site;
 
@@ -44,6 +44,8 @@ pub struct FoundDoc {
     pub source: usize,
     pub doc: Document,
     pub anchor: Option<String>,
+    /// Its text, when finding it read it already ([`Base::read_found`] takes it).
+    parsed: Option<corpus::Parsed>,
 }
 
 /// A name taken apart.
@@ -199,6 +201,7 @@ impl Base {
                     source: specs.iter().position(|s| s.name == doc.source).unwrap_or(0),
                     doc,
                     anchor: f.anchor,
+                    parsed: None,
                 })
             }
             Err(FindError::NotFound { name, mut hint }) if !problems.is_empty() => {
@@ -221,7 +224,7 @@ impl Base {
             return None;
         }
         let candidates = n.candidates();
-        let mut hits: Vec<(usize, Document)> = Vec::new();
+        let mut hits: Vec<(usize, Document, Option<corpus::Parsed>)> = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             if n.source.is_some_and(|s| s != spec.name) {
                 continue;
@@ -229,23 +232,24 @@ impl Base {
             let Ok(copy) = self.copy(spec) else {
                 continue;
             };
-            if let Some(d) = candidates.iter().find_map(|c| copy.doc(c)) {
-                hits.push((i, d));
+            if let Some((d, parsed)) = candidates.iter().find_map(|c| copy.doc_read(c)) {
+                hits.push((i, d, parsed));
             }
         }
         match hits.len() {
             0 => None,
             1 => {
-                let (source, doc) = hits.remove(0);
+                let (source, doc, parsed) = hits.remove(0);
                 Some(Ok(FoundDoc {
                     source,
                     doc,
                     anchor: n.anchor,
+                    parsed,
                 }))
             }
             _ => Some(Err(ambiguous(
                 name,
-                hits.iter().map(|(i, _)| specs[*i].name.as_str()),
+                hits.iter().map(|(i, _, _)| specs[*i].name.as_str()),
             ))),
         }
     }
@@ -286,6 +290,17 @@ fn suggestions(all: &[Document], wanted: &str) -> String {
         String::new()
     } else {
         format!("; did you mean {}?", best.join(", "))
+    }
+}
+
+impl Base {
+    /// The text of the page found, decoded, front matter split off: the text finding it
+    /// read (a direct lookup reads the file for its title), else read from the copy.
+    pub fn read_found(&self, found: &mut FoundDoc) -> Result<corpus::Parsed, SourceFailure> {
+        match found.parsed.take() {
+            Some(p) => Ok(p),
+            None => self.read(&self.config.sources[found.source], &found.doc),
+        }
     }
 }
 

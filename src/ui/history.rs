@@ -12,15 +12,22 @@ pub struct History {
     pub bookmarks: Bookmarks,
     /// Set while history itself moves, so that the move is not recorded again.
     pub navigating: bool,
+    /// History as last read from or written to the store: saving what is there already
+    /// writes nothing (quitting where the last save left the reader costs no write).
+    saved: Option<store::History>,
 }
 
 impl History {
     /// History and bookmarks from the data dir.
     pub fn load(store: Option<&Store>) -> History {
-        store.map_or_else(History::default, |s| History {
-            history: s.history(),
-            bookmarks: s.bookmarks(),
-            navigating: false,
+        store.map_or_else(History::default, |s| {
+            let history = s.history();
+            History {
+                saved: Some(history.clone()),
+                history,
+                bookmarks: s.bookmarks(),
+                navigating: false,
+            }
         })
     }
 
@@ -124,14 +131,18 @@ impl History {
         })
     }
 
-    /// Saves history; the error says why not.
-    pub fn save_history(&self, store: Option<&Store>) -> Result<(), String> {
-        match store {
-            Some(s) => s
-                .save_history(&self.history)
-                .map_err(|e| format!("history not saved: {e}")),
-            None => Ok(()),
+    /// Saves history unless the store has it as it is; the error says why not.
+    pub fn save_history(&mut self, store: Option<&Store>) -> Result<(), String> {
+        let Some(s) = store else {
+            return Ok(());
+        };
+        if self.saved.as_ref() == Some(&self.history) {
+            return Ok(());
         }
+        s.save_history(&self.history)
+            .map_err(|e| format!("history not saved: {e}"))?;
+        self.saved = Some(self.history.clone());
+        Ok(())
     }
 
     /// Saves the bookmarks; the error says why not.
@@ -142,5 +153,50 @@ impl History {
                 .map_err(|e| format!("bookmarks not saved: {e}")),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(path: &str) -> Place {
+        Place {
+            source: "s".into(),
+            path: path.into(),
+            title: path.into(),
+            anchor: None,
+            offset: 0,
+        }
+    }
+
+    #[test]
+    fn history_is_written_only_when_it_changed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::new(dir.path());
+        let file = dir.path().join("history.json");
+        let mut h = History::load(Some(&store));
+        // As loaded: nothing to write.
+        h.save_history(Some(&store)).expect("saved");
+        assert!(!file.exists());
+        h.visit(place("a.md"));
+        h.save_history(Some(&store)).expect("saved");
+        assert!(file.exists());
+        // Unchanged since that save (quitting where the reader was): no write.
+        std::fs::remove_file(&file).expect("removed");
+        h.remember(&place("a.md"));
+        h.save_history(Some(&store)).expect("saved");
+        assert!(!file.exists());
+        // A change is written, and read back as it was.
+        h.visit(place("b.md"));
+        h.save_history(Some(&store)).expect("saved");
+        let back = History::load(Some(&store));
+        let paths: Vec<&str> = back
+            .history
+            .recent
+            .iter()
+            .map(|p| p.path.as_str())
+            .collect();
+        assert_eq!(paths, ["b.md", "a.md"]);
     }
 }

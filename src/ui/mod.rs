@@ -78,6 +78,8 @@ pub fn run(config: Config, opts: Options) -> anyhow::Result<ExitCode> {
     drop(tx);
 
     tty.term.draw(|f| views::draw(&app, f))?;
+    // `ken DOC`'s page goes into history once it is on the screen.
+    app.save_reading();
     // For the first-frame benchmark (docs/performance.md): leave once the first frame is out.
     if std::env::var_os("KEN_BENCH_FIRST_FRAME").is_none() {
         // Loading and syncing start once the first frame is out, so that they do not compete
@@ -187,9 +189,8 @@ fn start(config: &Config, opts: &Options) -> (App, Background) {
 fn open_named(app: &mut App, config: &Config, name: &str) {
     let base = Base::open(config.clone());
     let direct = base.find_direct(name).map(|found| {
-        let found = found.map_err(|e| e.to_string())?;
-        let spec = &base.config.sources[found.source];
-        let parsed = base.read(spec, &found.doc).map_err(|e| e.to_string())?;
+        let mut found = found.map_err(|e| e.to_string())?;
+        let parsed = base.read_found(&mut found).map_err(|e| e.to_string())?;
         Ok::<_, String>((found, parsed))
     });
     match direct {

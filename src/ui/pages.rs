@@ -140,7 +140,11 @@ impl Pages {
             self.out.push(Outcome::Effect(e, None));
         }
         self.reader = Some(r);
-        self.save_history(c);
+        // `ken DOC`'s page is saved in history once its first frame is out
+        // ([`App::save_reading`]), not before it.
+        if !c.quick {
+            self.save_history(c);
+        }
         self.out.push(Outcome::Shown);
     }
 

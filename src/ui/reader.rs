@@ -52,10 +52,11 @@ pub struct Reader {
     /// The page's problems found by `ken check` (`None` until its source is checked).
     pub findings: Option<Vec<Finding>>,
     /// The Markdown (and the line of the file it starts on, and its headings' lines), to
-    /// find where a problem's line is drawn.
+    /// find where a problem's line is drawn. The headings' lines take a parse of the whole
+    /// page: they are found when a problem is first placed, not before the first frame.
     body: String,
     body_line: usize,
-    headings: Vec<usize>,
+    headings: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -107,7 +108,7 @@ impl Reader {
             link: None,
             diff: None,
             findings: None,
-            headings: problems::heading_lines(&parsed.body),
+            headings: std::cell::OnceCell::new(),
             body: parsed.body,
             body_line: parsed.body_line,
         };
@@ -424,7 +425,13 @@ impl Reader {
     /// The page's problems, each at the laid-out line it is on.
     pub fn problems(&self) -> Vec<Problem> {
         let f = self.findings.as_deref().unwrap_or_default();
-        problems::locate(f, &self.body, self.body_line, &self.headings, &self.layout)
+        if f.is_empty() {
+            return Vec::new();
+        }
+        let headings = self
+            .headings
+            .get_or_init(|| problems::heading_lines(&self.body));
+        problems::locate(f, &self.body, self.body_line, headings, &self.layout)
     }
 
     /// The number of code blocks on the page.
