@@ -20,7 +20,7 @@ pub enum Paging {
 }
 
 /// Finds the page `doc` names and renders it at `width` (the terminal's width, else 80).
-pub fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyhow::Result<String> {
+fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyhow::Result<String> {
     let mut found = base.find(doc)?;
     let parsed = base.read_found(&mut found)?;
     let width = width.unwrap_or_else(|| {
@@ -44,6 +44,10 @@ pub fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyh
         markdown::model::parse_and_layout(&parsed.body, parsed.front_matter.as_ref(), opts, width);
     let mut out = ansi::render(&lay, color);
     out.push_str(&link_list(&model));
+    // `ken show` ends once the text is out: the process's exit frees the page's model and
+    // layout at once, where dropping them frees their many small pieces one by one (half a
+    // millisecond on a 170 KB page).
+    std::mem::forget((model, lay));
     Ok(out)
 }
 

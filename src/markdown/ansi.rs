@@ -89,40 +89,52 @@ pub fn write(out: &mut dyn Write, layout: &Layout, color: bool) -> io::Result<()
     let mut buf = String::with_capacity(256);
     for line in &layout.lines {
         buf.clear();
-        let mut current = String::new();
-        let mut col = 0;
-        for s in &line.spans {
-            let text = sanitize::line(&s.text, col);
-            col += unicode_width::UnicodeWidthStr::width(text.as_ref());
-            if color {
-                let code = sgr(&s.style);
-                if code != current {
-                    buf.push_str("\x1b[0");
-                    if !code.is_empty() {
-                        buf.push(';');
-                        buf.push_str(&code);
-                    }
-                    buf.push('m');
-                    current = code;
-                }
-            }
-            buf.push_str(&text);
-        }
-        if color && !current.is_empty() {
-            buf.push_str("\x1b[0m");
-        }
-        // Trailing spaces carry nothing.
-        let trimmed = buf.trim_end_matches(' ');
-        out.write_all(trimmed.as_bytes())?;
-        out.write_all(b"\n")?;
+        line_into(&mut buf, line, color);
+        out.write_all(buf.as_bytes())?;
     }
     Ok(())
 }
 
 /// A layout rendered to a string (see [`write`]).
 pub fn render(layout: &Layout, color: bool) -> String {
-    let mut v = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write(&mut v, layout, color);
-    String::from_utf8_lossy(&v).into_owned()
+    let mut out = String::new();
+    for line in &layout.lines {
+        line_into(&mut out, line, color);
+    }
+    out
+}
+
+/// Appends one laid-out line and its newline to `out`, without trailing spaces.
+fn line_into(out: &mut String, line: &super::layout::Line, color: bool) {
+    let start = out.len();
+    let mut current = String::new();
+    // The SGR of the last span's look: spans of one look (parts of a link, runs of one
+    // class) do not build it again.
+    let mut last: Option<(Role, Flags)> = None;
+    let mut col = 0;
+    for s in &line.spans {
+        let text = sanitize::line(&s.text, col);
+        col += unicode_width::UnicodeWidthStr::width(text.as_ref());
+        if color && last != Some((s.style.role, s.style.flags)) {
+            last = Some((s.style.role, s.style.flags));
+            let code = sgr(&s.style);
+            if code != current {
+                out.push_str("\x1b[0");
+                if !code.is_empty() {
+                    out.push(';');
+                    out.push_str(&code);
+                }
+                out.push('m');
+                current = code;
+            }
+        }
+        out.push_str(&text);
+    }
+    if color && !current.is_empty() {
+        out.push_str("\x1b[0m");
+    }
+    // Trailing spaces carry nothing.
+    let kept = out[start..].trim_end_matches(' ').len();
+    out.truncate(start + kept);
+    out.push('\n');
 }
