@@ -7,7 +7,8 @@
 #      whole SCS site (the docs bundle and its 18 repositories, synced once over git daemon);
 #   2. `ken search keystone` on the 40,000-page local folder against `rg -il keystone`;
 #   3. `ken show` of the 170 KB page, coloured, width 100, first view (highlight cache emptied
-#      before every run) and read again, each paired with mdcat;
+#      before every run) and read again, each paired with mdcat; and the first view of the
+#      same page with its fences' titles dropped, where mdcat colours every block too;
 #   4. the first frame of that page in a 120x40 pty, ken and less alternating.
 # Usage: benches/issue15.sh [KEN] (default: the release build; KEN_BASE=old/ken to compare)
 # Needs hyperfine, rg, mdcat, less, python3, git; the 40k corpus (benches/corpus_40k.sh).
@@ -89,6 +90,15 @@ show="env KEN_DATA_DIR=$work/show $ken --source kb=$kb --color always show big.m
 mdcat="mdcat --ansi --local --columns 100 $kb/big.md"
 hf -w 3 -r 40 --prepare "rm -rf $work/show/cache" -n "ken first view" "$show" -n mdcat "$mdcat"
 hf -w 3 -r 40 -n "ken read again" "$show" -n mdcat "$mdcat"
+# The same page with the fences' titles dropped (```js title="getDocs.js" -> ```js): mdcat
+# leaves a block whose fence has more than a language uncoloured (7 of the page's 47 blocks,
+# among them its only JavaScript and Ruby), ken colours it; without the titles both colour
+# every block.
+kb2="$work/kb2" && mkdir -p "$kb2"
+sed -E 's/^(\s*```[A-Za-z0-9_+-]+) .*$/\1/' "$kb/big.md" >"$kb2/big.md"
+show2="env KEN_DATA_DIR=$work/show2 $ken --source kb=$kb2 --color always show big.md --width 100 --paging never"
+hf -w 3 -r 40 --prepare "rm -rf $work/show2/cache" -n "ken first view, no fence titles" "$show2" \
+  -n "mdcat, no fence titles" "mdcat --ansi --local --columns 100 $kb2/big.md"
 
 say "4. first frame of the 170 KB page, 120x40 pty, ken and less alternating"
 mkdir -p "$work/big/docs" && cp "$kb/big.md" "$work/big/docs/big.md"
