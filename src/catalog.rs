@@ -691,8 +691,9 @@ pub fn git_docs(
     Ok(cat)
 }
 
-/// A catalogue brought from one commit to the next by the documents that changed.
-fn catch_up(
+/// A catalogue brought from one commit to the next by the documents that changed (or back:
+/// `ken check --changed-since` lays out the copy at the start of its range this way).
+pub(crate) fn catch_up(
     mut cat: Catalog,
     changes: &[corpus::DocChange],
     source: &str,

@@ -1,15 +1,25 @@
 //! `--changed-since`: which findings a change is responsible for.
 //!
 //! The rules run over the copy as it is now and over the copy as it was at the start of the
-//! range (the caller lays both out). A finding in a page the range added, changed or renamed
-//! is reported whatever its age: the writer touching the page owns it. A finding in a page
-//! the range did not touch is reported only when the old copy did not have it: that is an
-//! inbound breakage, a heading renamed or a page deleted elsewhere that broke this page's
-//! link. A finding the untouched page had before is nobody's news, and is left out.
+//! range. A finding in a page the range added, changed or renamed is reported whatever its
+//! age: the writer touching the page owns it. A finding in a page the range did not touch is
+//! reported only when the old copy did not have it: that is an inbound breakage, a heading
+//! renamed or a page deleted elsewhere that broke this page's link. A finding the untouched
+//! page had before is nobody's news, and is left out.
+//!
+//! So the old copy only needs checking in the untouched pages that have findings now, and
+//! it is laid out from the copy now: an untouched page has the same text at both ends, so
+//! only the pages the range changed are read from the old snapshot ([`before`]). A site,
+//! whose pages are laid out again from several repositories, is read whole at the start
+//! instead ([`before_whole`]), as is any range this module cannot turn around.
 
 use std::collections::HashSet;
 
 use super::Finding;
+use super::run::{Copy, check_copy, check_docs, files_of};
+use crate::corpus::{self, Catalog, ChangeStatus, DocChange, Document, Filter};
+use crate::markdown::{Routing, Site};
+use crate::source::{Snapshot, SourceError};
 
 /// The findings of `now` that the change made: every one in a file of `changed` (findings'
 /// file names), and in the other files those `before` did not have.
@@ -29,6 +39,133 @@ pub fn caused(now: Vec<Finding>, before: &[Finding], changed: &HashSet<String>) 
     let old: HashSet<_> = before.iter().map(key).collect();
     now.into_iter()
         .filter(|f| changed.contains(&f.file) || !old.contains(&key(f)))
+        .collect()
+}
+
+/// The copy a range ends at (the copy now): how it is read, its documents, and the findings
+/// the rules gave it.
+pub struct Now<'a> {
+    pub snapshot: &'a Snapshot,
+    pub filter: &'a Filter,
+    pub cat: &'a Catalog,
+    pub findings: &'a [Finding],
+}
+
+/// The copy a range starts at: its snapshot, the filter it is read through, the documents
+/// changed since (paths of the copy now, [`corpus::doc_changes`]), and the routing its site
+/// is made with.
+pub struct Start<'a> {
+    pub snapshot: &'a Snapshot,
+    pub filter: &'a Filter,
+    pub changes: &'a [DocChange],
+    pub routing: &'a Routing,
+}
+
+/// Findings of the copy at the start, enough for [`caused`] to answer as it would with all
+/// of them: those of every untouched file of `now` that has findings, each judged against
+/// the whole old copy (its site, its files, the anchors of the pages its links lead into).
+/// `name` names files as the findings do; `source` is the source's name.
+pub fn before(
+    name: &dyn Fn(&str) -> String,
+    source: &str,
+    now: &Now,
+    start: &Start,
+    cap: u64,
+) -> Result<Vec<Finding>, SourceError> {
+    // A site's pages are laid out from several repositories, and its generated pages change
+    // with what they are made from: read whole.
+    let (false, Some(back)) = (
+        matches!(now.snapshot, Snapshot::Site(_)),
+        backwards(start.changes),
+    ) else {
+        return before_whole(name, source, start, cap);
+    };
+    let old_cat = crate::catalog::catch_up(
+        now.cat.clone(),
+        &back,
+        source,
+        start.filter,
+        start.snapshot,
+        cap,
+    )?;
+    // The documents read back from the old snapshot; every other one is untouched, with the
+    // same text in the copy now, and read there (a working copy's entries are files on
+    // disk, not objects of the repository).
+    let from_old: HashSet<&str> = back
+        .iter()
+        .filter(|c| c.status != ChangeStatus::Deleted)
+        .map(|c| c.path.as_str())
+        .collect();
+    let read = |d: &Document| {
+        if from_old.contains(d.path.as_str()) {
+            start.snapshot.read(start.filter.root(), &d.entry, cap)
+        } else {
+            now.snapshot.read(now.filter.root(), &d.entry, cap)
+        }
+    };
+    // The files whose findings are all reported, as `caused` is told by the caller.
+    let changed: HashSet<&str> = start
+        .changes
+        .iter()
+        .filter(|c| c.status != ChangeStatus::Deleted)
+        .map(|c| c.path.as_str())
+        .collect();
+    let with_findings: HashSet<&str> = now.findings.iter().map(|f| f.file.as_str()).collect();
+    let only: HashSet<String> = old_cat
+        .docs
+        .iter()
+        .filter(|d| !changed.contains(d.path.as_str()))
+        .filter(|d| with_findings.contains(name(&d.path).as_str()))
+        .map(|d| d.path.clone())
+        .collect();
+    let site = Site::new(
+        crate::library::site_docs(&old_cat.docs, source),
+        start.routing.clone(),
+    );
+    let copy = Copy {
+        cat: &old_cat,
+        site: &site,
+        files: &files_of(start.snapshot, start.filter, &old_cat),
+        read: &read,
+        // Only a site generates pages.
+        generated: &|_| false,
+        cap,
+    };
+    Ok(check_docs(name, &copy, Some(&only)).0)
+}
+
+/// Every finding of the copy at the start, read whole from its snapshot: what [`before`]
+/// falls back on, and what it must agree with.
+pub fn before_whole(
+    name: &dyn Fn(&str) -> String,
+    source: &str,
+    start: &Start,
+    cap: u64,
+) -> Result<Vec<Finding>, SourceError> {
+    let cat = corpus::scan(source, start.filter, start.snapshot, cap)?;
+    let site = Site::new(
+        crate::library::site_docs(&cat.docs, source),
+        start.routing.clone(),
+    );
+    Ok(check_copy(name, start.snapshot, start.filter, &cat, cap, &site).0)
+}
+
+/// The changes that take the copy now back to the copy at the start; `None` for a rename
+/// that does not say where from.
+fn backwards(changes: &[DocChange]) -> Option<Vec<DocChange>> {
+    changes
+        .iter()
+        .map(|c| {
+            let (status, path, from) = match c.status {
+                ChangeStatus::Added => (ChangeStatus::Deleted, c.path.clone(), None),
+                ChangeStatus::Deleted => (ChangeStatus::Added, c.path.clone(), None),
+                ChangeStatus::Modified => (ChangeStatus::Modified, c.path.clone(), None),
+                ChangeStatus::Renamed => {
+                    (ChangeStatus::Renamed, c.from.clone()?, Some(c.path.clone()))
+                }
+            };
+            Some(DocChange { status, path, from })
+        })
         .collect()
 }
 

@@ -191,12 +191,21 @@ pub(super) fn clip(s: &str, max: usize) -> String {
 
 /// Checks every link and image of `pages` against `site` (the site of their source) and
 /// `files` (every file of the source): the findings, and the external `http(s)://` links
-/// and images, which only `--online` checks ([`super::online`]).
-pub fn check(pages: &[Page], site: &Site, files: &Files) -> (Vec<Finding>, Vec<External>) {
+/// and images, which only `--online` checks ([`super::online`]). A link into a page not
+/// among `pages` is judged by the text `other` gives for it, when it gives one (a page of
+/// the source that was not asked about), and not at all otherwise (another source's).
+pub fn check(
+    pages: &[Page],
+    site: &Site,
+    files: &Files,
+    other: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Finding>, Vec<External>) {
     let mut external = Vec::new();
     let parsed: Vec<Parsed> = pages.iter().map(parse).collect();
     let by_path: HashMap<&str, usize> =
         pages.iter().enumerate().map(|(i, p)| (p.path, i)).collect();
+    // The anchors of the other pages, each read and parsed once.
+    let mut others: HashMap<String, Option<HashSet<String>>> = HashMap::new();
     let mut out = Vec::new();
     let missing_file = |page: &Page, what: &str, url: &str, at: Pos| -> Option<Finding> {
         let why = match file_target(page.path, url, files)? {
@@ -274,12 +283,28 @@ pub fn check(pages: &[Page], site: &Site, files: &Files) -> (Vec<Finding>, Vec<E
                     path,
                     anchor: Some(a),
                 } => {
-                    // A page the site routes to but that was not given to check (another
-                    // source's) is not judged.
-                    let Some(&i) = by_path.get(path.as_str()) else {
-                        continue;
+                    let anchors = match by_path.get(path.as_str()) {
+                        Some(&i) => &parsed[i].anchors,
+                        None => {
+                            let found = others.entry(path.clone()).or_insert_with(|| {
+                                other(&path).map(|text| {
+                                    let page = Page {
+                                        path: &path,
+                                        file: &path,
+                                        text: &text,
+                                    };
+                                    parse(&page).anchors
+                                })
+                            });
+                            // A page the site routes to but that was not given to check
+                            // (another source's) is not judged.
+                            match found {
+                                Some(anchors) => anchors,
+                                None => continue,
+                            }
+                        }
                     };
-                    if !parsed[i].anchors.contains(&a) {
+                    if !anchors.contains(&a) {
                         out.push(
                             Finding::new(
                                 LINK_MISSING_ANCHOR,

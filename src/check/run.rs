@@ -1,14 +1,17 @@
 //! Running the rules over a source's copy: every document read as text (a file that cannot
-//! be is a finding of its own), then the standards and link rules over all of them. What
-//! `ken check` runs per source, and what the reader runs in the background for the pages of
-//! the source it shows ([`source`]).
+//! be is a finding of its own), then the standards and link rules over all of them, or over
+//! some of them judged against the whole copy (`--changed-since` at the start of its range).
+//! What `ken check` runs per source, and what the reader runs in the background for the
+//! pages of the source it shows ([`source`]).
+
+use std::collections::{HashMap, HashSet};
 
 use super::*;
 use crate::base::Base;
 use crate::config::SourceSpec;
-use crate::corpus::{Catalog, Filter};
+use crate::corpus::{Catalog, Document, Filter};
 use crate::markdown::Site;
-use crate::source::{Content, Snapshot};
+use crate::source::{Content, Snapshot, SourceError};
 
 /// One document read for checking.
 struct Text {
@@ -31,15 +34,54 @@ pub fn check_copy(
     site: &Site,
 ) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
     let root = filter.root();
-    let mut findings = Vec::new();
-    // Every file, for the links to files that are not pages; a copy that cannot be listed
-    // was listed a moment ago for its documents, so this is only a fallback.
-    let all = match snapshot.entries(root) {
+    let read = |d: &Document| snapshot.read(root, &d.entry, cap);
+    let generated = |d: &Document| snapshot.generated(root, &d.rel);
+    let copy = Copy {
+        cat,
+        site,
+        files: &files_of(snapshot, filter, cat),
+        read: &read,
+        generated: &generated,
+        cap,
+    };
+    check_docs(name, &copy, None)
+}
+
+/// Every file of a copy, for the links to files that are not pages; a copy that cannot be
+/// listed was listed a moment ago for its documents, so this is only a fallback.
+pub fn files_of(snapshot: &Snapshot, filter: &Filter, cat: &Catalog) -> links::Files {
+    match snapshot.entries(filter.root()) {
         Ok(entries) => links::Files::new(entries.into_iter().map(|e| filter.mounted(&e.path))),
         Err(_) => links::Files::new(cat.docs.iter().map(|d| d.path.clone())),
-    };
+    }
+}
+
+/// A copy of a source as the rules see it: its documents, how each one's text is read (a
+/// copy laid out from two snapshots reads each document from its own), and the site and
+/// files its links are resolved against.
+pub struct Copy<'a> {
+    pub cat: &'a Catalog,
+    pub site: &'a Site,
+    pub files: &'a links::Files,
+    pub read: &'a dyn Fn(&Document) -> Result<Content, SourceError>,
+    /// Pages ken generated (a site's standards overview): nobody's to fix, so not checked.
+    pub generated: &'a dyn Fn(&Document) -> bool,
+    pub cap: u64,
+}
+
+/// Every rule over `copy`, or (`only`, reader's paths) over some of its documents judged
+/// against the whole copy: each of those gets exactly the findings a run over every document
+/// gives it, and only what those findings depend on is read (the other standards of its
+/// folder, the pages its links lead into for their anchors). A run over some documents may
+/// also report findings of those other standards. Returns what [`check_copy`] does.
+pub fn check_docs(
+    name: &dyn Fn(&str) -> String,
+    copy: &Copy,
+    only: Option<&HashSet<String>>,
+) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
+    let mut findings = Vec::new();
     let mut files = Vec::new();
-    for n in &cat.notes {
+    for n in &copy.cat.notes {
         if let Some(problem) = n.problem.strip_prefix("skipped: ") {
             files.push(name(&n.path));
             findings.push(Finding::new(
@@ -50,17 +92,42 @@ pub fn check_copy(
             ));
         }
     }
-    let mut texts = Vec::new();
-    // Pages ken generated (a site's standards overview) are nobody's to fix.
-    let checked = cat
+    let checked: Vec<&Document> = copy
+        .cat
         .docs
         .iter()
         .filter(|d| d.link.is_none())
-        .filter(|d| !snapshot.generated(root, &d.rel));
-    for d in checked {
+        .filter(|d| !(copy.generated)(d))
+        .collect();
+    // The standards rules compare each standard with the others of its folder, so a folder
+    // with a standard to check is read whole (its standards; other pages have none of
+    // those rules).
+    let wanted: Option<HashSet<&str>> = only.map(|only| {
+        let folders: HashSet<&str> = checked
+            .iter()
+            .filter(|d| only.contains(&d.path) && standards::is_standard_name(&d.path))
+            .map(|d| folder(&d.path))
+            .collect();
+        checked
+            .iter()
+            .filter(|d| {
+                only.contains(&d.path)
+                    || (standards::is_standard_name(&d.path) && folders.contains(folder(&d.path)))
+            })
+            .map(|d| d.path.as_str())
+            .collect()
+    });
+    let mut texts = Vec::new();
+    for d in &checked {
+        if wanted
+            .as_ref()
+            .is_some_and(|w| !w.contains(d.path.as_str()))
+        {
+            continue;
+        }
         let file = name(&d.path);
         files.push(file.clone());
-        let text = match snapshot.read(root, &d.entry, cap) {
+        let text = match (copy.read)(d) {
             Ok(Content::Bytes(b)) => match String::from_utf8(b) {
                 Ok(s) => s,
                 Err(e) => {
@@ -83,7 +150,7 @@ pub fn check_copy(
                     FILE_UNREADABLE,
                     &file,
                     Pos::START,
-                    format!("{size} bytes, over the size cap of {cap}"),
+                    format!("{size} bytes, over the size cap of {}", copy.cap),
                 ));
                 continue;
             }
@@ -113,15 +180,35 @@ pub fn check_copy(
     findings.extend(standards::check(&inputs));
     let pages: Vec<links::Page> = texts
         .iter()
+        .filter(|t| only.is_none_or(|o| o.contains(&t.path)))
         .map(|t| links::Page {
             path: &t.path,
             file: &t.file,
             text: &t.text,
         })
         .collect();
-    let (found, external) = links::check(&pages, site, &all);
+    // A link into a page not given is judged by that page's text, read when first needed,
+    // under the same conditions as a page given: checked, and readable.
+    let by_path: HashMap<&str, &Document> = checked.iter().map(|d| (d.path.as_str(), *d)).collect();
+    let other = |path: &str| -> Option<String> {
+        // A run over every page was given every page there is to judge.
+        only?;
+        match (copy.read)(by_path.get(path)?) {
+            Ok(Content::Bytes(b)) => Some(
+                String::from_utf8(b)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
+            _ => None,
+        }
+    };
+    let (found, external) = links::check(&pages, copy.site, copy.files, &other);
     findings.extend(found);
     (findings, files, external)
+}
+
+/// The folder of a reader's path (`""` at the top).
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// Every configured finding of one source's last good copy (rules turned off dropped,

@@ -78,7 +78,7 @@ pub fn check(docs: &[Input]) -> Vec<Finding> {
         // A standards document is an `scs-*.md` file, except the pages a site generates
         // from them (`standards/iaas/scs-0100.md`: two parts and no front matter).
         let generated = name.matches('-').count() < 2 && !front.present;
-        if name.starts_with("scs-") && name.ends_with(".md") && !generated {
+        if is_standard_name(doc.path) && !generated {
             let parsed = parse_name(doc.path, name, &mut out);
             folders.entry(folder).or_default().push(Standard {
                 path: doc.path,
@@ -96,6 +96,13 @@ pub fn check(docs: &[Input]) -> Vec<Finding> {
         duplicates(docs, &mut out);
     }
     out
+}
+
+/// Whether the file at `path` is named as a standard (`scs-*.md`): only those take part in
+/// the rules that compare the documents of a folder.
+pub fn is_standard_name(path: &str) -> bool {
+    let name = split_path(path).1;
+    name.starts_with("scs-") && name.ends_with(".md")
 }
 
 fn split_path(path: &str) -> (&str, &str) {

@@ -19,7 +19,6 @@ use crate::config::SourceSpec;
 use crate::corpus::{self, ChangeStatus, Filter};
 use crate::history::news::{self, Since};
 use crate::library::SourceCopy;
-use crate::markdown::Site;
 use crate::sanitize;
 use crate::source::{self, Snapshot};
 
@@ -147,8 +146,22 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                     changes,
                 }) => {
                     let old_filter = filter.as_ref().unwrap_or(&copy.filter);
-                    let old_cat = match corpus::scan(&spec.name, old_filter, &old, cap) {
-                        Ok(c) => c,
+                    let routing = base.site_routing(&spec.name).routing;
+                    let now = check::changed::Now {
+                        snapshot: &copy.snapshot,
+                        filter: &copy.filter,
+                        cat: &cat,
+                        findings: &found,
+                    };
+                    let start = check::changed::Start {
+                        snapshot: &old,
+                        filter: old_filter,
+                        changes: &changes,
+                        routing: &routing,
+                    };
+                    let before = match check::changed::before(&name, &spec.name, &now, &start, cap)
+                    {
+                        Ok(b) => b,
                         Err(e) => {
                             eprintln!(
                                 "ken check: {}: the copy at the start of --changed-since: {}",
@@ -158,12 +171,6 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                             return Ok(ExitCode::from(check::EXIT_USAGE));
                         }
                     };
-                    let old_site = Site::new(
-                        crate::library::site_docs(&old_cat.docs, &spec.name),
-                        base.site_routing(&spec.name).routing,
-                    );
-                    let (before, _, _) =
-                        check_copy(&name, &old, old_filter, &old_cat, cap, &old_site);
                     let changed: HashSet<String> = changes
                         .iter()
                         .filter(|c| c.status != ChangeStatus::Deleted)

@@ -210,3 +210,146 @@ fn in_a_site_a_change_in_one_repository_breaks_links_in_another() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(findings(&r.stdout).len(), 2, "{}", r.stdout);
 }
+
+/// `--changed-since` reads the copy at the start of its range from the copy now and the
+/// pages the range changed, and checks only the untouched pages that have findings now:
+/// it must report exactly what checking the whole old copy reports. The range renames a
+/// page, deletes a page, a picture and a standard, renames a heading, edits a page with an
+/// old mistake and adds one; untouched pages link into all of them, have old mistakes of
+/// their own, and a standard names the deleted one. The source has a root and a mount
+/// point, and a file outside the root.
+#[test]
+fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_does() {
+    use ken::check::changed::{self, Now, Start};
+    use ken::corpus::{self, Filter};
+    use ken::source::{self, Snapshot};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "docs");
+    let moved = "# Moved\n\nA page long enough for git to see it moved:\n\none,\ntwo,\nthree,\nfour,\nfive.\n";
+    let standard = |n: &str, replaces: &str| {
+        format!(
+            "---\ntitle: Standard {n}\ntype: Standard\nstatus: Draft\ntrack: IaaS\n{replaces}---\n\n## Introduction\n\nText.\n"
+        )
+    };
+    repo.write("README.md", "# Outside\n\n[nowhere](nothing.md)\n")
+        .write("docs/a.md", "# A\n\n## Usage\n\nText.\n")
+        .write(
+            "docs/b.md",
+            "# B\n\nSee [usage](a.md#usage) and [intro](sub/g.md#intro).\n",
+        )
+        .write(
+            "docs/c.md",
+            "# C\n\nSee [the old page](old.md) and [the moved one](moved.md).\n",
+        )
+        .write("docs/old.md", "# Old\n")
+        .write("docs/moved.md", moved)
+        .write(
+            "docs/d.md",
+            "# D\n\nOld mistakes: [nowhere](missing.md), [no section](sub/g.md#nothing).\n",
+        )
+        .write("docs/sub/g.md", "# G\n\n## Intro\n\nText.\n")
+        .write("docs/e.md", "# E\n\n![picture](pic.png)\n")
+        .write("docs/pic.png", "not really a picture")
+        .write("docs/f.md", "# F\n\nAn old mistake: [x](missing.md).\n")
+        .write(
+            "docs/h.md",
+            "# H\n\nSee [new](new.md) and [using](a.md#using-it).\n",
+        )
+        .write(
+            "docs/std/scs-0001-v1-first.md",
+            standard("1", "replaces:\n  - scs-0002-v1-second.md\n"),
+        )
+        .write("docs/std/scs-0002-v1-second.md", standard("2", ""));
+    let first = repo.commit("start");
+    repo.write("docs/a.md", "# A\n\n## Using it\n\nText.\n")
+        .write(
+            "docs/f.md",
+            "# F\n\nEdited. An old mistake: [x](missing.md).\n",
+        )
+        .write("docs/new.md", "# New\n\n[nowhere](gone.md)\n");
+    std::fs::create_dir_all(repo.dir.join("docs/elsewhere")).unwrap();
+    repo.git(&["mv", "docs/moved.md", "docs/elsewhere/moved.md"]);
+    repo.remove("docs/old.md")
+        .remove("docs/pic.png")
+        .remove("docs/std/scs-0002-v1-second.md");
+    let second = repo.commit("rename, delete, edit, add");
+
+    let spec = ken::config::SourceSpec {
+        name: "kb".into(),
+        url: repo.dir.display().to_string(),
+        branch: None,
+        include: vec![],
+        exclude: vec![],
+        root: Some("docs".into()),
+        mount: Some("m".into()),
+        site: None,
+    };
+    let filter = Filter::new(&spec).unwrap();
+    let git = repo.dir.join(".git");
+    let at = |c: &str| Snapshot::git(&git, git2::Oid::from_str(c).unwrap()).unwrap();
+    let (old, new) = (at(&first), at(&second));
+    let cap = 1 << 20;
+    let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
+    let name = |p: &str| p.to_string();
+
+    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
+    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
+    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
+    let raw = source::changes(
+        &git,
+        git2::Oid::from_str(&first).unwrap(),
+        git2::Oid::from_str(&second).unwrap(),
+    )
+    .unwrap();
+    let changes = corpus::doc_changes(&filter, &raw);
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.status == corpus::ChangeStatus::Renamed
+                && c.from.as_deref() == Some("m/moved.md")),
+        "{changes:?}"
+    );
+    let now = Now {
+        snapshot: &new,
+        filter: &filter,
+        cat: &cat,
+        findings: &found,
+    };
+    let start = Start {
+        snapshot: &old,
+        filter: &filter,
+        changes: &changes,
+        routing: &routing,
+    };
+    let changed: std::collections::HashSet<String> = changes
+        .iter()
+        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
+        .map(|c| c.path.clone())
+        .collect();
+    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
+    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
+    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
+    let by_whole = changed::caused(found.clone(), &whole, &changed);
+    assert_eq!(by_layout, by_whole);
+    let got: Vec<(&str, &str, u32)> = by_layout
+        .iter()
+        .map(|f| (f.file.as_str(), f.rule.as_str(), f.line))
+        .collect();
+    // Each inbound breakage once; the old mistakes of d.md gone, f.md's kept (it changed).
+    assert_eq!(
+        got,
+        [
+            ("m/std/scs-0001-v1-first.md", "std/target-missing", 7),
+            ("m/b.md", "link/missing-anchor", 3),
+            ("m/c.md", "link/missing-page", 3),
+            ("m/c.md", "link/missing-page", 3),
+            ("m/e.md", "link/missing-file", 3),
+            ("m/f.md", "link/missing-page", 3),
+            ("m/new.md", "link/missing-page", 3),
+        ]
+    );
+    // And the changed pages were not checked again at the start (f.md had a finding there).
+    assert!(whole.iter().any(|f| f.file == "m/f.md"));
+    assert!(!laid_out.iter().any(|f| f.file == "m/f.md"), "{laid_out:?}");
+}
