@@ -220,6 +220,57 @@ pub struct News {
     pub repos: Vec<RepoNews>,
 }
 
+/// "a1b2c3d4e5 → f6a7b8c9d0", or `fresh` ("everything up to f6a7b8c9d0") when there is no
+/// older commit, and "(history was rewritten: …)" when the older is not an ancestor.
+fn range_text(old: Option<&str>, new: &str, rewritten: bool, fresh: &str) -> String {
+    let short = |c: &str| c.chars().take(10).collect::<String>();
+    let range = match old {
+        Some(o) => format!("{} → {}", short(o), short(new)),
+        None => format!("{fresh} {}", short(new)),
+    };
+    if rewritten {
+        format!("{range} (history was rewritten: the two tips compared)")
+    } else {
+        range
+    }
+}
+
+/// "1 commit", "3 commits", "500+ commits".
+pub fn commits_text(count: usize, truncated: bool) -> String {
+    let more = if truncated { "+" } else { "" };
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count}{more} commit{s}")
+}
+
+impl News {
+    /// What was compared, for people (`ken news` and the what's-new screen): a source's
+    /// range, or for a site how many of its repositories moved (each has its
+    /// [`RepoNews::range_line`]).
+    pub fn range_line(&self) -> String {
+        if self.repos.is_empty() {
+            return range_text(
+                self.old.as_deref(),
+                &self.new,
+                self.rewritten,
+                "everything up to",
+            );
+        }
+        let moved = self.repos.len();
+        let s = if moved == 1 { "y" } else { "ies" };
+        format!("site, {moved} repositor{s} moved")
+    }
+}
+
+impl RepoNews {
+    /// A site's repository's own range and its commits: "a1b2… → f6a7…, 3 commits" (not
+    /// sanitized: hex commit ids and ken's words only).
+    pub fn range_line(&self) -> String {
+        let range = range_text(self.old.as_deref(), &self.new, self.rewritten, "new, up to");
+        let commits = commits_text(self.commits.len(), self.commits_truncated);
+        format!("{range}, {commits}")
+    }
+}
+
 fn git(name: &str) -> impl Fn(git2::Error) -> HistoryError + '_ {
     move |e| HistoryError::Git {
         source_name: name.to_string(),

@@ -510,3 +510,45 @@ fn a_repository_added_to_or_dropped_from_the_manifest_is_in_the_news() {
         r.stdout
     );
 }
+
+#[test]
+fn the_what_s_new_screen_of_a_site_lists_each_repository_that_moved() {
+    let s = site();
+    let g2 = s.rework_guides();
+    s.sync();
+    let config = ken::config::Config::load(&ken::config::Inputs {
+        source_flags: vec![s.src.clone()],
+        env_config_dir: Some(s.ken.config_dir()),
+        env_data_dir: Some(s.ken.data_dir()),
+        ..Default::default()
+    })
+    .expect("config");
+    // What the screen's job computes, turned into the screen's rows.
+    let all = ken::history::news::all(
+        &ken::base::Base::open(config),
+        &ken::history::news::Since::LastSync,
+    );
+    let rows: Vec<String> = ken::ui::news::news_rows(&all, 0)
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
+    let shown = rows.join("\n");
+    // As `ken news` says it: the site, then the one repository that moved with its range.
+    assert_eq!(rows[0], "kb: site, 1 repository moved, 1 commit", "{shown}");
+    assert_eq!(
+        rows[1],
+        format!(
+            "  org/guides  {} → {}, 1 commit",
+            &s.first[1][..10],
+            &g2[..10]
+        ),
+        "{shown}"
+    );
+    // Each page names the repository it comes from.
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("  changed  docs/guides/docs/install.md")
+                && r.ends_with("[org/guides]")),
+        "{shown}"
+    );
+}
