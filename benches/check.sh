@@ -18,19 +18,11 @@ big="${KEN_BENCH_40K:-$(dirname "$0")/../target/bench-corpus/40k}"
 [ -d "$big" ] || big="$(benches/corpus_40k.sh "$corpus/scs" | head -1)"
 big="$(realpath "$big")"
 work="$(mktemp -d)"
-trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
-org="$work/srv/SovereignCloudStack"
-mkdir -p "$org"
-git clone -q --bare "$corpus/scs-docs.bundle" "$org/docs.git"
-for b in "$corpus"/site/*.bundle; do
-  git clone -q --bare "$b" "$org/$(basename "$b" .bundle).git"
-done
-port=$((20000 + RANDOM % 20000))
-git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
-  --base-path="$work/srv" "$work/srv" >/dev/null 2>&1 &
-daemon=$!
-until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs.git" >/dev/null 2>&1; do :; done
-url="git://127.0.0.1:$port/SovereignCloudStack"
+trap 'kill "${site_daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=benches/serve_site.sh
+. "$(dirname "$0")/serve_site.sh"
+serve_site "$corpus" "$work"
+url="$site_url"
 export KEN_DATA_DIR="$work/data" KEN_CONFIG_DIR="$work/config"
 site="--source scs=$url/docs.git"
 "$ken" $site sync >/dev/null 2>&1
