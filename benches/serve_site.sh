@@ -17,11 +17,14 @@ serve_site() { # CORPUS WORK
   local corpus="$1" work="$2" b n
   site_org="$work/srv/SovereignCloudStack"
   mkdir -p "$site_org"
-  git clone -q --bare "$corpus/scs-docs.bundle" "$site_org/docs.git"
+  # Every bundle carries its HEAD, which the clone takes; init.defaultBranch only names the
+  # branch of the empty repository the clone starts from, and setting it keeps git from
+  # printing its ten-line hint about that name once per repository (-q does not).
+  git -c init.defaultBranch=main clone -q --bare "$corpus/scs-docs.bundle" "$site_org/docs.git"
   site_repos=(docs)
   for b in "$corpus"/site/*.bundle; do
     n="$(basename "$b" .bundle)"
-    git clone -q --bare "$b" "$site_org/$n.git"
+    git -c init.defaultBranch=main clone -q --bare "$b" "$site_org/$n.git"
     site_repos+=("$n")
   done
   # A port the kernel just handed out is free, unlike a random pick, which can hit another
