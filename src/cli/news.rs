@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{Out, short};
+use super::Out;
 use crate::base::Base;
 use crate::history;
 use crate::history::news::{self, News, Since};
@@ -45,45 +45,10 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
         if i > 0 {
             writeln!(w)?;
         }
-        let range = match &n.old {
-            Some(o) => format!("{} → {}", short(o), short(&n.new)),
-            None => format!("everything up to {}", short(&n.new)),
-        };
-        let rewritten = if n.rewritten {
-            " (history was rewritten: the two tips compared)"
-        } else {
-            ""
-        };
-        if n.repos.is_empty() {
-            writeln!(w, "{}: {range}{rewritten}", out.bold(&clean(&n.source)))?;
-        } else {
-            // A site: each repository that moved, with its own range.
-            let moved = n.repos.len();
-            let s = if moved == 1 { "y" } else { "ies" };
-            writeln!(
-                w,
-                "{}: site, {moved} repositor{s} moved",
-                out.bold(&clean(&n.source))
-            )?;
-            for r in &n.repos {
-                let range = match &r.old {
-                    Some(o) => format!("{} → {}", short(o), short(&r.new)),
-                    None => format!("new, up to {}", short(&r.new)),
-                };
-                let rewritten = if r.rewritten {
-                    " (history was rewritten: the two tips compared)"
-                } else {
-                    ""
-                };
-                let count = r.commits.len();
-                let more = if r.commits_truncated { "+" } else { "" };
-                let s = if count == 1 { "" } else { "s" };
-                writeln!(
-                    w,
-                    "  {}  {range}{rewritten}, {count}{more} commit{s}",
-                    clean(&r.repo)
-                )?;
-            }
+        writeln!(w, "{}: {}", out.bold(&clean(&n.source)), n.range_line())?;
+        // A site: each repository that moved, with its own range.
+        for r in &n.repos {
+            writeln!(w, "  {}  {}", clean(&r.repo), r.range_line())?;
         }
         if n.pages.is_empty() {
             writeln!(w, "  no page changed")?;
@@ -131,8 +96,11 @@ fn text(w: &mut impl Write, all: &[News], out: &Out) -> anyhow::Result<()> {
                 writeln!(w, "           … and {} more commits", p.commits.len() - 3)?;
             }
         }
-        let more = if n.commits_truncated { "+" } else { "" };
-        writeln!(w, "  {} commits{more}", n.commits.len())?;
+        writeln!(
+            w,
+            "  {}",
+            history::news::commits_text(n.commits.len(), n.commits_truncated)
+        )?;
     }
     Ok(())
 }

@@ -102,24 +102,20 @@ pub fn news_rows(all: &AllNews, now: i64) -> Vec<NewsRow> {
     let row =
         |kind, text: String, page: Option<(String, String, bool)>| NewsRow { kind, text, page };
     for n in &all.news {
-        let short = |c: &str| c.chars().take(10).collect::<String>();
-        let range = match &n.old {
-            Some(o) => format!("{} → {}", short(o), short(&n.new)),
-            None => format!("everything up to {}", short(&n.new)),
-        };
-        let rewritten = if n.rewritten {
-            " (history was rewritten: the two tips compared)"
-        } else {
-            ""
-        };
-        let more = if n.commits_truncated { "+" } else { "" };
-        let count = n.commits.len();
-        let commits = format!("{count}{more} commit{}", if count == 1 { "" } else { "s" });
+        let commits = history::news::commits_text(n.commits.len(), n.commits_truncated);
         out.push(row(
             RowKind::Source,
-            format!("{}: {range}{rewritten}, {commits}", clean(&n.source)),
+            format!("{}: {}, {commits}", clean(&n.source), n.range_line()),
             None,
         ));
+        // A site: each repository that moved, with its own range (as `ken news` says).
+        for r in &n.repos {
+            out.push(row(
+                RowKind::Detail,
+                format!("  {}  {}", clean(&r.repo), r.range_line()),
+                None,
+            ));
+        }
         if n.pages.is_empty() {
             out.push(row(RowKind::Note, "  no page changed".into(), None));
         }
@@ -141,10 +137,15 @@ pub fn news_rows(all: &AllNews, now: i64) -> Vec<NewsRow> {
                 .map(|f| format!(" (from {})", clean(f)))
                 .unwrap_or_default();
             let minor = if p.minor { " — minor" } else { "" };
+            let repo = p
+                .repo
+                .as_deref()
+                .map(|r| format!("  [{}]", clean(r)))
+                .unwrap_or_default();
             out.push(row(
                 RowKind::Page,
                 format!(
-                    "  {what:<8} {}{from}  {}{minor}",
+                    "  {what:<8} {}{from}  {}{repo}{minor}",
                     clean(&p.path),
                     clean(&p.title)
                 ),

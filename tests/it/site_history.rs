@@ -510,3 +510,90 @@ fn a_repository_added_to_or_dropped_from_the_manifest_is_in_the_news() {
         r.stdout
     );
 }
+
+#[test]
+fn the_what_s_new_screen_of_a_site_lists_each_repository_that_moved() {
+    let s = site();
+    let g2 = s.rework_guides();
+    s.sync();
+    let config = ken::config::Config::load(&ken::config::Inputs {
+        source_flags: vec![s.src.clone()],
+        env_config_dir: Some(s.ken.config_dir()),
+        env_data_dir: Some(s.ken.data_dir()),
+        ..Default::default()
+    })
+    .expect("config");
+    // What the screen's job computes, turned into the screen's rows.
+    let all = ken::history::news::all(
+        &ken::base::Base::open(config),
+        &ken::history::news::Since::LastSync,
+    );
+    let rows: Vec<String> = ken::ui::news::news_rows(&all, 0)
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
+    let shown = rows.join("\n");
+    // As `ken news` says it: the site, then the one repository that moved with its range.
+    assert_eq!(rows[0], "kb: site, 1 repository moved, 1 commit", "{shown}");
+    assert_eq!(
+        rows[1],
+        format!(
+            "  org/guides  {} → {}, 1 commit",
+            &s.first[1][..10],
+            &g2[..10]
+        ),
+        "{shown}"
+    );
+    // Each page names the repository it comes from.
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("  changed  docs/guides/docs/install.md")
+                && r.ends_with("[org/guides]")),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_page_moved_to_another_repository_of_the_site_and_edited_is_one_move() {
+    let s = site();
+    // The long page leaves the guides and, a line longer, joins the release notes; a short
+    // page is deleted from the guides and another, unrelated one added to the notes.
+    s.guides
+        .git(&["rm", "-q", "docs/old-name.md", "docs/deep/tuning.md"]);
+    s.guides
+        .commit_at("Hand over", "Gus", &at("2020-06-01"), &at("2020-06-01"));
+    s.notes
+        .write(
+            "moved.md",
+            format!("# Moved\n\n{LONG}Now kept with the notes.\n"),
+        )
+        .write("r3.md", "# Release 3\n");
+    s.notes
+        .commit_at("Take over", "Nina", &at("2020-06-02"), &at("2020-06-02"));
+    s.sync();
+
+    let n = s.news(&[]);
+    assert_eq!(
+        pages(&n),
+        strings(&[
+            (
+                "deleted",
+                "docs/guides/docs/deep/tuning.md",
+                "",
+                "org/guides"
+            ),
+            (
+                "renamed",
+                "docs/releases/all/moved.md",
+                "docs/guides/docs/old-name.md",
+                "org/notes"
+            ),
+            ("added", "docs/releases/all/r3.md", "", "org/notes"),
+        ])
+    );
+    // The move is in the commits of both repositories: the one it left and the one it joined.
+    assert_eq!(
+        subjects(&n, page(&n, "docs/releases/all/moved.md")),
+        ["Hand over", "Take over"]
+    );
+}
