@@ -7,9 +7,9 @@
 #   2. `ken bundle import` of that bundle into an empty data dir, offline (mirrors, state,
 #      site layout and the search index of its pages) against `git clone` of the 19 git
 #      bundles one after another (with their checkouts).
-# Usage: benches/bundle.sh [KEN] (default target/release/ken); KEN_SHARED names ../shared.
+# Usage: benches/bundle.sh [KEN] (default the release build: ${CARGO_TARGET_DIR:-target}/release/ken); KEN_SHARED names ../shared.
 set -euo pipefail
-ken="$(realpath "${1:-target/release/ken}")"
+ken="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/release/ken}")"
 shared="${KEN_SHARED:-$(dirname "$0")/../../shared}"
 corpus="$(realpath "$shared/corpus")"
 work="$(mktemp -d)"

@@ -8,10 +8,10 @@
 #   same pages (no resolving at all), and the standards repository's own Tests/chk_adrs.py
 #   (front matter of Standards/ only) against `ken check` of that repository.
 # `ken check` exits 1 when it finds something, so hyperfine runs with -i.
-# Usage: benches/check.sh [KEN] (default target/release/ken); KEN_SHARED names ../shared;
+# Usage: benches/check.sh [KEN] (default the release build: ${CARGO_TARGET_DIR:-target}/release/ken); KEN_SHARED names ../shared;
 # KEN_BENCH_40K names the 40k folder (default target/bench-corpus/40k).
 set -euo pipefail
-ken="$(realpath "${1:-target/release/ken}")"
+ken="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/release/ken}")"
 shared="${KEN_SHARED:-$(dirname "$0")/../../shared}"
 corpus="$(realpath "$shared/corpus")"
 big="${KEN_BENCH_40K:-$(dirname "$0")/../target/bench-corpus/40k}"

@@ -5,9 +5,9 @@
 #      `git clone --mirror` of the 19 repositories one after another, from the same daemon;
 #   2. a no-op `ken sync` of the site;
 #   3. `ken search` on the site.
-# Usage: benches/site.sh [KEN] (default target/release/ken); KEN_SHARED names ../shared.
+# Usage: benches/site.sh [KEN] (default the release build: ${CARGO_TARGET_DIR:-target}/release/ken); KEN_SHARED names ../shared.
 set -euo pipefail
-ken="$(realpath "${1:-target/release/ken}")"
+ken="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/release/ken}")"
 shared="${KEN_SHARED:-$(dirname "$0")/../../shared}"
 corpus="$(realpath "$shared/corpus")"
 work="$(mktemp -d)"
