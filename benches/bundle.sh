@@ -7,28 +7,17 @@
 #   2. `ken bundle import` of that bundle into an empty data dir, offline (mirrors, state,
 #      site layout and the search index of its pages) against `git clone` of the 19 git
 #      bundles one after another (with their checkouts).
-# Usage: benches/bundle.sh [KEN] (default target/release/ken); KEN_SHARED names ../shared.
+# Usage: benches/bundle.sh [KEN] (default the release build: ${CARGO_TARGET_DIR:-target}/release/ken); KEN_SHARED names ../shared.
 set -euo pipefail
-ken="$(realpath "${1:-target/release/ken}")"
+ken="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/release/ken}")"
 shared="${KEN_SHARED:-$(dirname "$0")/../../shared}"
 corpus="$(realpath "$shared/corpus")"
 work="$(mktemp -d)"
-trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
-org="$work/srv/SovereignCloudStack"
-mkdir -p "$org"
-git clone -q --bare "$corpus/scs-docs.bundle" "$org/docs.git"
-names=(docs)
-for b in "$corpus"/site/*.bundle; do
-  n="$(basename "$b" .bundle)"
-  git clone -q --bare "$b" "$org/$n.git"
-  names+=("$n")
-done
-port=$((20000 + RANDOM % 20000))
-git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
-  --base-path="$work/srv" "$work/srv" >/dev/null 2>&1 &
-daemon=$!
-until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs.git" >/dev/null 2>&1; do :; done
-url="git://127.0.0.1:$port/SovereignCloudStack"
+trap 'kill "${site_daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=benches/serve_site.sh
+. "$(dirname "$0")/serve_site.sh"
+serve_site "$corpus" "$work"
+url="$site_url" org="$site_org"
 src="--source scs=$url/docs.git"
 export KEN_CONFIG_DIR="$work/config"
 KEN_DATA_DIR="$work/a" "$ken" $src sync >/dev/null
@@ -36,13 +25,13 @@ cat > "$work/git_create.sh" <<SH
 #!/bin/sh
 set -e
 rm -rf "$work/gb" && mkdir -p "$work/gb"
-for r in ${names[*]}; do git -C "$org/\$r.git" bundle create -q "$work/gb/\$r.bundle" --all; done
+for r in ${site_repos[*]}; do git -C "$org/\$r.git" bundle create -q "$work/gb/\$r.bundle" --all; done
 SH
 cat > "$work/git_clone.sh" <<SH
 #!/bin/sh
 set -e
 rm -rf "$work/clones" && mkdir -p "$work/clones"
-for r in ${names[*]}; do git clone -q "$work/gb/\$r.bundle" "$work/clones/\$r"; done
+for r in ${site_repos[*]}; do git clone -q "$work/gb/\$r.bundle" "$work/clones/\$r"; done
 SH
 chmod +x "$work/git_create.sh" "$work/git_clone.sh"
 "$work/git_create.sh"

@@ -8,29 +8,21 @@
 #   same pages (no resolving at all), and the standards repository's own Tests/chk_adrs.py
 #   (front matter of Standards/ only) against `ken check` of that repository.
 # `ken check` exits 1 when it finds something, so hyperfine runs with -i.
-# Usage: benches/check.sh [KEN] (default target/release/ken); KEN_SHARED names ../shared;
+# Usage: benches/check.sh [KEN] (default the release build: ${CARGO_TARGET_DIR:-target}/release/ken); KEN_SHARED names ../shared;
 # KEN_BENCH_40K names the 40k folder (default target/bench-corpus/40k).
 set -euo pipefail
-ken="$(realpath "${1:-target/release/ken}")"
+ken="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/release/ken}")"
 shared="${KEN_SHARED:-$(dirname "$0")/../../shared}"
 corpus="$(realpath "$shared/corpus")"
 big="${KEN_BENCH_40K:-$(dirname "$0")/../target/bench-corpus/40k}"
 [ -d "$big" ] || big="$(benches/corpus_40k.sh "$corpus/scs" | head -1)"
 big="$(realpath "$big")"
 work="$(mktemp -d)"
-trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
-org="$work/srv/SovereignCloudStack"
-mkdir -p "$org"
-git clone -q --bare "$corpus/scs-docs.bundle" "$org/docs.git"
-for b in "$corpus"/site/*.bundle; do
-  git clone -q --bare "$b" "$org/$(basename "$b" .bundle).git"
-done
-port=$((20000 + RANDOM % 20000))
-git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
-  --base-path="$work/srv" "$work/srv" >/dev/null 2>&1 &
-daemon=$!
-until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs.git" >/dev/null 2>&1; do :; done
-url="git://127.0.0.1:$port/SovereignCloudStack"
+trap 'kill "${site_daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=benches/serve_site.sh
+. "$(dirname "$0")/serve_site.sh"
+serve_site "$corpus" "$work"
+url="$site_url"
 export KEN_DATA_DIR="$work/data" KEN_CONFIG_DIR="$work/config"
 site="--source scs=$url/docs.git"
 "$ken" $site sync >/dev/null 2>&1

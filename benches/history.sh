@@ -14,7 +14,7 @@ corpus="$(cd "${1:-../shared/corpus}" && pwd)"
 cargo build --release --quiet
 ken="${CARGO_TARGET_DIR:-$PWD/target}/release/ken"
 work="$(mktemp -d)"
-trap 'kill "${daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${site_daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 export KEN_CONFIG_DIR="$work/cfg"
 
 echo "## 1. The walk over the standards repository"
@@ -45,18 +45,13 @@ hyperfine --warmup 3 --runs 30 -N --export-markdown "$work/news.md" \
   -n "ken news --json" "$ken --offline --source $docs news --json"
 
 echo "## 3. The walk's share of a first sync of the whole site"
-org="$work/srv/SovereignCloudStack"
-mkdir -p "$org"
-git clone -q --bare "$corpus/scs-docs.bundle" "$org/docs.git"
-for b in "$corpus"/site/*.bundle; do
-  git clone -q --bare "$b" "$org/$(basename "$b" .bundle).git"
-done
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$(git --exec-path)/git-daemon" --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
-  --base-path="$work/srv" "$work/srv" &
-daemon=$!
-until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs" >/dev/null 2>&1; do :; done
-site="scs=git://127.0.0.1:$port/SovereignCloudStack/docs"
+# shellcheck source=benches/serve_site.sh
+. benches/serve_site.sh
+serve_site "$corpus" "$work"
+# Section 5 moves the served repositories' refs, in place.
+org="$site_org"
+# The docs repository named without .git, as this script always has (the others add it).
+site="scs=$site_url/docs"
 export KEN_DATA_DIR="$work/site-data"
 hyperfine --warmup 1 --runs 10 --export-markdown "$work/site-sync.md" \
   --prepare "rm -rf $KEN_DATA_DIR" \

@@ -20,7 +20,7 @@ base="${KEN_BASE:-}"
 shared="$(realpath "${KEN_SHARED:-../shared}")"
 corpus="$(dirname "$(benches/corpus_40k.sh "$shared/corpus/scs" | sed -n 1p)")"
 work="$(mktemp -d)"
-trap 'kill "${daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "${site_daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 export KEN_CONFIG_DIR="$work/cfg"
 # Quiet git's advice about the default branch of the repositories made here.
 export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=init.defaultBranch GIT_CONFIG_VALUE_0=main
@@ -47,18 +47,13 @@ git -C "$work/scs-git" add -A
 git -C "$work/scs-git" -c user.name=b -c user.email=b@b commit -q -m bench
 scs_src="scs=file://$work/scs-git"
 setup scs "$scs_src"
-org="$work/srv/SovereignCloudStack"
-mkdir -p "$org"
-git clone -q --bare "$shared/corpus/scs-docs.bundle" "$org/docs.git"
-for b in "$shared"/corpus/site/*.bundle; do git clone -q --bare "$b" "$org/$(basename "$b" .bundle).git"; done
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
-  --base-path="$work/srv" "$work/srv" >/dev/null 2>&1 &
-daemon=$!
-until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs.git" >/dev/null 2>&1; do sleep 0.1; done
-site_src="scs=git://127.0.0.1:$port/SovereignCloudStack/docs.git"
+# shellcheck source=benches/serve_site.sh
+. benches/serve_site.sh
+serve_site "$shared/corpus" "$work"
+site_src="scs=$site_url/docs.git"
 setup site "$site_src"
-kill "$daemon"
+# Everything after this point is offline: the daemon is not needed any more.
+kill "$site_daemon"
 setup folder "kb=$corpus/40k"
 
 list_pair() { # data source [--json]

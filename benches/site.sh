@@ -5,33 +5,22 @@
 #      `git clone --mirror` of the 19 repositories one after another, from the same daemon;
 #   2. a no-op `ken sync` of the site;
 #   3. `ken search` on the site.
-# Usage: benches/site.sh [KEN] (default target/release/ken); KEN_SHARED names ../shared.
+# Usage: benches/site.sh [KEN] (default the release build: ${CARGO_TARGET_DIR:-target}/release/ken); KEN_SHARED names ../shared.
 set -euo pipefail
-ken="$(realpath "${1:-target/release/ken}")"
+ken="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/release/ken}")"
 shared="${KEN_SHARED:-$(dirname "$0")/../../shared}"
 corpus="$(realpath "$shared/corpus")"
 work="$(mktemp -d)"
-trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
-org="$work/srv/SovereignCloudStack"
-mkdir -p "$org"
-git clone -q --bare "$corpus/scs-docs.bundle" "$org/docs.git"
-names=(docs)
-for b in "$corpus"/site/*.bundle; do
-  n="$(basename "$b" .bundle)"
-  git clone -q --bare "$b" "$org/$n.git"
-  names+=("$n")
-done
-port=$((20000 + RANDOM % 20000))
-git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="$port" \
-  --base-path="$work/srv" "$work/srv" >/dev/null 2>&1 &
-daemon=$!
-until git ls-remote "git://127.0.0.1:$port/SovereignCloudStack/docs.git" >/dev/null 2>&1; do :; done
-url="git://127.0.0.1:$port/SovereignCloudStack"
+trap 'kill "${site_daemon:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=benches/serve_site.sh
+. "$(dirname "$0")/serve_site.sh"
+serve_site "$corpus" "$work"
+url="$site_url"
 cat > "$work/clone_all.sh" <<SH
 #!/bin/sh
 set -e
 rm -rf "$work/clones" && mkdir -p "$work/clones"
-for r in ${names[*]}; do git clone -q --mirror "$url/\$r.git" "$work/clones/\$r.git"; done
+for r in ${site_repos[*]}; do git clone -q --mirror "$url/\$r.git" "$work/clones/\$r.git"; done
 SH
 chmod +x "$work/clone_all.sh"
 export KEN_DATA_DIR="$work/data" KEN_CONFIG_DIR="$work/config"

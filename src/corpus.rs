@@ -180,7 +180,7 @@ pub fn load(
     cap: u64,
     notes: &mut Vec<Note>,
 ) -> Result<Option<Document>, SourceError> {
-    Ok(load_inner(name, filter, snap, entry, cap, notes, false)?.map(|(doc, _)| doc))
+    Ok(load_read(name, filter, snap, entry, cap, notes)?.map(|(doc, _)| doc))
 }
 
 /// [`load`], keeping the text read: the document and, unless it is a symlink, its parsed
@@ -192,20 +192,6 @@ pub fn load_read(
     entry: Entry,
     cap: u64,
     notes: &mut Vec<Note>,
-) -> Result<Option<(Document, Option<Parsed>)>, SourceError> {
-    load_inner(name, filter, snap, entry, cap, notes, true)
-}
-
-/// [`load`] and [`load_read`]: `keep` whether to keep the parsed text (else its title and
-/// front matter move into the document).
-fn load_inner(
-    name: &str,
-    filter: &Filter,
-    snap: &Snapshot,
-    entry: Entry,
-    cap: u64,
-    notes: &mut Vec<Note>,
-    keep: bool,
 ) -> Result<Option<(Document, Option<Parsed>)>, SourceError> {
     let path = filter.mounted(&entry.path);
     let note = |problem: String| Note {
@@ -251,23 +237,17 @@ fn load_inner(
     if let Some(e) = &parsed.front_matter_error {
         notes.push(note(format!("front matter: {e}")));
     }
-    let (title, front_matter, parsed) = if keep {
-        let (t, fm) = (parsed.title.clone(), parsed.front_matter.clone());
-        (t, fm, Some(parsed))
-    } else {
-        (parsed.title, parsed.front_matter, None)
-    };
     let doc = Document {
         source: name.to_string(),
-        title,
+        title: parsed.title.clone(),
         link: None,
-        front_matter,
+        front_matter: parsed.front_matter.clone(),
         origin,
         rel: entry.path.clone(),
         path,
         entry,
     };
-    Ok(Some((doc, parsed)))
+    Ok(Some((doc, Some(parsed))))
 }
 
 pub fn is_binary(bytes: &[u8]) -> bool {

@@ -450,9 +450,22 @@ fn site_news(
     };
     let filter = Filter::new(spec).map_err(|e| fail(e.to_string()))?;
     let new_snap = Snapshot::Site(SiteSnapshot::new(new.clone()));
-    let changes = match &old {
-        Some(o) => renames(&filter, o, &new, crate::site::doc_changes(&filter, o, &new)),
-        None => all_added(&filter, &new_snap).map_err(|e| fail(e.to_string()))?,
+    let old_snap = old.clone().map(|o| Snapshot::Site(SiteSnapshot::new(o)));
+    let changes = match (&old, &old_snap) {
+        (Some(o), Some(o_snap)) => {
+            let changes = renames(&filter, o, &new, crate::site::doc_changes(&filter, o, &new));
+            let cap = base.config.max_file_size.min(MAX_COMPARED);
+            let copies = Copies {
+                filter: &filter,
+                old: o,
+                new: &new,
+                old_snap: o_snap,
+                new_snap: &new_snap,
+                cap,
+            };
+            moves_between_repos(&copies, changes)
+        }
+        _ => all_added(&filter, &new_snap).map_err(|e| fail(e.to_string()))?,
     };
     let mut out = News {
         source: name.to_string(),
@@ -465,7 +478,6 @@ fn site_news(
         events: Vec::new(),
         repos: Vec::new(),
     };
-    let old_snap = old.clone().map(|o| Snapshot::Site(SiteSnapshot::new(o)));
     pages(
         base,
         &filter,
@@ -679,6 +691,134 @@ fn renames(
         .filter(|(i, _)| !dropped.contains(i))
         .map(|(_, c)| c)
         .collect()
+}
+
+/// The two copies of a site compared, for [`moves_between_repos`].
+struct Copies<'a> {
+    filter: &'a Filter,
+    old: &'a Assembled,
+    new: &'a Assembled,
+    old_snap: &'a Snapshot,
+    new_snap: &'a Snapshot,
+    /// The biggest page read.
+    cap: u64,
+}
+
+/// At most this many (deleted, added) pairs of pages are compared for moves between a site's
+/// repositories; a bigger reshuffle keeps its deletions and additions.
+const MAX_MOVE_PAIRS: usize = 2_500;
+/// How much of its text a page must keep to count as moved (git's rename detection counts
+/// a rename at half the content kept, too).
+const MOVE_SIMILARITY: f32 = 0.5;
+
+/// A page deleted from one repository of a site and added to another with at least half of
+/// its text kept: one move (a rename from its old site path), not a deletion and an addition.
+/// A move within one repository is git's to find ([`renames`]), and a page moved unchanged is
+/// found by its blob already.
+fn moves_between_repos(c: &Copies, changes: Vec<corpus::DocChange>) -> Vec<corpus::DocChange> {
+    let repo_of = |copy: &Assembled, path: &str| {
+        origin(c.filter, copy, path).map(|(part, _)| repo_key(&copy.parts[part].url))
+    };
+    let deleted: Vec<usize> = (0..changes.len())
+        .filter(|&i| changes[i].status == ChangeStatus::Deleted)
+        .collect();
+    let added: Vec<usize> = (0..changes.len())
+        .filter(|&i| changes[i].status == ChangeStatus::Added)
+        .collect();
+    if deleted.is_empty() || added.is_empty() || deleted.len() * added.len() > MAX_MOVE_PAIRS {
+        return changes;
+    }
+    let text = |snap: &Snapshot, path: &str| {
+        read(snap, c.filter, path, c.cap).map(|p| {
+            let lines = line_hashes(&p.body);
+            (p.body, lines)
+        })
+    };
+    // Each added page: its change's index, its repository, its text and lines.
+    let added_texts: Vec<(usize, Option<String>, Option<Text>)> = added
+        .iter()
+        .map(|&i| {
+            let path = &changes[i].path;
+            (i, repo_of(c.new, path), text(c.new_snap, path))
+        })
+        .collect();
+    let mut taken = std::collections::HashSet::new();
+    let mut moved: HashMap<usize, String> = HashMap::new();
+    let mut dropped = std::collections::HashSet::new();
+    for &d in &deleted {
+        let path = &changes[d].path;
+        let (Some(repo), Some((before, before_lines))) =
+            (repo_of(c.old, path), text(c.old_snap, path))
+        else {
+            continue;
+        };
+        let best = added_texts
+            .iter()
+            .filter(|(a, r, _)| !taken.contains(a) && r.as_ref().is_some_and(|r| *r != repo))
+            .filter_map(|(a, _, after)| {
+                let (after, after_lines) = after.as_ref()?;
+                // The lines two texts have in common bound how similar they can be: only
+                // the pairs that could reach the mark are diffed.
+                if common_share(&before_lines, after_lines) < MOVE_SIMILARITY {
+                    return None;
+                }
+                let ratio = similar::TextDiff::from_lines(before.as_str(), after).ratio();
+                (ratio >= MOVE_SIMILARITY).then_some((*a, ratio))
+            })
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((a, _)) = best {
+            taken.insert(a);
+            moved.insert(a, path.clone());
+            dropped.insert(d);
+        }
+    }
+    changes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(i, ch)| match moved.remove(&i) {
+            Some(from) => corpus::DocChange {
+                status: ChangeStatus::Renamed,
+                path: ch.path,
+                from: Some(from),
+            },
+            None => ch,
+        })
+        .collect()
+}
+
+/// A page's text and [`line_hashes`].
+type Text = (String, Vec<u64>);
+
+/// The hashes of a text's lines, sorted (a multiset of its lines).
+fn line_hashes(text: &str) -> Vec<u64> {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let h = BuildHasherDefault::<rustc_hash::FxHasher>::default();
+    let mut v: Vec<u64> = text.split_inclusive('\n').map(|l| h.hash_one(l)).collect();
+    v.sort_unstable();
+    v
+}
+
+/// Twice the lines two texts have in common over all their lines: at least the
+/// line diff's ratio ([`similar::TextDiff::ratio`]), found in one pass.
+fn common_share(a: &[u64], b: &[u64]) -> f32 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let all = a.len() + b.len();
+    if all == 0 {
+        return 1.0;
+    }
+    (2 * common) as f32 / all as f32
 }
 
 /// The news of every configured source, for `ken news` and the UI's what's-new screen.

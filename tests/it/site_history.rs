@@ -552,3 +552,48 @@ fn the_what_s_new_screen_of_a_site_lists_each_repository_that_moved() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_page_moved_to_another_repository_of_the_site_and_edited_is_one_move() {
+    let s = site();
+    // The long page leaves the guides and, a line longer, joins the release notes; a short
+    // page is deleted from the guides and another, unrelated one added to the notes.
+    s.guides
+        .git(&["rm", "-q", "docs/old-name.md", "docs/deep/tuning.md"]);
+    s.guides
+        .commit_at("Hand over", "Gus", &at("2020-06-01"), &at("2020-06-01"));
+    s.notes
+        .write(
+            "moved.md",
+            format!("# Moved\n\n{LONG}Now kept with the notes.\n"),
+        )
+        .write("r3.md", "# Release 3\n");
+    s.notes
+        .commit_at("Take over", "Nina", &at("2020-06-02"), &at("2020-06-02"));
+    s.sync();
+
+    let n = s.news(&[]);
+    assert_eq!(
+        pages(&n),
+        strings(&[
+            (
+                "deleted",
+                "docs/guides/docs/deep/tuning.md",
+                "",
+                "org/guides"
+            ),
+            (
+                "renamed",
+                "docs/releases/all/moved.md",
+                "docs/guides/docs/old-name.md",
+                "org/notes"
+            ),
+            ("added", "docs/releases/all/r3.md", "", "org/notes"),
+        ])
+    );
+    // The move is in the commits of both repositories: the one it left and the one it joined.
+    assert_eq!(
+        subjects(&n, page(&n, "docs/releases/all/moved.md")),
+        ["Hand over", "Take over"]
+    );
+}
