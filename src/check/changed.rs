@@ -7,8 +7,9 @@
 //! renamed or a page deleted elsewhere that broke this page's link. A finding the untouched
 //! page had before is nobody's news, and is left out.
 //!
-//! So the old copy only needs checking in the untouched pages that have findings now, and
-//! it is laid out from the copy now: an untouched page has the same text at both ends, so
+//! So the old copy only needs checking in the untouched pages that have findings now of a
+//! rule that looks beyond its page (the others give the same findings at both ends), and it
+//! is laid out from the copy now: an untouched page has the same text at both ends, so
 //! only the pages the range changed are read from the old snapshot ([`before`]). A site,
 //! whose pages are laid out again from several repositories, is read whole at the start
 //! instead ([`before_whole`]), as is any range this module cannot turn around.
@@ -62,8 +63,10 @@ pub struct Start<'a> {
 }
 
 /// Findings of the copy at the start, enough for [`caused`] to answer as it would with all
-/// of them: those of every untouched file of `now` that has findings, each judged against
-/// the whole old copy (its site, its files, the anchors of the pages its links lead into).
+/// of them: those of every untouched file of `now` that has findings of the rules that look
+/// beyond their page ([`super::ACROSS_PAGES`]), each judged against the whole old copy (its
+/// site, its files, the anchors of the pages its links lead into, the standards of its
+/// folder), and the other rules' findings of `now`, which an untouched page had too.
 /// `name` names files as the findings do; `source` is the source's name.
 pub fn before(
     name: &dyn Fn(&str) -> String,
@@ -110,7 +113,16 @@ pub fn before(
         .filter(|c| c.status != ChangeStatus::Deleted)
         .map(|c| c.path.as_str())
         .collect();
-    let with_findings: HashSet<&str> = now.findings.iter().map(|f| f.file.as_str()).collect();
+    // A finding of a rule that reads only its page is the same in an untouched page at both
+    // ends: carried over as it is. The pages with findings of the other rules are checked.
+    let across = |f: &&Finding| super::ACROSS_PAGES.contains(&f.rule);
+    let carried = now.findings.iter().filter(|f| !across(f)).cloned();
+    let with_findings: HashSet<&str> = now
+        .findings
+        .iter()
+        .filter(across)
+        .map(|f| f.file.as_str())
+        .collect();
     let only: HashSet<String> = old_cat
         .docs
         .iter()
@@ -131,7 +143,9 @@ pub fn before(
         generated: &|_| false,
         cap,
     };
-    Ok(check_docs(name, &copy, Some(&only)).0)
+    let mut found = check_docs(name, &copy, Some(&only)).0;
+    found.extend(carried);
+    Ok(found)
 }
 
 /// Every finding of the copy at the start, read whole from its snapshot: what [`before`]

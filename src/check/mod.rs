@@ -203,6 +203,21 @@ rules! {
         "Reported by `ken stale`. scs-0001: a standard past its `deprecated_at` is Deprecated; set `status: Deprecated` (and `replaced_by`), as the site's overview already shows it.";
 }
 
+/// The rules whose findings in a page depend on more than that page's own path and text:
+/// other pages (routes, anchors, the standards of its folder), other files, the network.
+/// Every other rule gives an untouched page the findings it had, which `--changed-since`
+/// relies on ([`changed::before`]): a new rule that looks beyond its page belongs here.
+pub const ACROSS_PAGES: &[RuleId] = &[
+    LINK_MISSING_PAGE,
+    LINK_MISSING_ANCHOR,
+    LINK_MISSING_FILE,
+    LINK_EXTERNAL_STATUS,
+    LINK_EXTERNAL_UNREACHABLE,
+    STD_TARGET_MISSING,
+    STD_DUPLICATE,
+    STD_DUPLICATE_STABLE,
+];
+
 /// Whether a rule is one of `ken stale`'s (about the history of pages) rather than one
 /// `ken check` runs over their text.
 pub fn is_stale_rule(id: RuleId) -> bool {

@@ -216,7 +216,7 @@ fn in_a_site_a_change_in_one_repository_breaks_links_in_another() {
 /// it must report exactly what checking the whole old copy reports. The range renames a
 /// page, deletes a page, a picture and a standard, renames a heading, edits a page with an
 /// old mistake and adds one; untouched pages link into all of them, have old mistakes of
-/// their own, and a standard names the deleted one. The source has a root and a mount
+/// their own (of links, and of their own text), and a standard names the deleted one. The source has a root and a mount
 /// point, and a file outside the root.
 #[test]
 fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_does() {
@@ -252,6 +252,10 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
         .write("docs/e.md", "# E\n\n![picture](pic.png)\n")
         .write("docs/pic.png", "not really a picture")
         .write("docs/f.md", "# F\n\nAn old mistake: [x](missing.md).\n")
+        .write(
+            "docs/bom.md",
+            "\u{feff}---\ntitle: BOM\n---\n# An old mistake of its own text\n",
+        )
         .write(
             "docs/h.md",
             "# H\n\nSee [new](new.md) and [using](a.md#using-it).\n",
@@ -336,7 +340,9 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
         .iter()
         .map(|f| (f.file.as_str(), f.rule.as_str(), f.line))
         .collect();
-    // Each inbound breakage once; the old mistakes of d.md gone, f.md's kept (it changed).
+    // Each inbound breakage once; the old mistakes of d.md and bom.md gone, f.md's kept (it
+    // changed).
+    assert!(found.iter().any(|f| f.file == "m/bom.md"), "{found:?}");
     assert_eq!(
         got,
         [
