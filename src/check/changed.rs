@@ -64,7 +64,7 @@ pub struct Start<'a> {
 
 /// Findings of the copy at the start, enough for [`caused`] to answer as it would with all
 /// of them: those of every untouched file of `now` that has findings of the rules that look
-/// beyond their page ([`super::ACROSS_PAGES`]), each judged against the whole old copy (its
+/// beyond their page ([`super::Scope::AcrossPages`]), each judged against the whole old copy (its
 /// site, its files, the anchors of the pages its links lead into, the standards of its
 /// folder), and the other rules' findings of `now`, which an untouched page had too.
 /// `name` names files as the findings do; `source` is the source's name.
@@ -115,7 +115,7 @@ pub fn before(
         .collect();
     // A finding of a rule that reads only its page is the same in an untouched page at both
     // ends: carried over as it is. The pages with findings of the other rules are checked.
-    let across = |f: &&Finding| super::ACROSS_PAGES.contains(&f.rule);
+    let across = |f: &&Finding| f.rule.rule().scope == super::Scope::AcrossPages;
     let carried = now.findings.iter().filter(|f| !across(f)).cloned();
     let with_findings: HashSet<&str> = now
         .findings

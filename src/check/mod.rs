@@ -85,6 +85,8 @@ impl fmt::Display for RuleId {
 pub struct Rule {
     pub id: RuleId,
     pub severity: Severity,
+    /// What its findings in a page depend on (every rule of the registry says).
+    pub scope: Scope,
     /// One line: what the rule finds.
     pub summary: &'static str,
     /// What to do about a finding, and where the rule comes from.
@@ -92,131 +94,136 @@ pub struct Rule {
 }
 
 macro_rules! rules {
-    ($($konst:ident = $id:literal, $sev:ident, $summary:literal, $help:literal;)*) => {
+    ($($konst:ident = $id:literal, $sev:ident, $scope:ident, $summary:literal, $help:literal;)*) => {
         $(pub const $konst: RuleId = RuleId($id);)*
         /// Every rule ken checks, in the order they are documented.
         pub static RULES: &[Rule] = &[
-            $(Rule { id: $konst, severity: Severity::$sev, summary: $summary, help: $help },)*
+            $(Rule {
+                id: $konst,
+                severity: Severity::$sev,
+                scope: Scope::$scope,
+                summary: $summary,
+                help: $help,
+            },)*
         ];
     };
 }
 
 rules! {
-    FILE_UNREADABLE = "file/unreadable", Warning,
+    FILE_UNREADABLE = "file/unreadable", Warning, Page,
         "A document ken cannot read as text: binary, over the size cap, or not UTF-8",
         "Binary files and files over `max_file_size` are skipped by ken (and usually broken on the site); save text as UTF-8.";
-    LINK_MISSING_PAGE = "link/missing-page", Error,
+    LINK_MISSING_PAGE = "link/missing-page", Error, AcrossPages,
         "A link to a page, route or file of the site that does not exist",
         "Links are resolved as the site does (relative .md paths by file, /docs/… routes with number prefixes, slug and index pages, client redirects, the site's own https:// URLs). Point the link at an existing page.";
-    LINK_MISSING_ANCHOR = "link/missing-anchor", Error,
+    LINK_MISSING_ANCHOR = "link/missing-anchor", Error, AcrossPages,
         "A link to a section that no heading of the target page makes",
         "Anchors are made from headings by github-slugger's rules (or `{#id}`); a renamed heading breaks the links to its old anchor.";
-    LINK_MISSING_FILE = "link/missing-file", Error,
+    LINK_MISSING_FILE = "link/missing-file", Error, AcrossPages,
         "A link or image to a file of the source (not a page) that is not there",
         "Relative links and images to pictures, YAML and other files are looked up in the source (a site-absolute image in `static/`); the site build fails on a missing image. Add the file or fix the path.";
-    LINK_EXTERNAL_STATUS = "link/external-status", Error,
+    LINK_EXTERNAL_STATUS = "link/external-status", Error, AcrossPages,
         "An external link whose server answers with an error status (checked with --online)",
         "`ken check --online` asks every http(s) link once (HEAD, then GET when HEAD is refused). A 404 or 410 is a page that moved or is gone: link its new address, or an archived copy.";
-    LINK_EXTERNAL_UNREACHABLE = "link/external-unreachable", Warning,
+    LINK_EXTERNAL_UNREACHABLE = "link/external-unreachable", Warning, AcrossPages,
         "An external link that gave no answer: timeout, unknown host, refused connection, TLS failure, rate limit",
         "Reported by `ken check --online` with the cause. A timeout or a refused connection can be passing; a host name that no longer resolves is usually a dead site.";
-    FM_INVALID_YAML = "frontmatter/invalid-yaml", Error,
+    FM_INVALID_YAML = "frontmatter/invalid-yaml", Error, Page,
         "Front matter that is not valid YAML",
         "The block between the first two `---` lines must be YAML; the site build and ken both drop front matter that does not parse.";
-    FM_NOT_MAPPING = "frontmatter/not-a-mapping", Error,
+    FM_NOT_MAPPING = "frontmatter/not-a-mapping", Error, Page,
         "Front matter that is not a mapping of fields",
         "Front matter must be `key: value` lines; a list or a lone value is not read as fields.";
-    FM_BOM = "frontmatter/bom", Warning,
+    FM_BOM = "frontmatter/bom", Warning, Page,
         "A byte-order mark before the front matter",
         "Save the file as UTF-8 without a BOM: tools that expect `---` as the first bytes of the file miss the front matter.";
-    STD_FILE_NAME = "std/file-name", Error,
+    STD_FILE_NAME = "std/file-name", Error, Page,
         "A standards file name not of the form scs-XXXX-vN-slug.md",
         "scs-0001: `scs-` + the zero-padded 4-digit number (`xxxx` while a proposal) + `-v` + the major version from 1 (`-w` + number for a supplement) + `-` + the slug + `.md`.";
-    STD_SLUG = "std/slug", Error,
+    STD_SLUG = "std/slug", Error, Page,
         "A slug with characters other than lower-case ASCII letters, digits and hyphens, or a leading hyphen",
         "scs-0001: the slugified title MUST consist only of lower-case ASCII letters, numbers and hyphens and MUST NOT start with a hyphen. It is part of the canonical URL and MUST NOT change after acceptance.";
-    STD_SLUG_STYLE = "std/slug-style", Warning,
+    STD_SLUG_STYLE = "std/slug-style", Warning, Page,
         "A slug that does not start with a letter, or has consecutive or trailing hyphens",
         "scs-0001: the slug SHOULD start with a lower-case letter and SHOULD NOT contain more than one subsequent hyphen.";
-    STD_DUPLICATE = "std/duplicate-document", Error,
+    STD_DUPLICATE = "std/duplicate-document", Error, AcrossPages,
         "Two documents with the same number and version",
         "Each `scs-NNNN-vN-` (or `-wN-`) prefix names one document; renumber one of them (proposals use `xxxx`).";
-    STD_DUPLICATE_STABLE = "std/duplicate-stable", Error,
+    STD_DUPLICATE_STABLE = "std/duplicate-stable", Error, AcrossPages,
         "More than one Stable version of one document number",
         "Deprecate the older version (status Deprecated, deprecated_at, replaced_by) when the newer one becomes Stable.";
-    STD_NO_FRONT_MATTER = "std/missing-front-matter", Error,
+    STD_NO_FRONT_MATTER = "std/missing-front-matter", Error, Page,
         "A standards document without front matter",
         "scs-0001: each document carries its metadata (type, status, track, …) in a `---` block at the top.";
-    STD_MISSING_KEY = "std/missing-key", Error,
+    STD_MISSING_KEY = "std/missing-key", Error, Page,
         "A required front-matter field is missing",
         "scs-0001: `type` and `track` are REQUIRED; `status` is REQUIRED precisely when `type` is not Supplement.";
-    STD_TYPE_VALUE = "std/type-value", Error,
+    STD_TYPE_VALUE = "std/type-value", Error, Page,
         "A `type` that is not Procedural, Standard, Decision Record or Supplement, or does not match the file name",
         "scs-0001: `type` is one of `Procedural`, `Standard`, `Decision Record` (in `-vN-` files) or `Supplement` (in `-wN-` files).";
-    STD_STATUS_VALUE = "std/status-value", Error,
+    STD_STATUS_VALUE = "std/status-value", Error, Page,
         "A `status` that is not Draft, Stable, Deprecated or Rejected",
         "scs-0001: `status` is one of `Draft`, `Stable`, `Deprecated`, `Rejected` (a proposal is `Draft`).";
-    STD_TRACK_VALUE = "std/track-value", Error,
+    STD_TRACK_VALUE = "std/track-value", Error, Page,
         "A `track` that is not Global, IaaS, KaaS, IAM, Ops or Scopes",
         "scs-0001: `track` is one of `Global`, `IaaS`, `KaaS`, `IAM`, `Ops`, `Scopes`.";
-    STD_TRACK_NUMBER = "std/track-number", Error,
+    STD_TRACK_NUMBER = "std/track-number", Error, Page,
         "The second digit of the document number does not match the `track`",
         "scs-0001: the second digit of XXXX gives the track: 0 Global, 1 IaaS, 2 KaaS, 3 IAM, 4 Ops, 5 Scopes.";
-    STD_DATE_VALUE = "std/date-value", Error,
+    STD_DATE_VALUE = "std/date-value", Error, Page,
         "A `deprecated_at`, `stabilized_at` or `rejected_at` that is not an ISO date",
         "scs-0001: the dates are ISO formatted, `YYYY-MM-DD`.";
-    STD_STATUS_DATE = "std/status-date", Error,
+    STD_STATUS_DATE = "std/status-date", Error, Page,
         "A status without the date it requires",
         "scs-0001: Stable needs `stabilized_at`, Deprecated needs `deprecated_at`, Rejected needs `rejected_at`.";
-    STD_REPLACED_BY_STATUS = "std/replaced-by-status", Error,
+    STD_REPLACED_BY_STATUS = "std/replaced-by-status", Error, Page,
         "`replaced_by` on a document that is neither Deprecated nor Rejected",
         "scs-0001: `replaced_by` is RECOMMENDED if the status is Deprecated or Rejected, FORBIDDEN otherwise.";
-    STD_REPLACES_MISSING = "std/replaces-missing", Error,
+    STD_REPLACES_MISSING = "std/replaces-missing", Error, Page,
         "A version above 1 without `replaces`",
         "scs-0001: a new major version MUST refer to the old document in its `replaces` metadata.";
-    STD_SUPPLEMENT_STATUS = "std/supplement-status", Error,
+    STD_SUPPLEMENT_STATUS = "std/supplement-status", Error, Page,
         "A supplement with a `status`",
         "scs-0001: supplements are perpetually Draft and this phase is not recorded: no `status` field.";
-    STD_SUPPLEMENTS_VALUE = "std/supplements-value", Error,
+    STD_SUPPLEMENTS_VALUE = "std/supplements-value", Error, Page,
         "A supplement without a `supplements` list, or `supplements` on another type",
         "scs-0001: `supplements` is REQUIRED precisely when `type` is Supplement: the list of documents it extends.";
-    STD_LIST_VALUE = "std/list-value", Warning,
+    STD_LIST_VALUE = "std/list-value", Warning, Page,
         "`replaces` or `replaced_by` given as a string instead of a list",
         "scs-0001: `replaces` and `replaced_by` are lists of documents; write `- scs-….md` items.";
-    STD_TARGET_MISSING = "std/target-missing", Error,
+    STD_TARGET_MISSING = "std/target-missing", Error, AcrossPages,
         "`replaces`, `replaced_by` or `supplements` names a document that does not exist",
         "Name the file of an existing document in the same folder, with its `.md`.";
-    STD_UNKNOWN_KEY = "std/unknown-key", Warning,
+    STD_UNKNOWN_KEY = "std/unknown-key", Warning, Page,
         "A front-matter field scs-0001 does not define",
         "scs-0001 defines type, status, track, supplements, the dates, replaced_by and replaces; the site also reads title, description and Docusaurus' own fields. Remove the field or move its content into the text.";
-    STD_MISSING_SECTION = "std/missing-section", Warning,
+    STD_MISSING_SECTION = "std/missing-section", Warning, Page,
         "A Standard or Decision Record without a section scs-0001 requires",
         "scs-0001: a Standard MUST have Introduction, Motivation and Conformance Tests sections; a Decision Record MUST have Abstract and Context. Conformance tests documented in a supplement are a common, legitimate exception.";
-    STALE_UNCHANGED = "stale/unchanged", Warning,
+    STALE_UNCHANGED = "stale/unchanged", Warning, History,
         "A page unchanged and unreviewed for longer than ken stale --older-than",
         "Reported by `ken stale`, from the page's last commit. Read the page: update it, or, when it is still right, add `last_reviewed: YYYY-MM-DD` to its front matter.";
-    STALE_DRAFT_IDLE = "stale/draft-idle", Warning,
+    STALE_DRAFT_IDLE = "stale/draft-idle", Warning, History,
         "A Draft standard unchanged for over a year",
         "Reported by `ken stale`. A Draft is work in progress; one idle for a year is finished (status Stable) or given up (status Rejected).";
-    STALE_DEPRECATED_AT_PASSED = "stale/deprecated-at-passed", Warning,
+    STALE_DEPRECATED_AT_PASSED = "stale/deprecated-at-passed", Warning, History,
         "A Stable standard whose deprecated_at date has passed",
         "Reported by `ken stale`. scs-0001: a standard past its `deprecated_at` is Deprecated; set `status: Deprecated` (and `replaced_by`), as the site's overview already shows it.";
 }
 
-/// The rules whose findings in a page depend on more than that page's own path and text:
-/// other pages (routes, anchors, the standards of its folder), other files, the network.
-/// Every other rule gives an untouched page the findings it had, which `--changed-since`
-/// relies on ([`changed::before`]): a new rule that looks beyond its page belongs here.
-pub const ACROSS_PAGES: &[RuleId] = &[
-    LINK_MISSING_PAGE,
-    LINK_MISSING_ANCHOR,
-    LINK_MISSING_FILE,
-    LINK_EXTERNAL_STATUS,
-    LINK_EXTERNAL_UNREACHABLE,
-    STD_TARGET_MISSING,
-    STD_DUPLICATE,
-    STD_DUPLICATE_STABLE,
-];
+/// What a rule's findings in a page depend on, which `--changed-since` relies on
+/// ([`changed::before`]): a page the range did not touch has, at both ends, the findings of
+/// every [`Scope::Page`] rule it had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The page's own path and text only.
+    Page,
+    /// Also other pages (routes, anchors, the standards of its folder), other files or the
+    /// network.
+    AcrossPages,
+    /// The page's history (`ken stale`'s rules; not run by `ken check`).
+    History,
+}
 
 /// Whether a rule is one of `ken stale`'s (about the history of pages) rather than one
 /// `ken check` runs over their text.
