@@ -218,6 +218,18 @@ impl Ken {
         self.home.path().join("config")
     }
 
+    /// The configuration this ken runs with for `source` (a `--source` value), as the
+    /// terminal UI and the library load it.
+    pub fn config_for(&self, source: &str) -> ken::config::Config {
+        ken::config::Config::load(&ken::config::Inputs {
+            source_flags: vec![source.to_string()],
+            env_config_dir: Some(self.config_dir()),
+            env_data_dir: Some(self.data_dir()),
+            ..Default::default()
+        })
+        .expect("config")
+    }
+
     /// Writes `config.toml` in the config dir.
     pub fn config(&self, toml: &str) {
         std::fs::create_dir_all(self.config_dir()).expect("config dir");

@@ -516,13 +516,7 @@ fn the_what_s_new_screen_of_a_site_lists_each_repository_that_moved() {
     let s = site();
     let g2 = s.rework_guides();
     s.sync();
-    let config = ken::config::Config::load(&ken::config::Inputs {
-        source_flags: vec![s.src.clone()],
-        env_config_dir: Some(s.ken.config_dir()),
-        env_data_dir: Some(s.ken.data_dir()),
-        ..Default::default()
-    })
-    .expect("config");
+    let config = s.ken.config_for(&s.src);
     // What the screen's job computes, turned into the screen's rows.
     let all = ken::history::news::all(
         &ken::base::Base::open(config),

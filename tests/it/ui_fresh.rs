@@ -76,13 +76,7 @@ fn sync(ken: &Ken, source: &str) {
 
 /// The library the UI loads in the background, for this ken and source.
 fn library(s: &Synced) -> Arc<Library> {
-    let config = ken::config::Config::load(&ken::config::Inputs {
-        source_flags: vec![s.source.clone()],
-        env_config_dir: Some(s.ken.config_dir()),
-        env_data_dir: Some(s.ken.data_dir()),
-        ..Default::default()
-    })
-    .expect("config");
+    let config = s.ken.config_for(&s.source);
     Arc::new(data::load_library(ken::base::Base::open(config)))
 }
 
@@ -131,13 +125,7 @@ fn a_local_folder_page_is_dated_by_its_modification_time() {
     let ken = Ken::new();
     let source = format!("kb={}", tmp.path().display());
     sync(&ken, &source);
-    let config = ken::config::Config::load(&ken::config::Inputs {
-        source_flags: vec![source],
-        env_config_dir: Some(ken.config_dir()),
-        env_data_dir: Some(ken.data_dir()),
-        ..Default::default()
-    })
-    .expect("config");
+    let config = ken.config_for(&source);
     let lib = Arc::new(data::load_library(ken::base::Base::open(config)));
     let mut app = app_over(lib, ken::state::now());
     open(&mut app, "notes.md");
@@ -257,17 +245,6 @@ fn a_page_changed_since_it_was_read_is_marked() {
     assert!(!screen80(&app).contains('•'), "{}", screen80(&app));
 }
 
-/// The config the UI runs with, for this ken and source.
-fn config(s: &Synced) -> ken::config::Config {
-    ken::config::Config::load(&ken::config::Inputs {
-        source_flags: vec![s.source.clone()],
-        env_config_dir: Some(s.ken.config_dir()),
-        env_data_dir: Some(s.ken.data_dir()),
-        ..Default::default()
-    })
-    .expect("config")
-}
-
 #[test]
 fn the_what_s_new_screen_lists_the_last_sync_s_changes_and_opens_them() {
     let s = synced();
@@ -302,7 +279,7 @@ fn the_what_s_new_screen_lists_the_last_sync_s_changes_and_opens_them() {
     assert!(screen80(&app).contains("reading the history…"));
     // What the job does with that effect: the news of `ken news --since last-sync`.
     let all = ken::history::news::all(
-        &ken::base::Base::open(config(&s)),
+        &ken::base::Base::open(s.ken.config_for(&s.source)),
         &ken::history::news::Since::LastSync,
     );
     app.update(Msg::Job(JobMsg::News(Arc::new(all))));
@@ -373,7 +350,7 @@ fn the_diff_of_a_page_since_the_last_sync_marks_added_and_removed_lines() {
         "{asked:?}"
     );
     // What the job does with that effect.
-    let base = ken::base::Base::open(config(&s));
+    let base = ken::base::Base::open(s.ken.config_for(&s.source));
     let result = ken::ui::diff::since_last_sync(&base, "kb", "backup.md");
     app.update(Msg::Job(JobMsg::Diffed(ken::ui::msg::Diffed {
         source: "kb".into(),
@@ -443,7 +420,7 @@ fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
     s.repo.write("guide.md", &text);
     s.repo.commit("Guide");
     sync(&s.ken, &s.source);
-    let config = config(&s);
+    let config = s.ken.config_for(&s.source);
     let lib = library(&s);
     let km = Keymap::preset("default").expect("default keymap");
     let theme = Theme::preset("default", Depth::None).expect("default theme");
@@ -537,13 +514,7 @@ fn a_shallow_mirror_s_page_says_its_date_is_unknown() {
     let ken = Ken::new();
     let source = format!("kb={}", shallow.display());
     sync(&ken, &source);
-    let config = ken::config::Config::load(&ken::config::Inputs {
-        source_flags: vec![source],
-        env_config_dir: Some(ken.config_dir()),
-        env_data_dir: Some(ken.data_dir()),
-        ..Default::default()
-    })
-    .expect("config");
+    let config = ken.config_for(&source);
     let lib = Arc::new(data::load_library(ken::base::Base::open(config)));
     // 2021-01-15: two weeks after the last commit.
     let mut app = app_over(lib, 1_610_712_000);
