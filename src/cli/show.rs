@@ -30,11 +30,6 @@ fn render(base: &Base, doc: &str, width: Option<usize>, color: bool) -> anyhow::
             80
         }
     });
-    let fenced = parsed.body.contains("```") || parsed.body.contains("~~~");
-    if color && fenced && !markdown::hlcache::has(&parsed.body) {
-        // Loaded while the page is parsed (not needed when its code is in the cache).
-        markdown::highlight::preload();
-    }
     // Plain output has no use for code classes; a printed page numbers its links.
     let opts = markdown::Options {
         highlight: color,

@@ -68,17 +68,6 @@ struct Assets {
     theme: Theme,
 }
 
-/// Starts loading the syntaxes on a thread of their own, for a caller that will highlight
-/// soon and has other work to do first (loading takes milliseconds).
-pub fn preload() {
-    // Without a thread, the first highlight loads them.
-    let _ = std::thread::Builder::new()
-        .name("syntaxes".into())
-        .spawn(|| {
-            assets();
-        });
-}
-
 fn assets() -> &'static Assets {
     static ASSETS: OnceLock<Assets> = OnceLock::new();
     ASSETS.get_or_init(|| {
@@ -277,10 +266,35 @@ pub const MAX_QUEUED: usize = 256;
 /// A block's lines and the note on why (part of) it is plain, if it is.
 pub type Highlighted = (Lines, Option<String>);
 
+/// What [`Queue::try_fetch`] found.
+#[derive(Debug)]
+pub enum Ready {
+    Done(Highlighted),
+    /// A helper thread has it, or will start it soon.
+    Later,
+    /// It was never handed over (past [`MAX_QUEUED`]).
+    Never,
+}
+
 /// Whether a block in this language needs syntect at all (checked without loading it).
 pub fn wants_syntax(lang: Option<&str>) -> bool {
     lang.map(|l| l.trim().to_ascii_lowercase())
         .is_some_and(|l| !l.is_empty() && !PLAIN.contains(&l.as_str()))
+}
+
+/// Whether some fence in `text` names a language to highlight: a quick look at the lines that
+/// start with ```` ``` ```` or `~~~` (after any indentation), not a parse.
+pub fn fences_want_syntax(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        let info = line
+            .strip_prefix("```")
+            .or_else(|| line.strip_prefix("~~~"));
+        info.is_some_and(|info| {
+            let info = info.trim_start_matches(['`', '~']).trim_start();
+            wants_syntax(info.split([' ', '\t', '{', ',']).next())
+        })
+    })
 }
 
 /// How many helper threads may highlight a page on this machine (0 on one core).
@@ -296,11 +310,12 @@ pub fn helpers_allowed() -> usize {
 /// Most of the cost of a first block in a language is compiling that syntax's regular
 /// expressions, and Oniguruma compiles one expression at a time in the whole process: two
 /// threads each starting a new language mostly wait for each other. So the page's parser
-/// hands each block over as soon as it has read it; helpers take the first block of each
-/// language nobody has started (loading the syntaxes on the way) while the rest of the page is
-/// still being parsed, then the newest blocks. The parsing thread, once done, either lays the
-/// page out, taking each block as it gets to it ([`Queue::fetch`]), or helps with blocks in
-/// languages a finished block has warmed up ([`Queue::work`]).
+/// hands each block over as soon as it has read it; helpers load the syntaxes while the first
+/// block is being read, take the first block of each language nobody has started while the
+/// rest of the page is still being parsed, then the newest blocks. The parsing thread, once
+/// done, may lay the page out, taking each block that is done or in a warm language as it gets
+/// to it and leaving the others plain for now ([`Queue::try_fetch`]); then, or at once, it
+/// helps with blocks in languages a finished block has warmed up ([`Queue::work`]).
 #[derive(Default)]
 pub struct Queue {
     state: Mutex<QueueState>,
@@ -316,6 +331,8 @@ struct QueueState {
     warm: Vec<String>,
     /// Blocks being highlighted right now, by index.
     running: Vec<usize>,
+    /// Helpers loading the syntaxes (busy, like those in `running`).
+    loading: usize,
     done: HashMap<usize, Highlighted>,
     /// Languages whose syntax a waiting thread has made ready (see [`prepare`]).
     prepared: Vec<String>,
@@ -341,13 +358,18 @@ impl QueueState {
         }
     }
 
+    /// Whether some helper is highlighting a block or loading the syntaxes.
+    fn busy(&self) -> bool {
+        !self.running.is_empty() || self.loading > 0
+    }
+
     /// The next block for the parsing thread: the oldest in a warm language; any block when no
     /// helper is busy; else none (wait).
     fn for_parser(&mut self) -> Option<Job> {
         let warm = self.jobs.iter().position(|j| self.warm.contains(&j.key));
         match warm {
             Some(i) => self.jobs.remove(i),
-            None if self.running.is_empty() => self.jobs.pop_front(),
+            None if !self.busy() => self.jobs.pop_front(),
             None => None,
         }
     }
@@ -424,6 +446,13 @@ impl Queue {
     /// the queue is closed; the parsing thread calls this after closing it, and returns when
     /// every block is done.
     pub fn work(&self, helper: bool) {
+        if helper {
+            // Before the first block arrives: the syntaxes are needed for it.
+            self.lock().loading += 1;
+            let loading = Loading(self);
+            assets();
+            drop(loading);
+        }
         let mut st = self.lock();
         loop {
             let job = if helper {
@@ -447,30 +476,32 @@ impl Queue {
         }
     }
 
-    /// Block `index`: highlighted here if no helper has started it and its language is warm
-    /// (or no helper is busy), else when a helper is done with it; `None` if it was never
-    /// handed over.
-    pub fn fetch(&self, index: usize) -> Option<Highlighted> {
+    /// Block `index` now, never waiting: its lines if done, or if it is still queued and its
+    /// language is warm (or no helper is busy), highlighted here first; [`Ready::Later`] when it
+    /// is a helper's to do; [`Ready::Never`] if it was never handed over.
+    pub fn try_fetch(&self, index: usize) -> Ready {
         let mut st = self.lock();
         loop {
             if let Some(r) = st.done.get(&index) {
-                return Some(r.clone());
+                return Ready::Done(r.clone());
             }
-            match st.jobs.iter().position(|j| j.index == index) {
-                // Still queued: done here if its language is warm or no helper is busy;
-                // else a helper will start it (or its language) next.
-                Some(i) => {
-                    let warm = st.warm.contains(&st.jobs[i].key);
-                    if warm || st.running.is_empty() {
-                        let job = st.jobs.remove(i)?;
-                        st = self.run(st, job);
-                        continue;
-                    }
-                }
-                None if !st.running.contains(&index) => return None,
-                None => {}
+            let Some(i) = st.jobs.iter().position(|j| j.index == index) else {
+                return if st.running.contains(&index) {
+                    Ready::Later
+                } else {
+                    Ready::Never
+                };
+            };
+            // A cold language is left to the helper that starts it (or its language) next:
+            // Oniguruma compiles one expression at a time, so two threads compiling wait on
+            // each other.
+            if !st.warm.contains(&st.jobs[i].key) && st.busy() {
+                return Ready::Later;
             }
-            st = self.wait(st);
+            let Some(job) = st.jobs.remove(i) else {
+                return Ready::Later;
+            };
+            st = self.run(st, job);
         }
     }
 
@@ -484,6 +515,16 @@ impl Queue {
     /// Every finished block, by index.
     pub fn take_done(&self) -> HashMap<usize, Highlighted> {
         std::mem::take(&mut self.lock().done)
+    }
+}
+
+/// Counts a helper out of [`QueueState::loading`] when dropped, even if loading panicked.
+struct Loading<'a>(&'a Queue);
+
+impl Drop for Loading<'_> {
+    fn drop(&mut self) {
+        self.0.lock().loading -= 1;
+        self.0.changed.notify_all();
     }
 }
 

@@ -119,6 +119,20 @@ pub struct Layout {
     /// Every place a link appears, in reading order.
     pub link_positions: Vec<LinkPos>,
     anchors: HashMap<String, usize>,
+    /// Code blocks [`layout_with`] laid out plain because their lines were not ready yet.
+    pending: Vec<PendingCode>,
+}
+
+/// Where a code block laid out plain sits, for [`fill_code`] to put its lines in.
+#[derive(Debug, Clone)]
+struct PendingCode {
+    /// Index into [`Document::code_blocks`].
+    index: usize,
+    /// Its first line after the header, and how many lines it has.
+    start: usize,
+    len: usize,
+    prefix: Prefix,
+    avail: usize,
 }
 
 impl Layout {
@@ -282,11 +296,13 @@ pub fn layout(doc: &Document, width: usize) -> Layout {
 }
 
 /// Where the lines of a code block still being highlighted come from: called with the block's
-/// index, `None` to show it plain.
+/// index, `None` when they are not ready yet.
 pub type FetchCode<'f> = &'f mut dyn FnMut(usize) -> Option<highlight::Highlighted>;
 
 /// [`layout`], for a page whose code blocks without lines are still being highlighted:
-/// `fetch` gives their lines when the layout gets to them.
+/// `fetch` gives their lines when the layout gets to them. A block whose lines are not ready
+/// is laid out plain, with its place kept for [`fill_code`]; so the layout never waits for
+/// highlighting.
 pub fn layout_with(doc: &Document, width: usize, fetch: Option<FetchCode<'_>>) -> Layout {
     let width = width.max(MIN_WIDTH);
     let mut l = Lay {
@@ -385,10 +401,7 @@ impl Lay<'_, '_> {
     }
 
     fn line(&mut self, prefix: &Prefix, content: Vec<StyledText>) {
-        let mut spans = Vec::with_capacity(prefix.len() + content.len());
-        spans.extend(prefix.iter().cloned());
-        spans.extend(content);
-        self.push(spans);
+        self.out.lines.push(prefixed(prefix, content));
     }
 
     /// A blank line inside the containers of `prefix` (their bars kept, trailing spaces not).
@@ -654,11 +667,12 @@ impl Lay<'_, '_> {
             return;
         };
         let fetched;
+        let mut pending = false;
         let (lines, note) = if cb.lines.is_empty() {
-            fetched = self
-                .fetch
-                .as_mut()
-                .and_then(|f| f(i))
+            let ready = self.fetch.as_mut().map(|f| f(i));
+            pending = matches!(ready, Some(None));
+            fetched = ready
+                .flatten()
                 .unwrap_or_else(|| highlight::code_lines(&cb.text, None, false));
             (&fetched.0, &fetched.1)
         } else {
@@ -684,19 +698,16 @@ impl Lay<'_, '_> {
         self.line(first, vec![st(head, frame), st("─".repeat(fill), frame)]);
         let (_, r) = self.nest(rest, rest, "  ", "  ", Role::CodeBlock);
         let avail = self.inner(&r);
-        for runs in lines {
-            let styled: Vec<StyledText> = runs
-                .iter()
-                .map(|(class, text)| {
-                    st(
-                        text.clone(),
-                        Style::role(class.map_or(Role::CodeBlock, Role::Syntax)),
-                    )
-                })
-                .collect();
-            for l in cut(styled, avail) {
-                self.line(&r, l);
-            }
+        let start = self.out.lines.len();
+        code_body(lines, &r, avail, &mut self.out.lines);
+        if pending {
+            self.out.pending.push(PendingCode {
+                index: i,
+                start,
+                len: self.out.lines.len() - start,
+                prefix: r.clone(),
+                avail,
+            });
         }
         if let Some(note) = note {
             let spans = [Span {
@@ -978,6 +989,56 @@ pub fn wrap_text(s: &str, width: usize) -> Vec<String> {
 
 /// Cuts a code line into pieces of at most `max` columns; every piece but the last ends with
 /// a wrap marker.
+/// The lines of a code block's text, each cut to `avail` columns, after `prefix`.
+fn code_body(lines: &highlight::Lines, prefix: &Prefix, avail: usize, out: &mut Vec<Line>) {
+    for runs in lines {
+        let styled: Vec<StyledText> = runs
+            .iter()
+            .map(|(class, text)| {
+                st(
+                    text.clone(),
+                    Style::role(class.map_or(Role::CodeBlock, Role::Syntax)),
+                )
+            })
+            .collect();
+        out.extend(cut(styled, avail).into_iter().map(|c| prefixed(prefix, c)));
+    }
+}
+
+/// A line of `content` after `prefix`.
+fn prefixed(prefix: &Prefix, content: Vec<StyledText>) -> Line {
+    let mut spans = Vec::with_capacity(prefix.len() + content.len());
+    spans.extend(prefix.iter().cloned());
+    spans.extend(content);
+    Line { spans }
+}
+
+/// Puts the highlighted lines of the code blocks [`layout_with`] laid out plain into `lay`,
+/// now that `doc` has them. False if one no longer fits the place it was given (a note to
+/// add, or its text cut into another number of lines): then lay the page out again.
+pub fn fill_code(lay: &mut Layout, doc: &Document) -> bool {
+    for p in std::mem::take(&mut lay.pending) {
+        let Some(cb) = doc.code_blocks.get(p.index) else {
+            return false;
+        };
+        if cb.note.is_some() {
+            return false;
+        }
+        let mut body = Vec::with_capacity(p.len);
+        code_body(&cb.lines, &p.prefix, p.avail, &mut body);
+        let Some(place) = lay.lines.get_mut(p.start..p.start + p.len) else {
+            return false;
+        };
+        if body.len() != place.len() {
+            return false;
+        }
+        for (line, new) in place.iter_mut().zip(body) {
+            *line = new;
+        }
+    }
+    true
+}
+
 fn cut(runs: Vec<StyledText>, max: usize) -> Vec<Vec<StyledText>> {
     let total: usize = runs.iter().map(|r| width_of(&r.text)).sum();
     if total <= max {
@@ -1133,5 +1194,94 @@ impl Wrapper<'_> {
         // Keep the allocation for the next word.
         self.word = word;
         self.word.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::model::{self, Options};
+
+    const OPTS: Options = Options {
+        highlight: true,
+        link_refs: false,
+    };
+
+    /// Code in several languages, at the top level and inside a list and a quote, with lines
+    /// long enough to be cut at narrow widths, and a heading and a link after each block.
+    fn page() -> String {
+        let mut page = String::from("# Code\n\n");
+        for (i, lang) in ["bash", "yaml", "python", "json", "text", "rust", "no-such"]
+            .iter()
+            .enumerate()
+        {
+            let long = "word ".repeat(12 + i);
+            page.push_str(&format!(
+                "```{lang}\n# {i}: {long}\nx = \"{i}\"\t# tab\n```\n\n\
+                 - item\n\n  ```{lang}\n  echo {i} {long}\n  ```\n\n\
+                 > ```{lang}\n> key: {i}\n> ```\n\n## After {i}\n\nSee [{i}](p{i}.md).\n\n"
+            ));
+        }
+        page
+    }
+
+    /// `doc` with its code blocks' lines not ready, as `ken show` lays it out.
+    fn not_ready(doc: &Document) -> Document {
+        let mut bare = doc.clone();
+        for cb in &mut bare.code_blocks {
+            cb.lines.clear();
+            cb.note = None;
+        }
+        bare
+    }
+
+    #[test]
+    fn code_laid_out_plain_then_filled_in_is_the_finished_layout() {
+        let done = model::parse(&page(), None, OPTS);
+        let bare = not_ready(&done);
+        for width in [30, 80] {
+            let want = layout(&done, width);
+            let mut lay = layout_with(&bare, width, Some(&mut |_| None));
+            assert_eq!(lay.pending.len(), done.code_blocks.len());
+            assert_ne!(
+                lay.lines, want.lines,
+                "plain first: highlighted code differs"
+            );
+            assert!(fill_code(&mut lay, &done), "every block fits its place");
+            assert_eq!(lay.lines, want.lines, "width {width}");
+            assert_eq!(lay.code_lines, want.code_lines);
+            assert_eq!(lay.heading_lines, want.heading_lines);
+            assert_eq!(lay.link_positions, want.link_positions);
+            assert_eq!(lay.anchor_line("after-6"), want.anchor_line("after-6"));
+        }
+    }
+
+    #[test]
+    fn blocks_ready_when_reached_are_not_filled_in_again() {
+        let done = model::parse(&page(), None, OPTS);
+        let bare = not_ready(&done);
+        let mut fetch = |i: usize| {
+            let cb = &done.code_blocks[i];
+            i.is_multiple_of(2)
+                .then(|| (cb.lines.clone(), cb.note.clone()))
+        };
+        let mut lay = layout_with(&bare, 50, Some(&mut fetch));
+        assert_eq!(lay.pending.len(), done.code_blocks.len() / 2);
+        assert!(lay.pending.iter().all(|p| !p.index.is_multiple_of(2)));
+        assert!(fill_code(&mut lay, &done));
+        assert_eq!(lay.lines, layout(&done, 50).lines);
+    }
+
+    #[test]
+    fn a_block_that_ends_with_a_note_asks_for_a_new_layout() {
+        // A line over the highlighting cap: the block gets a note line its place lacks.
+        let body = format!(
+            "```python\na = 1\nb = \"{}\"\n```\n\nAfter.\n",
+            "x".repeat(highlight::MAX_LINE_BYTES + 1)
+        );
+        let done = model::parse(&body, None, OPTS);
+        assert!(done.code_blocks[0].note.is_some());
+        let mut lay = layout_with(&not_ready(&done), 80, Some(&mut |_| None));
+        assert!(!fill_code(&mut lay, &done));
     }
 }

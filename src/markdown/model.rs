@@ -226,27 +226,38 @@ pub fn parse(body: &str, front_matter: Option<&serde_json::Value>, opts: Options
     parse_then(body, front_matter, opts, |_, queue| queue.work(false)).0
 }
 
-/// Parses a page and lays it out at `width`, the layout starting while code blocks further
-/// down are still being highlighted: what `ken show` does.
+/// Parses a page and lays it out at `width`, the layout done while code blocks are still
+/// being highlighted: what `ken show` does. A block not highlighted yet when the layout gets
+/// to it is laid out plain; the parsing thread then helps with the highlighting, and the
+/// blocks' lines go into their places at the end (the page is laid out again in the rare
+/// case one does not fit its place).
 pub fn parse_and_layout(
     body: &str,
     front_matter: Option<&serde_json::Value>,
     opts: Options,
     width: usize,
 ) -> (Document, Layout) {
-    parse_then(body, front_matter, opts, |doc, queue| {
-        layout::layout_with(
+    let (doc, mut lay) = parse_then(body, front_matter, opts, |doc, queue| {
+        let lay = layout::layout_with(
             doc,
             width,
-            Some(&mut |i| {
+            Some(&mut |i| match queue.try_fetch(i) {
+                highlight::Ready::Done(lines) => Some(lines),
+                highlight::Ready::Later => None,
                 // A block past the queue's limit is highlighted here.
-                queue.fetch(i).or_else(|| {
+                highlight::Ready::Never => {
                     let cb = doc.code_blocks.get(i)?;
                     Some(queue.highlight_here(i, &cb.text, cb.lang.as_deref()))
-                })
+                }
             }),
-        )
-    })
+        );
+        queue.work(false);
+        lay
+    });
+    if !layout::fill_code(&mut lay, &doc) {
+        lay = layout::layout(&doc, width);
+    }
+    (doc, lay)
 }
 
 /// Parses a page, handing its code blocks to helper threads as they come, then runs `then`
@@ -283,9 +294,10 @@ fn parse_then<R>(
                 .spawn_scoped(scope, move || queue.work(true))
                 .ok()
         };
-        // A page with fenced code gets its first helper now, ready for the first block.
-        let fenced = prepared.text.contains("```") || prepared.text.contains("~~~");
-        if helpers_allowed > 0 && fenced {
+        // A page with code to highlight, not in the cache, gets its first helper now: it loads
+        // the syntaxes while the first block is read.
+        if helpers_allowed > 0 && cached.is_none() && highlight::fences_want_syntax(&prepared.text)
+        {
             helpers.extend(spawn());
         }
         for ev in Parser::new_ext(&prepared.text, cmark_options()) {

@@ -36,3 +36,40 @@ fn fixtures_plain_and_styled() {
         }
     }
 }
+
+#[test]
+fn show_lays_out_while_highlighting_and_gets_the_finished_page() {
+    // What `ken show` does (the layout made while helper threads highlight the code, blocks
+    // not ready yet filled in after) gives the same lines as laying out the finished page:
+    // many blocks in languages cold and warm, nested, cut at a narrow width, and one whose
+    // over-long line adds a note (the page is laid out again for it).
+    let mut page = String::from("# Code\n\n");
+    for i in 0..60 {
+        let lang = [
+            "bash", "yaml", "python", "json", "rust", "go", "text", "toml",
+        ][i % 8];
+        let long = "word ".repeat(8 + i % 5);
+        page.push_str(&format!(
+            "- step {i}\n\n  ```{lang}\n  # {long}\n  x = \"{i}\"\n  ```\n\n## After {i}\n\n"
+        ));
+    }
+    let with_note = format!(
+        "{page}```python\nb = \"{}\"\n```\n",
+        "x".repeat(markdown::highlight::MAX_LINE_BYTES + 1)
+    );
+    let opts = markdown::Options {
+        highlight: true,
+        link_refs: true,
+    };
+    for body in [&page, &with_note] {
+        for width in [32, 100] {
+            let (doc, lay) = markdown::model::parse_and_layout(body, None, opts, width);
+            let want = markdown::model::parse(body, None, opts);
+            assert_eq!(doc, want);
+            let want = want.layout(width);
+            assert_eq!(lay.lines, want.lines, "width {width}");
+            assert_eq!(lay.heading_lines, want.heading_lines);
+            assert_eq!(lay.code_lines, want.code_lines);
+        }
+    }
+}
