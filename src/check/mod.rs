@@ -7,12 +7,14 @@
 //! table of `config.toml`) then changes severities or drops rules that are turned off.
 //! [`standards`] holds the front-matter and SCS standards rules, [`links`] the link rules
 //! (through the reader's resolver), [`format`] the output formats, [`changed`] which
-//! findings a change made (`--changed-since`), [`run`] the rules over a source's copy.
+//! findings a change made (`--changed-since`), [`run`] the rules over a source's copy,
+//! [`page`] over one page of it (what the terminal UI asks for the page it shows).
 
 pub mod changed;
 pub mod format;
 pub mod links;
 pub mod online;
+pub mod page;
 pub mod run;
 pub mod standards;
 

@@ -1,8 +1,8 @@
 //! Running the rules over a source's copy: every document read as text (a file that cannot
 //! be is a finding of its own), then the standards and link rules over all of them, or over
 //! some of them judged against the whole copy (`--changed-since` at the start of its range).
-//! What `ken check` runs per source, and what the reader runs in the background for the
-//! pages of the source it shows ([`source`]).
+//! What `ken check` runs per source ([`source`]); the reader checks the page it shows alone
+//! against the same copy ([`super::page`]).
 
 use std::collections::{HashMap, HashSet};
 

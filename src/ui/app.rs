@@ -533,7 +533,12 @@ impl App {
                 self.with_pages(|p, c| p.changed_on_disk(c, &source, &paths));
             }
             JobMsg::News(all) => self.news.loaded(&all, self.status.now as i64, rows),
-            JobMsg::Checked { source, result } => self.pages.checked(source, result),
+            JobMsg::Checked {
+                generation,
+                source,
+                path,
+                result,
+            } => self.pages.checked(generation, source, path, result),
             JobMsg::Diffed(d) => {
                 if let Some(r) = self.pages.showing(&d.source, &d.path) {
                     self.message = Some(r.diffed(d.result, &self.theme, rows));

@@ -1,9 +1,11 @@
 //! Background jobs: loading the library, syncing, searching, highlighting a page's code,
-//! reading the news of the last sync.
+//! checking the pages shown, reading the news of the last sync.
 //! Each reports back as a [`Msg::Job`]. Search and highlighting each have one thread with a
 //! single slot: the newest request wins (older ones still queued are skipped, and a stale
-//! answer is dropped by the app).
+//! answer is dropped by the app). Checking has one thread too, which answers the newest
+//! request first.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
@@ -12,6 +14,7 @@ use super::data::{self, Library, Results, Searcher};
 use super::msg::{Highlighted, JobMsg, Msg, SyncOutcome};
 use super::page;
 use crate::base::Base;
+use crate::check::page::PageCheck;
 use crate::config::Config;
 
 /// Builds the searcher for a library. The search index plugs in here.
@@ -82,11 +85,20 @@ struct HighlightJob {
     body: String,
 }
 
+/// A page to check, for the library of `generation`.
+struct CheckJob {
+    config: Config,
+    generation: u64,
+    source: String,
+    path: String,
+}
+
 /// Handles to the job threads.
 pub struct Jobs {
     tx: Sender<Msg>,
     search: Sender<SearchJob>,
     highlight: Sender<HighlightJob>,
+    check: Sender<CheckJob>,
 }
 
 /// The most results pages a search returns.
@@ -105,10 +117,16 @@ impl Jobs {
         let _ = std::thread::Builder::new()
             .name("ken-highlight".into())
             .spawn(move || highlight_loop(rx, out));
+        let (check, rx) = channel();
+        let out = tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("ken-check".into())
+            .spawn(move || check_loop(rx, out));
         Jobs {
             tx,
             search,
             highlight,
+            check,
         }
     }
 
@@ -153,19 +171,15 @@ impl Jobs {
             });
     }
 
-    /// Runs `ken check`'s rules over one source, in the background.
-    pub fn check(&self, config: Config, source: String) {
-        let tx = self.tx.clone();
-        let _ = std::thread::Builder::new()
-            .name("ken-check".into())
-            .spawn(move || {
-                let base = Base::open(config);
-                let result = match base.spec(&source) {
-                    Some(spec) => crate::check::run::source(&base, spec),
-                    None => Err(format!("{source}: no such source")),
-                };
-                let _ = tx.send(Msg::Job(JobMsg::Checked { source, result }));
-            });
+    /// Runs `ken check`'s rules over one page, judged against its source's last good copy,
+    /// in the background; the answer comes back as `Checked` with the same `generation`.
+    pub fn check(&self, config: Config, source: String, path: String, generation: u64) {
+        let _ = self.check.send(CheckJob {
+            config,
+            generation,
+            source,
+            path,
+        });
     }
 
     /// Reads a page before and after the last sync of its source, in the background.
@@ -408,6 +422,57 @@ fn highlight_loop(rx: Receiver<HighlightJob>, tx: Sender<Msg>) {
             path: job.path,
         };
         if tx.send(Msg::Job(JobMsg::Highlighted(done))).is_err() {
+            return;
+        }
+    }
+}
+
+/// Checks the pages asked for, the newest request first. Each source's copy is read for
+/// checking once per library ([`PageCheck::new`]: its catalogue, site and files), then every
+/// page of it costs milliseconds; a request for a newer library drops what was read for the
+/// older one (its copies may have moved).
+fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
+    let mut generation = None;
+    let mut copies: HashMap<String, Result<PageCheck, String>> = HashMap::new();
+    let mut pending: Vec<CheckJob> = Vec::new();
+    loop {
+        if pending.is_empty() {
+            match rx.recv() {
+                Ok(job) => pending.push(job),
+                Err(_) => return,
+            }
+        }
+        while let Ok(job) = rx.try_recv() {
+            pending.retain(|p| {
+                (p.generation, &p.source, &p.path) != (job.generation, &job.source, &job.path)
+            });
+            pending.push(job);
+        }
+        let Some(job) = pending.pop() else {
+            continue;
+        };
+        if generation != Some(job.generation) {
+            generation = Some(job.generation);
+            copies.clear();
+        }
+        let checker = copies.entry(job.source.clone()).or_insert_with(|| {
+            let base = Base::open(job.config.clone());
+            match base.spec(&job.source) {
+                Some(spec) => PageCheck::new(&base, spec),
+                None => Err(format!("{}: no such source", job.source)),
+            }
+        });
+        let result = match checker {
+            Ok(c) => Ok(c.page(&job.path).findings),
+            Err(e) => Err(e.clone()),
+        };
+        let done = JobMsg::Checked {
+            generation: job.generation,
+            source: job.source,
+            path: job.path,
+            result,
+        };
+        if tx.send(Msg::Job(done)).is_err() {
             return;
         }
     }

@@ -283,7 +283,11 @@ fn run_effect(
         Effect::Write(bytes) => tty.write(&bytes),
         Effect::News => jobs.news(config.clone()),
         Effect::Diff { source, path } => jobs.diff(config.clone(), source, path),
-        Effect::Check { source } => jobs.check(config.clone(), source),
+        Effect::Check {
+            source,
+            path,
+            generation,
+        } => jobs.check(config.clone(), source, path, generation),
         Effect::Suspend => {
             tty.suspend(app.mouse)?;
             return Ok(true);

@@ -59,9 +59,12 @@ pub enum Effect {
         source: String,
         path: String,
     },
-    /// Run `ken check`'s rules over a source (for the problems of its pages).
+    /// Run `ken check`'s rules over one page, judged against its source's copy (for the
+    /// problems it shows), for the library of `generation` ([`super::problems::Problems`]).
     Check {
         source: String,
+        path: String,
+        generation: u64,
     },
 }
 
@@ -85,7 +88,18 @@ impl PartialEq for Effect {
             (Write(a), Write(b)) => a == b,
             (Edit(a), Edit(b)) => a == b,
             (News, News) => true,
-            (Check { source: a }, Check { source: b }) => a == b,
+            (
+                Check {
+                    source,
+                    path,
+                    generation,
+                },
+                Check {
+                    source: s,
+                    path: p,
+                    generation: g,
+                },
+            ) => source == s && path == p && generation == g,
             (Diff { source, path }, Diff { source: s, path: p }) => source == s && path == p,
             _ => false,
         }
@@ -114,9 +128,12 @@ pub enum JobMsg {
     Changed { source: String, paths: Vec<String> },
     /// A page before and after the last sync.
     Diffed(Diffed),
-    /// The findings of `ken check`'s rules over a source, or why it could not be checked.
+    /// The findings of `ken check`'s rules in one page, or why its source could not be
+    /// checked; `generation` as asked.
     Checked {
+        generation: u64,
         source: String,
+        path: String,
         result: Result<Vec<crate::check::Finding>, String>,
     },
     /// What changed in the last sync, for the what's-new screen.

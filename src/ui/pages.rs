@@ -131,11 +131,11 @@ impl Pages {
         let seen = fresh::changed_at(c.lib, &d.source, &d.path).map_or(c.now, |t| t.max(0) as u64);
         self.history.history.mark_read(&d.source, &d.path, seen);
         r.clamp(c.rows(Some(&r)));
-        // The problems of the page's source, checked once per library (a configured source
-        // only: not the guide).
+        // The page's problems, checked once per library (a page of a configured source only:
+        // not the guide).
         r.findings = self.problems.of(&r.doc.source, &r.doc.path);
         if c.env.spec(&r.doc.source).is_some()
-            && let Some(e) = self.problems.want(&r.doc.source)
+            && let Some(e) = self.problems.want(&r.doc.source, &r.doc.path)
         {
             self.out.push(Outcome::Effect(e, None));
         }
@@ -215,9 +215,15 @@ impl Pages {
         }
     }
 
-    /// The findings of a source arrived: kept, and the open page's shown.
-    pub fn checked(&mut self, source: String, result: Result<Vec<crate::check::Finding>, String>) {
-        self.problems.checked(source, result);
+    /// The findings of a page arrived: kept, and shown if it is the open page.
+    pub fn checked(
+        &mut self,
+        generation: u64,
+        source: String,
+        path: String,
+        result: Result<Vec<crate::check::Finding>, String>,
+    ) {
+        self.problems.checked(generation, source, path, result);
         if let Some(r) = &mut self.reader {
             r.findings = self.problems.of(&r.doc.source, &r.doc.path);
         }

@@ -1,7 +1,8 @@
-//! The problems `ken check` finds in the pages the reader shows: the rules run over the
-//! whole source (cross-document rules included, exactly what `ken check` reports) once per
-//! library, in a background job ([`crate::check::run::source`]), kept here by page; and where
-//! each problem of the open page is in the page as laid out, to jump to it.
+//! The problems `ken check` finds in the pages the reader shows: each page shown is checked
+//! alone against its source's whole copy in a background job ([`crate::check::page`]: the
+//! same findings `ken check` gives the page, cross-document rules included, in milliseconds
+//! on a source of any size), kept here by page until the library changes; and where each
+//! problem of the open page is in the page as laid out, to jump to it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,44 +12,58 @@ use super::msg::Effect;
 use crate::check::Finding;
 use crate::markdown::Layout;
 
-/// The findings of every source checked so far, by page.
+/// The findings of every page checked so far, for the library shown.
 #[derive(Debug, Default)]
 pub struct Problems {
-    by_source: HashMap<String, Result<HashMap<String, Vec<Finding>>, String>>,
-    asked: HashSet<String>,
+    /// Each page's findings (by source and path), or why its source could not be checked.
+    by_page: HashMap<(String, String), Result<Vec<Finding>, String>>,
+    asked: HashSet<(String, String)>,
+    /// Which library the findings are of: answers asked for an earlier one are dropped.
+    generation: u64,
 }
 
 impl Problems {
-    /// A new library: its pages are checked again when shown.
+    /// A new library: its pages are checked again when shown, against its copies.
     pub fn clear(&mut self) {
-        *self = Problems::default();
+        let generation = self.generation + 1;
+        *self = Problems {
+            generation,
+            ..Problems::default()
+        };
     }
 
-    /// The job to ask for when a page of `source` is shown and the source is not checked yet.
-    pub fn want(&mut self, source: &str) -> Option<Effect> {
+    /// The job to ask for when a page is shown whose findings are not known or asked yet.
+    pub fn want(&mut self, source: &str, path: &str) -> Option<Effect> {
         self.asked
-            .insert(source.to_string())
+            .insert((source.to_string(), path.to_string()))
             .then(|| Effect::Check {
                 source: source.to_string(),
+                path: path.to_string(),
+                generation: self.generation,
             })
     }
 
-    /// The findings of a source arrived (or why it could not be checked).
-    pub fn checked(&mut self, source: String, result: Result<Vec<Finding>, String>) {
-        let by_page = result.map(|all| {
-            let mut m: HashMap<String, Vec<Finding>> = HashMap::new();
-            for f in all {
-                m.entry(f.file.clone()).or_default().push(f);
-            }
-            m
-        });
-        self.by_source.insert(source, by_page);
+    /// A page's findings arrived (or why its source could not be checked); an answer for an
+    /// earlier library is dropped.
+    pub fn checked(
+        &mut self,
+        generation: u64,
+        source: String,
+        path: String,
+        result: Result<Vec<Finding>, String>,
+    ) {
+        if generation == self.generation {
+            self.by_page.insert((source, path), result);
+        }
     }
 
-    /// A page's findings: `None` while its source is being checked, or could not be.
+    /// A page's findings: `None` while it is being checked, or when it could not be.
     pub fn of(&self, source: &str, path: &str) -> Option<Vec<Finding>> {
-        let by_page = self.by_source.get(source)?.as_ref().ok()?;
-        Some(by_page.get(path).cloned().unwrap_or_default())
+        self.by_page
+            .get(&(source.to_string(), path.to_string()))?
+            .as_ref()
+            .ok()
+            .cloned()
     }
 }
 

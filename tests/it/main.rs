@@ -12,6 +12,7 @@ mod check_cli;
 mod check_format;
 mod check_input;
 mod check_online;
+mod check_page;
 mod check_rules;
 mod cli;
 mod corpus_anchors;

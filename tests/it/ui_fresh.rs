@@ -433,20 +433,29 @@ fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
     app.status.now = EDITED;
     open(&mut app, "guide.md");
     let asked = app.take_effects();
-    assert!(
-        asked.contains(&ken::ui::msg::Effect::Check {
-            source: "kb".into()
-        }),
-        "opening a page checks its source in the background: {asked:?}"
-    );
+    let generation = asked
+        .iter()
+        .find_map(|e| match e {
+            ken::ui::msg::Effect::Check {
+                source,
+                path,
+                generation,
+            } if source == "kb" && path == "guide.md" => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("opening a page checks it in the background: {asked:?}"));
     assert!(!screen80(&app).contains("problem"), "not known yet");
-    // What the job does with that effect: `ken check`'s rules over the source.
+    // What the job does with that effect: `ken check`'s rules over the page, judged against
+    // the source's copy.
     let base = ken::base::Base::open(config.clone());
-    let result = ken::check::run::source(&base, &config.sources[0]);
-    app.update(Msg::Job(JobMsg::Checked {
+    let checker = ken::check::page::PageCheck::new(&base, &config.sources[0]).unwrap();
+    let answer = |path: &str| JobMsg::Checked {
+        generation,
         source: "kb".into(),
-        result,
-    }));
+        path: path.into(),
+        result: Ok(checker.page(path).findings),
+    };
+    app.update(Msg::Job(answer("guide.md")));
     let shown = screen80(&app);
     assert!(
         shown
@@ -476,13 +485,23 @@ fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
             .is_some_and(|l| l.contains("Also read the missing page for more.")),
         "the page scrolled to the problem's line, the list closed:\n{page}"
     );
-    // Another page of the source needs no second check, and says it has no problem.
+    // Another page of the source is checked alone (not the whole source again), and says it
+    // has no problem.
     open(&mut app, "backup.md");
-    assert!(
-        !app.take_effects()
-            .iter()
-            .any(|e| matches!(e, ken::ui::msg::Effect::Check { .. }))
+    let asked: Vec<_> = app
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, ken::ui::msg::Effect::Check { .. }))
+        .collect();
+    assert_eq!(
+        asked,
+        [ken::ui::msg::Effect::Check {
+            source: "kb".into(),
+            path: "backup.md".into(),
+            generation
+        }]
     );
+    app.update(Msg::Job(answer("backup.md")));
     press(&mut app, "P");
     assert!(screen80(&app).contains("ken check finds no problem in this page"));
 }
