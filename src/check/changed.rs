@@ -10,9 +10,10 @@
 //! So the old copy only needs checking in the untouched pages that have findings now of a
 //! rule that looks beyond its page (the others give the same findings at both ends), and it
 //! is laid out from the copy now: an untouched page has the same text at both ends, so
-//! only the pages the range changed are read from the old snapshot ([`before`]). A site,
-//! whose pages are laid out again from several repositories, is read whole at the start
-//! instead ([`before_whole`]), as is any range this module cannot turn around.
+//! only the pages the range changed are read from the old snapshot ([`before`]). A site is
+//! laid out again at the start from its repositories' starts (by the caller), and then read
+//! the same way: its changes compare the objects at every site path of the two layouts. A
+//! range this module cannot turn around is read whole at the start ([`before_whole`]).
 
 use std::collections::HashSet;
 
@@ -75,12 +76,9 @@ pub fn before(
     start: &Start,
     cap: u64,
 ) -> Result<Vec<Finding>, SourceError> {
-    // A site's pages are laid out from several repositories, and its generated pages change
-    // with what they are made from: read whole.
-    let (false, Some(back)) = (
-        matches!(now.snapshot, Snapshot::Site(_)),
-        backwards(start.changes),
-    ) else {
+    // A site's untouched pages are the same at both ends as a repository's are: the site's
+    // changes compare every site path's object, a generated page's by its text.
+    let Some(back) = backwards(start.changes) else {
         return before_whole(name, source, start, cap);
     };
     let old_cat = crate::catalog::catch_up(
@@ -139,8 +137,8 @@ pub fn before(
         site: &site,
         files: &files_of(start.snapshot, start.filter, &old_cat),
         read: &read,
-        // Only a site generates pages.
-        generated: &|_| false,
+        // Only a site generates pages; the old layout says which were.
+        generated: &|d| start.snapshot.generated(start.filter.root(), &d.rel),
         cap,
     };
     let mut found = check_docs(name, &copy, Some(&only)).0;

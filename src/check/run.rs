@@ -110,6 +110,7 @@ pub fn check_docs(
             .map(|d| d.path.as_str())
             .collect();
         let folders: HashSet<&str> = reported.iter().map(|p| folder(p)).collect();
+        let reported = standards::Numbers::of(reported.iter().copied());
         let mut wanted = HashSet::new();
         for d in &checked {
             if only.contains(&d.path) {
