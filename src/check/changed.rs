@@ -44,12 +44,13 @@ pub fn caused(now: Vec<Finding>, before: &[Finding], changed: &HashSet<String>) 
         .collect()
 }
 
-/// The copy a range ends at (the copy now): how it is read, its documents, and the findings
-/// the rules gave it.
+/// The copy a range ends at (the copy now): how it is read, its documents, its site (made
+/// from those documents with the source's routing), and the findings the rules gave it.
 pub struct Now<'a> {
     pub snapshot: &'a Snapshot,
     pub filter: &'a Filter,
     pub cat: &'a Catalog,
+    pub site: &'a Site,
     pub findings: &'a [Finding],
 }
 
@@ -166,17 +167,34 @@ pub fn before(
         .filter(|d| with_findings.contains(name(&d.path).as_str()))
         .map(|d| d.path.clone())
         .collect();
-    let site = Site::borrowed(
-        old_docs
-            .iter()
-            .filter(|d| d.source == source)
-            .map(|d| (d.path.as_str(), d.front_matter.as_ref())),
-        start.routing.clone(),
-    );
+    // A range that only edited pages, each keeping its route, leaves the site as it is
+    // now: the same pages in the same order at the same routes. Otherwise it is made again.
+    let modified = back.iter().filter(|c| c.status == ChangeStatus::Modified);
+    let same_site = now.site.routing() == start.routing
+        && back.iter().all(|c| c.status == ChangeStatus::Modified)
+        && read_back.docs.len() == modified.count()
+        && read_back.docs.iter().all(|d| {
+            d.source == source
+                && now.site.route(&d.path)
+                    == Some(now.site.route_of(&d.path, d.front_matter.as_ref()).as_str())
+        });
+    let made;
+    let site = if same_site {
+        now.site
+    } else {
+        made = Site::borrowed(
+            old_docs
+                .iter()
+                .filter(|d| d.source == source)
+                .map(|d| (d.path.as_str(), d.front_matter.as_ref())),
+            start.routing.clone(),
+        );
+        &made
+    };
     let copy = Copy {
         docs: &old_docs,
         notes: &old_notes,
-        site: &site,
+        site,
         files: &files_of(start.snapshot, start.filter, &old_docs),
         read: &read,
         // Only a site generates pages; the old layout says which were.

@@ -251,6 +251,16 @@ impl Site {
         self.paths.push(path);
     }
 
+    /// How this site routes its pages.
+    pub fn routing(&self) -> &Routing {
+        &self.routing
+    }
+
+    /// The route this site would give a page at `path` with `front_matter`.
+    pub fn route_of(&self, path: &str, front_matter: Option<&serde_json::Value>) -> String {
+        self.route_for(path, front_matter)
+    }
+
     /// The route (URL path) of a document, as Docusaurus makes it.
     pub fn route(&self, path: &str) -> Option<&str> {
         self.by_path.get(path).map(|&i| self.routes[i].as_str())

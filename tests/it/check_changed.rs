@@ -342,6 +342,7 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
         snapshot: &new,
         filter: &filter,
         cat: &cat,
+        site: &site,
         findings: &found,
     };
     let start = Start {
@@ -525,6 +526,7 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
         snapshot: &new,
         filter: &filter,
         cat: &cat,
+        site: &site,
         findings: &found,
     };
     let start = Start {
@@ -572,5 +574,110 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
     assert!(
         !laid_out.iter().any(|f| f.file == "docs/old.md"),
         "{laid_out:?}"
+    );
+}
+
+/// The findings `--changed-since` reports for the range `first..second` of the repository
+/// at `dir` (as `(file, rule, line)`), after checking that laying out the start from the
+/// copy now gives exactly what checking the whole old copy gives.
+fn fast_path_against_whole(
+    dir: &std::path::Path,
+    first: &str,
+    second: &str,
+) -> Vec<(String, String, u64)> {
+    use ken::check::changed::{self, Now, Start};
+    use ken::corpus::{self, Filter};
+    use ken::source::{self, Snapshot};
+
+    let spec = ken::config::SourceSpec {
+        name: "kb".into(),
+        url: dir.display().to_string(),
+        branch: None,
+        include: vec![],
+        exclude: vec![],
+        root: None,
+        mount: None,
+        site: None,
+    };
+    let filter = Filter::new(&spec).unwrap();
+    let git = dir.join(".git");
+    let oid = |c: &str| git2::Oid::from_str(c).unwrap();
+    let (old, new) = (
+        Snapshot::git(&git, oid(first)).unwrap(),
+        Snapshot::git(&git, oid(second)).unwrap(),
+    );
+    let cap = 1 << 20;
+    let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
+    let name = |p: &str| p.to_string();
+    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
+    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
+    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
+    let changes = corpus::doc_changes(
+        &filter,
+        &source::changes(&git, oid(first), oid(second)).unwrap(),
+    );
+    let now = Now {
+        snapshot: &new,
+        filter: &filter,
+        cat: &cat,
+        site: &site,
+        findings: &found,
+    };
+    let start = Start {
+        snapshot: &old,
+        filter: &filter,
+        changes: &changes,
+        routing: &routing,
+    };
+    let changed: std::collections::HashSet<String> = changes
+        .iter()
+        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
+        .map(|c| c.path.clone())
+        .collect();
+    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
+    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
+    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
+    assert_eq!(by_layout, changed::caused(found, &whole, &changed));
+    by_layout
+        .iter()
+        .map(|f| (f.file.clone(), f.rule.as_str().to_string(), f.line as u64))
+        .collect()
+}
+
+/// A range that only edits pages leaves the site's pages and routes as they are, and the
+/// start is judged against the site now; one edit that moves a page's route (its `slug`)
+/// breaks a link elsewhere, and the site at the start is made again.
+#[test]
+fn edits_that_keep_every_route_and_one_that_moves_a_route_report_what_the_whole_old_copy_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "docs");
+    repo.write("docs/a.md", "# A\n\n## Usage\n\nText.\n")
+        .write(
+            "docs/b.md",
+            "# B\n\nSee [usage](a.md#usage) and [an old mistake](a.md#nothing).\n",
+        )
+        .write("docs/c.md", "---\nslug: /sea\n---\n# C\n\nText.\n")
+        .write("docs/d.md", "# D\n\nSee [the sea](/docs/sea).\n");
+    let first = repo.commit("start");
+    repo.write("docs/a.md", "# A\n\n## Using it\n\nText.\n")
+        .write("docs/c.md", "---\nslug: /sea\n---\n# C\n\nOther text.\n");
+    let edits = repo.commit("edits that keep every route");
+    repo.write("docs/c.md", "---\nslug: /ocean\n---\n# C\n\nOther text.\n");
+    let moved = repo.commit("a route moved");
+
+    assert_eq!(
+        fast_path_against_whole(&repo.dir, &first, &edits),
+        owned(&[("docs/b.md", "link/missing-anchor", 3)])
+    );
+    assert_eq!(
+        fast_path_against_whole(&repo.dir, &edits, &moved),
+        owned(&[("docs/d.md", "link/missing-page", 3)])
+    );
+    assert_eq!(
+        fast_path_against_whole(&repo.dir, &first, &moved),
+        owned(&[
+            ("docs/b.md", "link/missing-anchor", 3),
+            ("docs/d.md", "link/missing-page", 3),
+        ])
     );
 }
