@@ -12,6 +12,13 @@
 # Usage: benches/check_changed.sh OLD_KEN NEW_KEN 40K_GIT_REPO [40K_RANGE]
 # KEN_SHARED names ../shared (default: next to the worktree).
 set -euo pipefail
+# The median and user CPU of each command of a hyperfine JSON export.
+medians() {
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("median %.1f ms, user %.1f ms: %s" % (r["median"]*1e3, r["user"]*1e3, r["command"]))' "$1"
+}
+uptime
 old="$(realpath "$1")"
 new="$(realpath "$2")"
 big="$(realpath "$3")"
@@ -40,7 +47,7 @@ site="--offline --source scs=$site_url/docs.git"
 "$new" --source "scs=$site_url/docs.git" sync >/dev/null 2>&1
 # shellcheck disable=SC2086
 same_reports "site --changed-since 2026-07-20" $site check --changed-since 2026-07-20
-hyperfine -N -i -w 2 -r 15 "$old $site check" "$new $site check" \
+hyperfine -N -i -w 2 -r 15 --export-json "$work/site.json" "$old $site check" "$new $site check" \
   "$old $site check --changed-since 2026-07-20" "$new $site check --changed-since 2026-07-20"
 
 export KEN_DATA_DIR="$work/big-data"
@@ -48,5 +55,8 @@ big_src="--offline --source kb=file://$big"
 "$new" --source "kb=file://$big" sync >/dev/null 2>&1
 # shellcheck disable=SC2086
 same_reports "40k --changed-since $big_range" $big_src check --changed-since "$big_range"
-hyperfine -N -i -w 1 -r 5 "$old $big_src check" "$new $big_src check" \
+hyperfine -N -i -w 1 -r 5 --export-json "$work/big.json" "$old $big_src check" "$new $big_src check" \
   "$old $big_src check --changed-since $big_range" "$new $big_src check --changed-since $big_range"
+medians "$work/site.json"
+medians "$work/big.json"
+uptime
