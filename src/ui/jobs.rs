@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::data::{self, Library, Results, Searcher};
 use super::msg::{Highlighted, JobMsg, Msg, SyncOutcome};
@@ -435,6 +435,7 @@ fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
     let mut generation = None;
     let mut copies: HashMap<String, Result<PageCheck, String>> = HashMap::new();
     let mut pending: Vec<CheckJob> = Vec::new();
+    let bench = std::env::var_os("KEN_BENCH_CHECK_LOG");
     loop {
         if pending.is_empty() {
             match rx.recv() {
@@ -455,17 +456,39 @@ fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
             generation = Some(job.generation);
             copies.clear();
         }
+        let start = Stopwatch::start();
+        let mut read = None;
         let checker = copies.entry(job.source.clone()).or_insert_with(|| {
             let base = Base::open(job.config.clone());
-            match base.spec(&job.source) {
+            let c = match base.spec(&job.source) {
                 Some(spec) => PageCheck::new(&base, spec),
                 None => Err(format!("{}: no such source", job.source)),
-            }
+            };
+            read = Some(start.elapsed());
+            c
         });
+        let page = Stopwatch::start();
         let result = match checker {
             Ok(c) => Ok(c.page(&job.path).findings),
             Err(e) => Err(e.clone()),
         };
+        if let Some(log) = &bench {
+            let ms = |(wall, cpu): (Duration, Duration)| {
+                format!(
+                    "{:.1}\t{:.1}",
+                    wall.as_secs_f64() * 1e3,
+                    cpu.as_secs_f64() * 1e3
+                )
+            };
+            let line = format!(
+                "{}\t{}\t{}\t{}\n",
+                job.path,
+                read.map_or_else(|| "-\t-".to_string(), ms),
+                ms(page.elapsed()),
+                result.as_ref().map_or(0, Vec::len)
+            );
+            bench_log(log, &line);
+        }
         let done = JobMsg::Checked {
             generation: job.generation,
             source: job.source,
@@ -475,5 +498,47 @@ fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
         if tx.send(Msg::Job(done)).is_err() {
             return;
         }
+    }
+}
+
+/// Wall-clock and this thread's CPU time since a moment, for the problems job's benchmark.
+struct Stopwatch {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            wall: Instant::now(),
+            cpu: thread_cpu(),
+        }
+    }
+
+    fn elapsed(&self) -> (Duration, Duration) {
+        (self.wall.elapsed(), thread_cpu().saturating_sub(self.cpu))
+    }
+}
+
+/// CPU time this thread has used (Linux: /proc/thread-self/schedstat; zero elsewhere).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// For the problems job's benchmark (docs/performance.md, `KEN_BENCH_CHECK_LOG=FILE`): one
+/// line per page checked, appended to FILE (never stderr: the UI owns the terminal): the
+/// page, the wall and CPU milliseconds of reading its copy for checking (`-` when read
+/// before), of checking the page, and how many findings it has.
+fn bench_log(file: &std::ffi::OsStr, line: &str) {
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        let _ = f.write_all(line.as_bytes());
     }
 }
