@@ -11,7 +11,7 @@ use crate::base::Base;
 use crate::config::SourceSpec;
 use crate::corpus::{Catalog, Document, Filter};
 use crate::markdown::Site;
-use crate::source::{Content, Snapshot, SourceError};
+use crate::source::{Content, EntryKind, Snapshot, SourceError};
 
 /// One document read for checking.
 struct Text {
@@ -99,23 +99,33 @@ pub fn check_docs(
         .filter(|d| d.link.is_none())
         .filter(|d| !(copy.generated)(d))
         .collect();
-    // The standards rules compare each standard with the others of its folder, so a folder
-    // with a standard to check is read whole (its standards; other pages have none of
-    // those rules).
+    // The standards rules compare each standard with the others of its folder: of those,
+    // the ones whose text the comparison needs are read (`standards::needed`), and the
+    // others only named (other pages have none of those rules).
+    let mut unread: Vec<String> = Vec::new();
     let wanted: Option<HashSet<&str>> = only.map(|only| {
-        let folders: HashSet<&str> = checked
+        let reported: Vec<&str> = checked
             .iter()
             .filter(|d| only.contains(&d.path) && standards::is_standard_name(&d.path))
-            .map(|d| folder(&d.path))
-            .collect();
-        checked
-            .iter()
-            .filter(|d| {
-                only.contains(&d.path)
-                    || (standards::is_standard_name(&d.path) && folders.contains(folder(&d.path)))
-            })
             .map(|d| d.path.as_str())
-            .collect()
+            .collect();
+        let folders: HashSet<&str> = reported.iter().map(|p| folder(p)).collect();
+        let mut wanted = HashSet::new();
+        for d in &checked {
+            if only.contains(&d.path) {
+                wanted.insert(d.path.as_str());
+            } else if standards::is_standard_name(&d.path) && folders.contains(folder(&d.path)) {
+                // One over the size cap is no standard to the rules; reading it reads nothing.
+                let too_large =
+                    matches!(d.entry.kind, EntryKind::File { size, .. } if size > copy.cap);
+                if too_large || standards::needed(&d.path, &reported) {
+                    wanted.insert(d.path.as_str());
+                } else {
+                    unread.push(name(&d.path));
+                }
+            }
+        }
+        wanted
     });
     let mut texts = Vec::new();
     for d in &checked {
@@ -177,7 +187,8 @@ pub fn check_docs(
             text: &t.text,
         })
         .collect();
-    findings.extend(standards::check(&inputs));
+    let unread: Vec<&str> = unread.iter().map(String::as_str).collect();
+    findings.extend(standards::check_among(&inputs, &unread));
     let pages: Vec<links::Page> = texts
         .iter()
         .filter(|t| only.is_none_or(|o| o.contains(&t.path)))

@@ -70,6 +70,16 @@ const KNOWN_KEYS: &[&str] = &[
 /// Runs every rule of this file over `docs`: the front-matter rules on each document, the
 /// standards rules on each `scs-*.md`, and the cross-document rules within each folder.
 pub fn check(docs: &[Input]) -> Vec<Finding> {
+    check_among(docs, &[])
+}
+
+/// [`check`] over `docs` when the folders they are in also hold the standards `unread`
+/// (their paths, as the findings name files), which were not read: each of those counts as
+/// a document next to the others (for `replaces`, `replaced_by` and `supplements`), and
+/// nothing more. That is all the rules ask of a standard they do not report on, unless it
+/// could be a generated page or shares a number with one reported on ([`needed`] says
+/// which must be read).
+pub fn check_among(docs: &[Input], unread: &[&str]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut folders: BTreeMap<&str, Vec<Standard>> = BTreeMap::new();
     for doc in docs {
@@ -88,14 +98,43 @@ pub fn check(docs: &[Input]) -> Vec<Finding> {
             });
         }
     }
-    for docs in folders.values() {
-        let names: HashSet<&str> = docs.iter().map(|d| d.name).collect();
+    let mut unread_in: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for path in unread {
+        let (folder, name) = split_path(path);
+        unread_in.entry(folder).or_default().push(name);
+    }
+    for (folder, docs) in &folders {
+        let mut names: HashSet<&str> = docs.iter().map(|d| d.name).collect();
+        names.extend(unread_in.get(folder).into_iter().flatten().copied());
         for d in docs {
             d.check(&names, &mut out);
         }
         duplicates(docs, &mut out);
     }
     out
+}
+
+/// Whether the standard `path` must be read for the rules to judge the standards `reported`
+/// of its folder exactly (see [`check_among`]): a name with fewer than two `-` may be a
+/// generated page, which only its text tells, and a standard with the number of one
+/// reported on takes part in that one's duplicate rules with its front matter. Both take
+/// `folder/name` paths.
+pub fn needed(path: &str, reported: &[&str]) -> bool {
+    let number = |p: &str| {
+        let stem = split_path(p).1.strip_suffix(".md")?;
+        let parts: Vec<&str> = stem.split('-').collect();
+        (parts.len() >= 4).then(|| parts[1].to_lowercase())
+    };
+    let (folder, name) = split_path(path);
+    if name.matches('-').count() < 2 {
+        return true;
+    }
+    let Some(own) = number(path) else {
+        return false;
+    };
+    reported
+        .iter()
+        .any(|r| split_path(r).0 == folder && number(r).as_ref() == Some(&own))
 }
 
 /// Whether the file at `path` is named as a standard (`scs-*.md`): only those take part in

@@ -442,17 +442,29 @@ impl Queue {
         self.lock()
     }
 
+    /// Starts a helper thread in `scope`: it loads the syntaxes (counted as busy from now, so
+    /// that no other thread starts a cold language meanwhile), then highlights blocks until the
+    /// queue is closed and empty. `None` if no thread is to be had (a process limit).
+    pub fn spawn_helper<'scope>(
+        &'scope self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+    ) -> Option<std::thread::ScopedJoinHandle<'scope, ()>> {
+        self.lock().loading += 1;
+        let loading = Loading(self);
+        std::thread::Builder::new()
+            .name("highlight".into())
+            .spawn_scoped(scope, move || {
+                assets();
+                drop(loading);
+                self.work(true);
+            })
+            .ok()
+    }
+
     /// Highlights blocks until none are left. A helper (`helper = true`) waits for more until
     /// the queue is closed; the parsing thread calls this after closing it, and returns when
     /// every block is done.
     pub fn work(&self, helper: bool) {
-        if helper {
-            // Before the first block arrives: the syntaxes are needed for it.
-            self.lock().loading += 1;
-            let loading = Loading(self);
-            assets();
-            drop(loading);
-        }
         let mut st = self.lock();
         loop {
             let job = if helper {
@@ -518,7 +530,8 @@ impl Queue {
     }
 }
 
-/// Counts a helper out of [`QueueState::loading`] when dropped, even if loading panicked.
+/// Counts a helper out of [`QueueState::loading`] when dropped: once it has loaded the
+/// syntaxes, if loading panicked, or if its thread could not be started.
 struct Loading<'a>(&'a Queue);
 
 impl Drop for Loading<'_> {

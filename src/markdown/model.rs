@@ -286,14 +286,8 @@ fn parse_then<R>(
         b.cached = cached.as_deref();
         b.link_refs = opts.link_refs;
         let mut helpers = Vec::new();
-        let spawn = || {
-            let queue = &queue;
-            // No thread to be had (a process limit): the parsing thread does it all.
-            std::thread::Builder::new()
-                .name("highlight".into())
-                .spawn_scoped(scope, move || queue.work(true))
-                .ok()
-        };
+        // No thread to be had (a process limit): the parsing thread does it all.
+        let spawn = || queue.spawn_helper(scope);
         // A page with code to highlight, not in the cache, gets its first helper now: it loads
         // the syntaxes while the first block is read.
         if helpers_allowed > 0 && cached.is_none() && highlight::fences_want_syntax(&prepared.text)

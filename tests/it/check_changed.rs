@@ -216,8 +216,10 @@ fn in_a_site_a_change_in_one_repository_breaks_links_in_another() {
 /// it must report exactly what checking the whole old copy reports. The range renames a
 /// page, deletes a page, a picture and a standard, renames a heading, edits a page with an
 /// old mistake and adds one; untouched pages link into all of them, have old mistakes of
-/// their own (of links, and of their own text), and a standard names the deleted one. The source has a root and a mount
-/// point, and a file outside the root.
+/// their own (of links, and of their own text), and a standard names the deleted one. In
+/// the standards' folder, old findings of untouched standards depend on other standards
+/// (two Stable versions of one number, a name that is no standard, a name offered in a
+/// finding). The source has a root and a mount point, and a file outside the root.
 #[test]
 fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_does() {
     use ken::check::changed::{self, Now, Start};
@@ -230,6 +232,11 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     let standard = |n: &str, replaces: &str| {
         format!(
             "---\ntitle: Standard {n}\ntype: Standard\nstatus: Draft\ntrack: IaaS\n{replaces}---\n\n## Introduction\n\nText.\n"
+        )
+    };
+    let stable = |n: &str| {
+        format!(
+            "---\ntitle: Standard {n}\ntype: Standard\nstatus: Stable\nstabilized_at: 2024-01-01\ntrack: IaaS\n---\n\n## Introduction\n\nText.\n"
         )
     };
     repo.write("README.md", "# Outside\n\n[nowhere](nothing.md)\n")
@@ -262,16 +269,33 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
         )
         .write(
             "docs/std/scs-0001-v1-first.md",
-            standard("1", "replaces:\n  - scs-0002-v1-second.md\n"),
+            standard(
+                "1",
+                "replaces:\n  - scs-0002-v1-second.md\n  - scs-0005.md\n",
+            ),
         )
-        .write("docs/std/scs-0002-v1-second.md", standard("2", ""));
+        .write("docs/std/scs-0002-v1-second.md", standard("2", ""))
+        // Two Stable versions of one number: the first, untouched, has an old finding the
+        // second (edited in the range) causes, so the start must read both.
+        .write("docs/std/scs-0004-v1-fourth.md", stable("4"))
+        .write("docs/std/scs-0004-v2-fourth.md", stable("4"))
+        // Named like a generated overview page, and without front matter: no standard, so
+        // scs-0001's `replaces` names nothing there at both ends.
+        .write("docs/std/scs-0005.md", "# Overview\n")
+        // Close enough to that name to be offered in its finding at both ends; the start
+        // need not read it, but must count it.
+        .write("docs/std/scs-0005-v1-a.md", standard("5", ""));
     let first = repo.commit("start");
     repo.write("docs/a.md", "# A\n\n## Using it\n\nText.\n")
         .write(
             "docs/f.md",
             "# F\n\nEdited. An old mistake: [x](missing.md).\n",
         )
-        .write("docs/new.md", "# New\n\n[nowhere](gone.md)\n");
+        .write("docs/new.md", "# New\n\n[nowhere](gone.md)\n")
+        .write(
+            "docs/std/scs-0004-v2-fourth.md",
+            format!("{}Edited.\n", stable("4")),
+        );
     std::fs::create_dir_all(repo.dir.join("docs/elsewhere")).unwrap();
     repo.git(&["mv", "docs/moved.md", "docs/elsewhere/moved.md"]);
     repo.remove("docs/old.md")
@@ -343,10 +367,27 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     // Each inbound breakage once; the old mistakes of d.md and bom.md gone, f.md's kept (it
     // changed).
     assert!(found.iter().any(|f| f.file == "m/bom.md"), "{found:?}");
+    assert!(
+        found.iter().any(|f| f.file == "m/std/scs-0004-v1-fourth.md"
+            && f.rule.as_str() == "std/duplicate-stable"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(
+            |f| f.message.contains("\"scs-0005.md\"") && f.message.contains("scs-0005-v1-a.md")
+        ),
+        "{found:?}"
+    );
     assert_eq!(
         got,
         [
             ("m/std/scs-0001-v1-first.md", "std/target-missing", 7),
+            // The edited standard keeps all its findings.
+            ("m/std/scs-0004-v2-fourth.md", "std/replaces-missing", 1),
+            ("m/std/scs-0004-v2-fourth.md", "std/missing-section", 9),
+            ("m/std/scs-0004-v2-fourth.md", "std/missing-section", 9),
+            ("m/std/scs-0004-v2-fourth.md", "std/track-number", 6),
+            ("m/std/scs-0004-v2-fourth.md", "std/duplicate-stable", 4),
             ("m/b.md", "link/missing-anchor", 3),
             ("m/c.md", "link/missing-page", 3),
             ("m/c.md", "link/missing-page", 3),
