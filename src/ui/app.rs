@@ -141,7 +141,7 @@ impl App {
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
         self.lib = lib;
-        self.pages.problems.clear();
+        self.with_pages(|p, c| p.new_library(c));
         let rows = self.body_height();
         self.tree.adopt(&self.lib, first, rows);
         if let Some(name) = self.want.take() {

@@ -1,5 +1,5 @@
 //! Background jobs: loading the library, syncing, searching, highlighting a page's code,
-//! checking the pages shown, reading the news of the last sync.
+//! checking the pages shown, reading the news of the last sync, watching the local folders.
 //! Each reports back as a [`Msg::Job`]. Search and highlighting each have one thread with a
 //! single slot: the newest request wins (older ones still queued are skipped, and a stale
 //! answer is dropped by the app). Checking has one thread too, which answers the newest
@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::data::{self, Library, Results, Searcher};
 use super::msg::{Highlighted, JobMsg, Msg, SyncOutcome};
@@ -204,6 +204,12 @@ impl Jobs {
     /// updated for the changed pages, the library reloaded, and the app told which pages
     /// changed (it re-reads the open one). A folder that cannot be watched is said in the
     /// status bar; `ken sync` still picks its edits up.
+    ///
+    /// Setting the watch up is itself work in proportion to the folder: a recursive inotify
+    /// watch walks it and adds one watch per directory (0.7 s for the 8,700 directories of
+    /// 40,000 pages), so it is done on the watching thread too, and the UI answers keys
+    /// meanwhile. An edit made before a folder's watch is in place is picked up by the next
+    /// `ken sync`, as before the UI started.
     pub fn watch(&self, config: Config) {
         let folders: Vec<(crate::config::SourceSpec, std::path::PathBuf)> = config
             .sources
@@ -217,47 +223,14 @@ impl Jobs {
             return;
         }
         let tx = self.tx.clone();
-        let (events, rx) = channel::<()>();
-        let data_dir = config.data_dir.path.clone();
-        let mut watcher =
-            match notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
-                // The data dir may lie inside a watched folder: ken's own writes are no edit.
-                if let Ok(e) = e
-                    && e.paths.iter().any(|p| !p.starts_with(&data_dir))
-                    && !matches!(e.kind, notify::EventKind::Access(_))
-                {
-                    let _ = events.send(());
-                }
-            }) {
-                Ok(w) => w,
-                Err(e) => {
-                    let _ = tx.send(Msg::Job(JobMsg::Notice(format!(
-                        "not watching the local folders ({e}); ken sync picks up their edits"
-                    ))));
-                    return;
-                }
-            };
-        for (spec, root) in &folders {
-            if let Err(e) =
-                notify::Watcher::watch(&mut watcher, root, notify::RecursiveMode::Recursive)
-            {
-                let _ = tx.send(Msg::Job(JobMsg::Notice(
-                    crate::sanitize::line(
-                        &format!(
-                            "not watching {} ({e}); ken sync picks up its edits",
-                            spec.name
-                        ),
-                        0,
-                    )
-                    .into_owned(),
-                )));
-            }
-        }
         let _ = std::thread::Builder::new()
             .name("ken-watch".into())
             .spawn(move || {
+                let (events, rx) = channel::<()>();
                 // The watcher lives as long as this thread.
-                let _watcher = watcher;
+                let Some(_watcher) = watch_folders(&config, &folders, events, &tx) else {
+                    return;
+                };
                 while rx.recv().is_ok() {
                     // Wait for the burst (an editor's save is several events) to end.
                     while rx
@@ -311,6 +284,50 @@ impl Jobs {
                 let _ = tx.send(Msg::Job(JobMsg::SyncDone(outcome)));
             });
     }
+}
+
+/// The watcher of the local folders, each event outside the data dir sent to `events`; a
+/// folder that cannot be watched, or no watcher at all, is said on `tx`.
+fn watch_folders(
+    config: &Config,
+    folders: &[(crate::config::SourceSpec, std::path::PathBuf)],
+    events: Sender<()>,
+    tx: &Sender<Msg>,
+) -> Option<notify::RecommendedWatcher> {
+    let data_dir = config.data_dir.path.clone();
+    let mut watcher = match notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+        // The data dir may lie inside a watched folder: ken's own writes are no edit.
+        if let Ok(e) = e
+            && e.paths.iter().any(|p| !p.starts_with(&data_dir))
+            && !matches!(e.kind, notify::EventKind::Access(_))
+        {
+            let _ = events.send(());
+        }
+    }) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = tx.send(Msg::Job(JobMsg::Notice(format!(
+                "not watching the local folders ({e}); ken sync picks up their edits"
+            ))));
+            return None;
+        }
+    };
+    for (spec, root) in folders {
+        if let Err(e) = notify::Watcher::watch(&mut watcher, root, notify::RecursiveMode::Recursive)
+        {
+            let _ = tx.send(Msg::Job(JobMsg::Notice(
+                crate::sanitize::line(
+                    &format!(
+                        "not watching {} ({e}); ken sync picks up its edits",
+                        spec.name
+                    ),
+                    0,
+                )
+                .into_owned(),
+            )));
+        }
+    }
+    Some(watcher)
 }
 
 /// After a change on disk: each watched folder compared with its catalogue in full; when any
@@ -435,6 +452,7 @@ fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
     let mut generation = None;
     let mut copies: HashMap<String, Result<PageCheck, String>> = HashMap::new();
     let mut pending: Vec<CheckJob> = Vec::new();
+    let bench = std::env::var_os("KEN_BENCH_CHECK_LOG");
     loop {
         if pending.is_empty() {
             match rx.recv() {
@@ -455,17 +473,39 @@ fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
             generation = Some(job.generation);
             copies.clear();
         }
+        let start = Stopwatch::start();
+        let mut read = None;
         let checker = copies.entry(job.source.clone()).or_insert_with(|| {
             let base = Base::open(job.config.clone());
-            match base.spec(&job.source) {
+            let c = match base.spec(&job.source) {
                 Some(spec) => PageCheck::new(&base, spec),
                 None => Err(format!("{}: no such source", job.source)),
-            }
+            };
+            read = Some(start.elapsed());
+            c
         });
+        let page = Stopwatch::start();
         let result = match checker {
             Ok(c) => Ok(c.page(&job.path).findings),
             Err(e) => Err(e.clone()),
         };
+        if let Some(log) = &bench {
+            let ms = |(wall, cpu): (Duration, Duration)| {
+                format!(
+                    "{:.1}\t{:.1}",
+                    wall.as_secs_f64() * 1e3,
+                    cpu.as_secs_f64() * 1e3
+                )
+            };
+            let line = format!(
+                "{}\t{}\t{}\t{}\n",
+                job.path,
+                read.map_or_else(|| "-\t-".to_string(), ms),
+                ms(page.elapsed()),
+                result.as_ref().map_or(0, Vec::len)
+            );
+            bench_log(log, &line);
+        }
         let done = JobMsg::Checked {
             generation: job.generation,
             source: job.source,
@@ -475,5 +515,47 @@ fn check_loop(rx: Receiver<CheckJob>, tx: Sender<Msg>) {
         if tx.send(Msg::Job(done)).is_err() {
             return;
         }
+    }
+}
+
+/// Wall-clock and this thread's CPU time since a moment, for the problems job's benchmark.
+struct Stopwatch {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            wall: Instant::now(),
+            cpu: thread_cpu(),
+        }
+    }
+
+    fn elapsed(&self) -> (Duration, Duration) {
+        (self.wall.elapsed(), thread_cpu().saturating_sub(self.cpu))
+    }
+}
+
+/// CPU time this thread has used (Linux: /proc/thread-self/schedstat; zero elsewhere).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// For the problems job's benchmark (docs/performance.md, `KEN_BENCH_CHECK_LOG=FILE`): one
+/// line per page checked, appended to FILE (never stderr: the UI owns the terminal): the
+/// page, the wall and CPU milliseconds of reading its copy for checking (`-` when read
+/// before), of checking the page, and how many findings it has.
+fn bench_log(file: &std::ffi::OsStr, line: &str) {
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        let _ = f.write_all(line.as_bytes());
     }
 }

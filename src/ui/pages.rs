@@ -131,15 +131,9 @@ impl Pages {
         let seen = fresh::changed_at(c.lib, &d.source, &d.path).map_or(c.now, |t| t.max(0) as u64);
         self.history.history.mark_read(&d.source, &d.path, seen);
         r.clamp(c.rows(Some(&r)));
-        // The page's problems, checked once per library (a page of a configured source only:
-        // not the guide).
         r.findings = self.problems.of(&r.doc.source, &r.doc.path);
-        if c.env.spec(&r.doc.source).is_some()
-            && let Some(e) = self.problems.want(&r.doc.source, &r.doc.path)
-        {
-            self.out.push(Outcome::Effect(e, None));
-        }
         self.reader = Some(r);
+        self.ask_problems(c);
         // `ken DOC`'s page is saved in history once its first frame is out
         // ([`App::save_reading`]), not before it.
         if !c.quick {
@@ -215,6 +209,29 @@ impl Pages {
         }
     }
 
+    /// Asks for the open page's problems unless they are known or asked for: once per
+    /// library, for a page of a configured source only (not the guide). Not before the
+    /// library is loaded (`ken DOC`'s page is shown first): the library's arrival asks
+    /// ([`Pages::new_library`]), so the copy is read for checking once, not once for each.
+    fn ask_problems(&mut self, c: &Ctx) {
+        let Some(r) = &self.reader else {
+            return;
+        };
+        if !c.lib.docs.is_empty()
+            && c.env.spec(&r.doc.source).is_some()
+            && let Some(e) = self.problems.want(&r.doc.source, &r.doc.path)
+        {
+            self.out.push(Outcome::Effect(e, None));
+        }
+    }
+
+    /// A new library: every page is checked again when shown, the open one now (its
+    /// findings so far stay on screen until the new ones arrive).
+    pub fn new_library(&mut self, c: &Ctx) {
+        self.problems.clear();
+        self.ask_problems(c);
+    }
+
     /// The findings of a page arrived: kept, and shown if it is the open page.
     pub fn checked(
         &mut self,
@@ -223,8 +240,11 @@ impl Pages {
         path: String,
         result: Result<Vec<crate::check::Finding>, String>,
     ) {
-        self.problems.checked(generation, source, path, result);
-        if let Some(r) = &mut self.reader {
+        // An answer for an earlier library is dropped, and leaves the findings shown as
+        // they are.
+        if self.problems.checked(generation, source, path, result)
+            && let Some(r) = &mut self.reader
+        {
             r.findings = self.problems.of(&r.doc.source, &r.doc.path);
         }
     }

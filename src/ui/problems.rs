@@ -44,20 +44,23 @@ impl Problems {
     }
 
     /// A page's findings arrived (or why its source could not be checked); an answer for an
-    /// earlier library is dropped.
+    /// earlier library is dropped (false).
     pub fn checked(
         &mut self,
         generation: u64,
         source: String,
         path: String,
         result: Result<Vec<Finding>, String>,
-    ) {
-        if generation == self.generation {
+    ) -> bool {
+        let current = generation == self.generation;
+        if current {
             self.by_page.insert((source, path), result);
         }
+        current
     }
 
-    /// A page's findings: `None` while it is being checked, or when it could not be.
+    /// A page's findings: `None` while it is being checked (and until asked for), or when it
+    /// could not be.
     pub fn of(&self, source: &str, path: &str) -> Option<Vec<Finding>> {
         self.by_page
             .get(&(source.to_string(), path.to_string()))?

@@ -55,3 +55,4 @@ mod ui_fresh;
 mod ui_reading;
 mod ui_sidebar;
 mod ui_views;
+mod ui_watch;

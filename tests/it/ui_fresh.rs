@@ -506,6 +506,81 @@ fn a_page_s_problems_are_in_its_header_and_the_list_jumps_to_the_line() {
     assert!(screen80(&app).contains("ken check finds no problem in this page"));
 }
 
+/// The page checks the app asks for, as (path, generation).
+fn checks_asked(app: &mut App) -> Vec<(String, u64)> {
+    app.take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            ken::ui::msg::Effect::Check {
+                path, generation, ..
+            } => Some((path, generation)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_library_checks_the_open_page_again_and_drops_answers_for_the_old_one() {
+    let s = synced();
+    s.repo
+        .write("guide.md", "# Guide\n\nSee [the plan](plan.md).\n");
+    s.repo.commit("Guide");
+    sync(&s.ken, &s.source);
+    let config = s.ken.config_for(&s.source);
+    let km = Keymap::preset("default").expect("default keymap");
+    let theme = Theme::preset("default", Depth::None).expect("default theme");
+    let env = ken::ui::env::Env {
+        specs: config.sources.clone(),
+        ..Default::default()
+    };
+    let mut app = App::new(env, km, theme, library(&s));
+    app.update(Msg::Resize(80, 24));
+    app.status.now = EDITED;
+    open(&mut app, "guide.md");
+    let first = checks_asked(&mut app);
+    let [(path, old)] = &first[..] else {
+        panic!("one check asked: {first:?}")
+    };
+    assert_eq!(path, "guide.md");
+    // The plan is written and synced: the library is loaded again while the page is open.
+    s.repo.write("plan.md", "# Plan\n");
+    s.repo.commit("Plan");
+    sync(&s.ken, &s.source);
+    app.update(Msg::Job(JobMsg::Library(library(&s))));
+    let again = checks_asked(&mut app);
+    let [(path, new)] = &again[..] else {
+        panic!("the open page is checked again for the new library: {again:?}")
+    };
+    assert_eq!(path, "guide.md");
+    assert!(new > old);
+    // The answer asked for the old library comes late: the broken link it found is gone
+    // now, and is not shown.
+    let base = ken::base::Base::open(config.clone());
+    let checker = ken::check::page::PageCheck::new(&base, &config.sources[0]).unwrap();
+    assert!(checker.page("guide.md").findings.is_empty());
+    let missing = ken::check::Finding::new(
+        ken::check::LINK_MISSING_PAGE,
+        "guide.md",
+        ken::check::Pos::new(3, 5),
+        "the link \"plan.md\" leads nowhere",
+    );
+    app.update(Msg::Job(JobMsg::Checked {
+        generation: *old,
+        source: "kb".into(),
+        path: "guide.md".into(),
+        result: Ok(vec![missing]),
+    }));
+    assert!(!screen80(&app).contains("problem"), "{}", screen80(&app));
+    app.update(Msg::Job(JobMsg::Checked {
+        generation: *new,
+        source: "kb".into(),
+        path: "guide.md".into(),
+        result: Ok(checker.page("guide.md").findings),
+    }));
+    press(&mut app, "P");
+    assert!(screen80(&app).contains("ken check finds no problem in this page"));
+}
+
 #[test]
 fn a_shallow_mirror_s_page_says_its_date_is_unknown() {
     let tmp = tempfile::tempdir().unwrap();
