@@ -16,12 +16,14 @@
 //! range this module cannot turn around is read whole at the start ([`before_whole`]).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::Finding;
+use super::links::Files;
 use super::run::{Copy, check_copy, check_docs, files_of};
 use crate::corpus::{self, Catalog, ChangeStatus, DocChange, Document, Filter, Note};
 use crate::markdown::{Routing, Site};
-use crate::source::{Snapshot, SourceError};
+use crate::source::{Change, ChangeKind, MAX_FILES, Snapshot, SourceError};
 
 /// The findings of `now` that the change made: every one in a file of `changed` (findings'
 /// file names), and in the other files those `before` did not have.
@@ -55,12 +57,16 @@ pub struct Now<'a> {
 }
 
 /// The copy a range starts at: its snapshot, the filter it is read through, the documents
-/// changed since (paths of the copy now, [`corpus::doc_changes`]), and the routing its site
-/// is made with.
+/// changed since (paths of the copy now, [`corpus::doc_changes`]), the files the range
+/// touched with the files of the copy now (when both copies are listed alike: then the old
+/// one is not listed again), and the routing its site is made with.
 pub struct Start<'a> {
     pub snapshot: &'a Snapshot,
     pub filter: &'a Filter,
     pub changes: &'a [DocChange],
+    /// The files of the copy now, and every file the range added, deleted, changed or
+    /// renamed (both names), as reader's paths.
+    pub touched: Option<(&'a Arc<Files>, &'a [String])>,
     pub routing: &'a Routing,
 }
 
@@ -191,11 +197,28 @@ pub fn before(
         );
         &made
     };
+    // The files at the start are those now but where the range touched them, which the old
+    // snapshot is asked about (one over the listing cap is listed, as a cut listing would
+    // not have the same files).
+    let files = match start.touched {
+        Some((files_now, paths)) if files_now.listed() + paths.len() < MAX_FILES => {
+            let mut touched = Vec::with_capacity(paths.len());
+            for p in paths {
+                let here = match start.filter.unmounted(p) {
+                    Some(rel) => start.snapshot.entry(start.filter.root(), rel)?.is_some(),
+                    None => false,
+                };
+                touched.push((p.clone(), here));
+            }
+            Files::changed(files_now.clone(), touched)
+        }
+        _ => files_of(start.snapshot, start.filter, &old_docs),
+    };
     let copy = Copy {
         docs: &old_docs,
         notes: &old_notes,
         site,
-        files: &files_of(start.snapshot, start.filter, &old_docs),
+        files: &files,
         read: &read,
         // Only a site generates pages; the old layout says which were.
         generated: &|d| start.snapshot.generated(start.filter.root(), &d.rel),
@@ -220,6 +243,24 @@ pub fn before_whole(
         start.routing.clone(),
     );
     Ok(check_copy(name, start.snapshot, start.filter, &cat, cap, &site).0)
+}
+
+/// The reader's paths of the files `changes` touched (both names of a rename), those inside
+/// the source's root.
+pub fn touched(filter: &Filter, changes: &[Change]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in changes {
+        let from = match &c.kind {
+            ChangeKind::Renamed { from } => Some(from.as_str()),
+            _ => None,
+        };
+        for p in std::iter::once(c.path.as_str()).chain(from) {
+            if let Some(rel) = filter.relative(p) {
+                out.push(filter.mounted(rel));
+            }
+        }
+    }
+    out
 }
 
 /// The changes that take the copy now back to the copy at the start; `None` for a rename

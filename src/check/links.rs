@@ -37,30 +37,88 @@ struct Parsed {
 }
 
 /// Every file of a source (documents or not) by its reader's path, and the folders they are
-/// in, for `link/missing-file`.
+/// in, for `link/missing-file`; or the files of another copy told as this one's with the
+/// paths a range touched answered again ([`Files::changed`]).
 #[derive(Debug, Default)]
 pub struct Files {
-    paths: HashSet<String>,
+    files: HashSet<String>,
+    /// Each folder with the number of files under it, at any depth.
+    dirs: HashMap<String, i64>,
+    /// For [`Files::changed`]: the copy told, with `files` the touched paths that are files
+    /// here, `gone` those that are not, and `dirs` what the range moved in each folder's count.
+    base: Option<(std::sync::Arc<Files>, HashSet<String>)>,
 }
 
 impl Files {
     pub fn new(paths: impl IntoIterator<Item = String>) -> Files {
-        let mut set = HashSet::new();
+        let mut files = Files::default();
         for p in paths {
-            let mut dir = p.as_str();
-            while let Some((d, _)) = dir.rsplit_once('/') {
-                if !set.insert(d.to_string()) {
-                    break;
-                }
-                dir = d;
+            if files.files.contains(&p) {
+                continue;
             }
-            set.insert(p);
+            files.count(&p, 1);
+            files.files.insert(p);
         }
-        Files { paths: set }
+        files
+    }
+
+    /// The files of the copy a range starts at, told as those of `now` (where the range
+    /// ends) but at the paths it touched (`touched`: each path, and whether it is a file at
+    /// the start). Nothing is listed: the cost grows with the range.
+    pub fn changed(now: std::sync::Arc<Files>, touched: Vec<(String, bool)>) -> Files {
+        let mut files = Files::default();
+        let mut gone = HashSet::new();
+        for (path, here) in touched {
+            if files.files.contains(&path) || gone.contains(&path) {
+                continue;
+            }
+            let there = now.is_file(&path);
+            match (here, there) {
+                (true, false) => files.count(&path, 1),
+                (false, true) => files.count(&path, -1),
+                _ => {}
+            }
+            if here {
+                files.files.insert(path);
+            } else {
+                gone.insert(path);
+            }
+        }
+        files.base = Some((now, gone));
+        files
+    }
+
+    /// Adds `by` to the count of every folder `path` is in.
+    fn count(&mut self, path: &str, by: i64) {
+        let mut dir = path;
+        while let Some((d, _)) = dir.rsplit_once('/') {
+            *self.dirs.entry(d.to_string()).or_default() += by;
+            dir = d;
+        }
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        if self.files.contains(path) {
+            return true;
+        }
+        match &self.base {
+            Some((base, gone)) => !gone.contains(path) && base.is_file(path),
+            None => false,
+        }
+    }
+
+    fn files_under(&self, path: &str) -> i64 {
+        let own = self.dirs.get(path).copied().unwrap_or(0);
+        own + self.base.as_ref().map_or(0, |(b, _)| b.files_under(path))
     }
 
     fn has(&self, path: &str) -> bool {
-        self.paths.contains(path)
+        self.is_file(path) || self.files_under(path) > 0
+    }
+
+    /// How many files were listed (not counting those a [`Files::changed`] tells).
+    pub fn listed(&self) -> usize {
+        self.files.len()
     }
 }
 
@@ -327,4 +385,38 @@ pub fn check(
         }
     }
     (out, external)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The files at a range's start told from those at its end and the paths it touched
+    /// answer as the start's files listed would, folders included (a folder whose files all
+    /// went, one that is new, `static` asked for a site-absolute image).
+    #[test]
+    fn files_told_from_another_copy_answer_as_the_listed_ones() {
+        let list = |v: &[&str]| Files::new(v.iter().map(|s| s.to_string()));
+        let now = std::sync::Arc::new(list(&["a.md", "static/x.png", "d/e/f.md", "d/h.md"]));
+        let start = list(&["a.md", "b.png", "d/g.md", "d/h.md"]);
+        let touched = ["static/x.png", "b.png", "d/e/f.md", "d/g.md"]
+            .iter()
+            .map(|p| (p.to_string(), start.has(p)))
+            .collect();
+        let told = Files::changed(now, touched);
+        for q in [
+            "a.md",
+            "b.png",
+            "static",
+            "static/x.png",
+            "d",
+            "d/e",
+            "d/e/f.md",
+            "d/g.md",
+            "d/h.md",
+            "nothing",
+        ] {
+            assert_eq!(told.has(q), start.has(q), "{q}");
+        }
+    }
 }

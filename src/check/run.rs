@@ -33,6 +33,21 @@ pub fn check_copy(
     cap: u64,
     site: &Site,
 ) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
+    let docs: Vec<&Document> = cat.docs.iter().collect();
+    let files = files_of(snapshot, filter, &docs);
+    check_copy_with(name, snapshot, filter, cat, cap, site, &files)
+}
+
+/// [`check_copy`] with the copy's files listed already ([`files_of`]).
+pub fn check_copy_with(
+    name: &dyn Fn(&str) -> String,
+    snapshot: &Snapshot,
+    filter: &Filter,
+    cat: &Catalog,
+    cap: u64,
+    site: &Site,
+    files: &links::Files,
+) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
     let root = filter.root();
     let read = |d: &Document| snapshot.read(root, &d.entry, cap);
     let generated = |d: &Document| snapshot.generated(root, &d.rel);
@@ -42,7 +57,7 @@ pub fn check_copy(
         docs: &docs,
         notes: &notes,
         site,
-        files: &files_of(snapshot, filter, &docs),
+        files,
         read: &read,
         generated: &generated,
         cap,

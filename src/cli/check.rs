@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use super::sync::ensure_synced;
 use crate::base::Base;
 use crate::check::format::{self, Format};
-use crate::check::run::check_copy;
+use crate::check::run::check_copy_with;
 use crate::check::{self, Report, Severity, online};
 use crate::config::SourceSpec;
 use crate::corpus::{self, ChangeStatus, Filter};
@@ -129,8 +129,21 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
             }
         };
         let site = base.site(&spec.name);
-        let (mut found, checked, mut external) =
-            check_copy(&name, &copy.snapshot, &copy.filter, &cat, cap, &site);
+        // Listed once: `--changed-since` tells the files at the start from these.
+        let listed = std::sync::Arc::new(check::run::files_of(
+            &copy.snapshot,
+            &copy.filter,
+            &cat.docs.iter().collect::<Vec<_>>(),
+        ));
+        let (mut found, checked, mut external) = check_copy_with(
+            &name,
+            &copy.snapshot,
+            &copy.filter,
+            &cat,
+            cap,
+            &site,
+            &listed,
+        );
         files.extend(checked);
         if let Some(since) = &since {
             match range(base, spec, &copy, since) {
@@ -144,6 +157,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                     old,
                     filter,
                     changes,
+                    touched,
                 }) => {
                     let old_filter = filter.as_ref().unwrap_or(&copy.filter);
                     let routing = base.site_routing(&spec.name).routing;
@@ -158,6 +172,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         snapshot: &old,
                         filter: old_filter,
                         changes: &changes,
+                        touched: touched.as_deref().map(|t| (&listed, t)),
                         routing: &routing,
                     };
                     let before = match check::changed::before(&name, &spec.name, &now, &start, cap)
@@ -313,6 +328,10 @@ enum Range {
         /// folder's repository holds it under the folder's path).
         filter: Option<Filter>,
         changes: Vec<corpus::DocChange>,
+        /// Every file the range touched (both names of a rename), as reader's paths, when
+        /// both copies are listed alike (not for a working copy against its repository, whose
+        /// disk holds files git ignores).
+        touched: Option<Vec<String>>,
     },
 }
 
@@ -412,6 +431,7 @@ fn range(
                 old: Snapshot::Git { repo, commit: old },
                 filter: Some(filter),
                 changes: corpus::doc_changes(&copy.filter, &diff),
+                touched: None,
             })
         }
         Snapshot::Git { repo, commit } => {
@@ -432,6 +452,7 @@ fn range(
                 old: Snapshot::git(&mirror, old).map_err(|e| e.to_string())?,
                 filter: None,
                 changes: corpus::doc_changes(&copy.filter, &diff),
+                touched: Some(check::changed::touched(&copy.filter, &diff)),
             })
         }
         Snapshot::Site(snap) => {
@@ -503,11 +524,12 @@ fn range(
             let old = base
                 .assemble_at(spec, own, Some(&old_state))
                 .map_err(|e| e.to_string())?;
-            let changes = crate::site::doc_changes(&copy.filter, &old, &snap.site);
+            let files = crate::site::file_changes(&old, &snap.site);
             Ok(Range::Since {
                 filter: None,
+                changes: corpus::doc_changes(&copy.filter, &files),
+                touched: Some(check::changed::touched(&copy.filter, &files)),
                 old: Snapshot::Site(crate::site::SiteSnapshot::new(std::sync::Arc::new(old))),
-                changes,
             })
         }
     }

@@ -555,6 +555,12 @@ fn site_key(commit: git2::Oid, site: &SiteState) -> String {
 /// was before): pages whose blob differs are modified, pages only in one are added or
 /// deleted, and a page that left one path while the same blob arrived at another is renamed.
 pub fn doc_changes(filter: &Filter, old: &Assembled, new: &Assembled) -> Vec<DocChange> {
+    corpus::doc_changes(filter, &file_changes(old, new))
+}
+
+/// Every file (document or not) that differs between two layouts of a site, by site path:
+/// added, deleted, changed, or renamed (the same object at a new path).
+pub fn file_changes(old: &Assembled, new: &Assembled) -> Vec<Change> {
     let (a, b) = (old.blobs(), new.blobs());
     let mut changes = Vec::new();
     let mut gone: BTreeMap<&str, &str> = BTreeMap::new();
@@ -598,7 +604,7 @@ pub fn doc_changes(filter: &Filter, old: &Assembled, new: &Assembled) -> Vec<Doc
             kind: ChangeKind::Deleted,
         });
     }
-    corpus::doc_changes(filter, &changes)
+    changes
 }
 
 /// Today, `YYYY-MM-DD` in UTC (as the site's build takes it).

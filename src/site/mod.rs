@@ -22,7 +22,7 @@ mod url;
 
 use std::path::PathBuf;
 
-pub use base::{RepoSummary, doc_changes};
+pub use base::{RepoSummary, doc_changes, file_changes};
 pub(crate) use base::{SiteSynced, repaired};
 pub use copy::{
     Assembled, GENERATED, POPULATE_STDS, Part, SiteSnapshot, assemble, copy_id, plan,

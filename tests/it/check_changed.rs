@@ -331,6 +331,13 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     )
     .unwrap();
     let changes = corpus::doc_changes(&filter, &raw);
+    // The files at the start are told from those now and the files the range touched.
+    let files_now = std::sync::Arc::new(ken::check::run::files_of(
+        &new,
+        &filter,
+        &cat.docs.iter().collect::<Vec<_>>(),
+    ));
+    let touched = changed::touched(&filter, &raw);
     assert!(
         changes
             .iter()
@@ -349,6 +356,7 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
         snapshot: &old,
         filter: &filter,
         changes: &changes,
+        touched: Some((&files_now, &touched)),
         routing: &routing,
     };
     let changed: std::collections::HashSet<String> = changes
@@ -498,7 +506,9 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
         site: None,
     };
     let filter = Filter::new(&spec).unwrap();
-    let changes = ken::site::doc_changes(&filter, &old_site, &new_site);
+    let raw = ken::site::file_changes(&old_site, &new_site);
+    let changes = corpus::doc_changes(&filter, &raw);
+    let touched = changed::touched(&filter, &raw);
     assert!(
         changes
             .iter()
@@ -522,6 +532,11 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
     let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
     let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
     let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
+    let files_now = std::sync::Arc::new(ken::check::run::files_of(
+        &new,
+        &filter,
+        &cat.docs.iter().collect::<Vec<_>>(),
+    ));
     let now = Now {
         snapshot: &new,
         filter: &filter,
@@ -533,6 +548,7 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
         snapshot: &old,
         filter: &filter,
         changes: &changes,
+        touched: Some((&files_now, &touched)),
         routing: &routing,
     };
     let changed: std::collections::HashSet<String> = changes
@@ -612,10 +628,14 @@ fn fast_path_against_whole(
     let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
     let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
     let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
-    let changes = corpus::doc_changes(
+    let raw = source::changes(&git, oid(first), oid(second)).unwrap();
+    let changes = corpus::doc_changes(&filter, &raw);
+    let touched = changed::touched(&filter, &raw);
+    let files_now = std::sync::Arc::new(ken::check::run::files_of(
+        &new,
         &filter,
-        &source::changes(&git, oid(first), oid(second)).unwrap(),
-    );
+        &cat.docs.iter().collect::<Vec<_>>(),
+    ));
     let now = Now {
         snapshot: &new,
         filter: &filter,
@@ -627,6 +647,7 @@ fn fast_path_against_whole(
         snapshot: &old,
         filter: &filter,
         changes: &changes,
+        touched: Some((&files_now, &touched)),
         routing: &routing,
     };
     let changed: std::collections::HashSet<String> = changes
