@@ -323,7 +323,7 @@ enum Range {
     Everything(String),
     /// The copy at the start of the range, and the documents changed since.
     Since {
-        old: Snapshot,
+        old: Box<Snapshot>,
         /// How the old copy is read, when not as the source's own filter says (a local
         /// folder's repository holds it under the folder's path).
         filter: Option<Filter>,
@@ -428,7 +428,7 @@ fn range(
             let filter = Filter::new(&old_spec).map_err(|e| e.to_string())?;
             let repo = git2::Repository::open(repo.path()).map_err(|e| e.message().to_string())?;
             Ok(Range::Since {
-                old: Snapshot::Git { repo, commit: old },
+                old: Box::new(Snapshot::Git { repo, commit: old }),
                 filter: Some(filter),
                 changes: corpus::doc_changes(&copy.filter, &diff),
                 touched: None,
@@ -449,7 +449,7 @@ fn range(
             let mirror = source::mirror_path(base.data_dir(), name);
             let diff = source::changes(&mirror, old, *commit).map_err(|e| e.to_string())?;
             Ok(Range::Since {
-                old: Snapshot::git(&mirror, old).map_err(|e| e.to_string())?,
+                old: Box::new(Snapshot::git(&mirror, old).map_err(|e| e.to_string())?),
                 filter: None,
                 changes: corpus::doc_changes(&copy.filter, &diff),
                 touched: Some(check::changed::touched(&copy.filter, &diff)),
@@ -529,7 +529,9 @@ fn range(
                 filter: None,
                 changes: corpus::doc_changes(&copy.filter, &files),
                 touched: Some(check::changed::touched(&copy.filter, &files)),
-                old: Snapshot::Site(crate::site::SiteSnapshot::new(std::sync::Arc::new(old))),
+                old: Box::new(Snapshot::Site(crate::site::SiteSnapshot::new(
+                    std::sync::Arc::new(old),
+                ))),
             })
         }
     }
