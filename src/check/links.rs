@@ -92,7 +92,13 @@ impl Files {
     fn count(&mut self, path: &str, by: i64) {
         let mut dir = path;
         while let Some((d, _)) = dir.rsplit_once('/') {
-            *self.dirs.entry(d.to_string()).or_default() += by;
+            // Most folders are met again: only a new one is given its own string.
+            match self.dirs.get_mut(d) {
+                Some(n) => *n += by,
+                None => {
+                    self.dirs.insert(d.to_string(), by);
+                }
+            }
             dir = d;
         }
     }
