@@ -10,15 +10,16 @@
 //! So the old copy only needs checking in the untouched pages that have findings now of a
 //! rule that looks beyond its page (the others give the same findings at both ends), and it
 //! is laid out from the copy now: an untouched page has the same text at both ends, so
-//! only the pages the range changed are read from the old snapshot ([`before`]). A site,
-//! whose pages are laid out again from several repositories, is read whole at the start
-//! instead ([`before_whole`]), as is any range this module cannot turn around.
+//! only the pages the range changed are read from the old snapshot ([`before`]). A site is
+//! laid out again at the start from its repositories' starts (by the caller), and then read
+//! the same way: its changes compare the objects at every site path of the two layouts. A
+//! range this module cannot turn around is read whole at the start ([`before_whole`]).
 
 use std::collections::HashSet;
 
 use super::Finding;
 use super::run::{Copy, check_copy, check_docs, files_of};
-use crate::corpus::{self, Catalog, ChangeStatus, DocChange, Document, Filter};
+use crate::corpus::{self, Catalog, ChangeStatus, DocChange, Document, Filter, Note};
 use crate::markdown::{Routing, Site};
 use crate::source::{Snapshot, SourceError};
 
@@ -43,12 +44,13 @@ pub fn caused(now: Vec<Finding>, before: &[Finding], changed: &HashSet<String>) 
         .collect()
 }
 
-/// The copy a range ends at (the copy now): how it is read, its documents, and the findings
-/// the rules gave it.
+/// The copy a range ends at (the copy now): how it is read, its documents, its site (made
+/// from those documents with the source's routing), and the findings the rules gave it.
 pub struct Now<'a> {
     pub snapshot: &'a Snapshot,
     pub filter: &'a Filter,
     pub cat: &'a Catalog,
+    pub site: &'a Site,
     pub findings: &'a [Finding],
 }
 
@@ -75,22 +77,58 @@ pub fn before(
     start: &Start,
     cap: u64,
 ) -> Result<Vec<Finding>, SourceError> {
-    // A site's pages are laid out from several repositories, and its generated pages change
-    // with what they are made from: read whole.
-    let (false, Some(back)) = (
-        matches!(now.snapshot, Snapshot::Site(_)),
-        backwards(start.changes),
-    ) else {
+    // A site's untouched pages are the same at both ends as a repository's are: the site's
+    // changes compare every site path's object, a generated page's by its text.
+    let Some(back) = backwards(start.changes) else {
         return before_whole(name, source, start, cap);
     };
-    let old_cat = crate::catalog::catch_up(
-        now.cat.clone(),
-        &back,
-        source,
-        start.filter,
-        start.snapshot,
-        cap,
-    )?;
+    // The copy at the start borrows the untouched documents of the copy now (a clone of
+    // 40,000 documents and their front matter was a tenth of this function), and holds the
+    // changed ones as read back, in the catalogue's order, as `catalog::catch_up` lays out.
+    let mut gone: HashSet<&str> = HashSet::new();
+    for c in &back {
+        gone.insert(c.path.as_str());
+        if let Some(f) = &c.from {
+            gone.insert(f.as_str());
+        }
+    }
+    let mut read_back = Catalog::default();
+    for c in &back {
+        if c.status == ChangeStatus::Deleted {
+            continue;
+        }
+        let Some(rel) = start.filter.unmounted(&c.path) else {
+            continue;
+        };
+        if let Some(entry) = start.snapshot.entry(start.filter.root(), rel)?
+            && let Some(doc) = corpus::load(
+                source,
+                start.filter,
+                start.snapshot,
+                entry,
+                cap,
+                &mut read_back.notes,
+            )?
+        {
+            read_back.docs.push(doc);
+        }
+    }
+    let mut old_docs: Vec<&Document> = now
+        .cat
+        .docs
+        .iter()
+        .filter(|d| !gone.contains(d.path.as_str()))
+        .chain(&read_back.docs)
+        .collect();
+    // Sorted already but for the documents read back: a merge.
+    old_docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let old_notes: Vec<&Note> = now
+        .cat
+        .notes
+        .iter()
+        .filter(|n| !gone.contains(n.path.as_str()))
+        .chain(&read_back.notes)
+        .collect();
     // The documents read back from the old snapshot; every other one is untouched, with the
     // same text in the copy now, and read there (a working copy's entries are files on
     // disk, not objects of the repository).
@@ -123,24 +161,44 @@ pub fn before(
         .filter(across)
         .map(|f| f.file.as_str())
         .collect();
-    let only: HashSet<String> = old_cat
-        .docs
+    let only: HashSet<String> = old_docs
         .iter()
         .filter(|d| !changed.contains(d.path.as_str()))
         .filter(|d| with_findings.contains(name(&d.path).as_str()))
         .map(|d| d.path.clone())
         .collect();
-    let site = Site::new(
-        crate::library::site_docs(&old_cat.docs, source),
-        start.routing.clone(),
-    );
+    // A range that only edited pages, each keeping its route, leaves the site as it is
+    // now: the same pages in the same order at the same routes. Otherwise it is made again.
+    let modified = back.iter().filter(|c| c.status == ChangeStatus::Modified);
+    let same_site = now.site.routing() == start.routing
+        && back.iter().all(|c| c.status == ChangeStatus::Modified)
+        && read_back.docs.len() == modified.count()
+        && read_back.docs.iter().all(|d| {
+            d.source == source
+                && now.site.route(&d.path)
+                    == Some(now.site.route_of(&d.path, d.front_matter.as_ref()).as_str())
+        });
+    let made;
+    let site = if same_site {
+        now.site
+    } else {
+        made = Site::borrowed(
+            old_docs
+                .iter()
+                .filter(|d| d.source == source)
+                .map(|d| (d.path.as_str(), d.front_matter.as_ref())),
+            start.routing.clone(),
+        );
+        &made
+    };
     let copy = Copy {
-        cat: &old_cat,
-        site: &site,
-        files: &files_of(start.snapshot, start.filter, &old_cat),
+        docs: &old_docs,
+        notes: &old_notes,
+        site,
+        files: &files_of(start.snapshot, start.filter, &old_docs),
         read: &read,
-        // Only a site generates pages.
-        generated: &|_| false,
+        // Only a site generates pages; the old layout says which were.
+        generated: &|d| start.snapshot.generated(start.filter.root(), &d.rel),
         cap,
     };
     let mut found = check_docs(name, &copy, Some(&only)).0;

@@ -12,7 +12,7 @@ use super::run::{self, Copy};
 use super::*;
 use crate::base::Base;
 use crate::config::SourceSpec;
-use crate::corpus::{Catalog, Document};
+use crate::corpus::{Catalog, Document, Note};
 use crate::library::{SourceCopy, site_docs};
 use crate::markdown::Site;
 
@@ -30,8 +30,8 @@ pub struct PageCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageFindings {
     pub findings: Vec<Finding>,
-    /// The files checked as pages: the page, the other standards of its folder when it is a
-    /// standard, and the files of the copy ken cannot read (each a finding of its own). Pages
+    /// The files checked as pages: the page, the other standards of its folder that its rules
+    /// read when it is a standard (`standards::needed`), and the files of the copy ken cannot read (each a finding of its own). Pages
     /// read only for their anchors are not counted.
     pub checked: usize,
 }
@@ -47,7 +47,11 @@ impl PageCheck {
         // time.
         let routing = base.site_routing(&spec.name).routing;
         let site = Arc::new(Site::new(site_docs(&cat.docs, &spec.name), routing));
-        let files = run::files_of(&copy.snapshot, &copy.filter, &cat);
+        let files = run::files_of(
+            &copy.snapshot,
+            &copy.filter,
+            &cat.docs.iter().collect::<Vec<_>>(),
+        );
         Ok(PageCheck {
             copy,
             cat,
@@ -65,8 +69,11 @@ impl PageCheck {
         let snapshot = &self.copy.snapshot;
         let read = |d: &Document| snapshot.read(root, &d.entry, self.cap);
         let generated = |d: &Document| snapshot.generated(root, &d.rel);
+        let docs: Vec<&Document> = self.cat.docs.iter().collect();
+        let notes: Vec<&Note> = self.cat.notes.iter().collect();
         let copy = Copy {
-            cat: &self.cat,
+            docs: &docs,
+            notes: &notes,
             site: &self.site,
             files: &self.files,
             read: &read,

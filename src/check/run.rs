@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::*;
 use crate::base::Base;
 use crate::config::SourceSpec;
-use crate::corpus::{Catalog, Document, Filter};
+use crate::corpus::{Catalog, Document, Filter, Note};
 use crate::markdown::Site;
 use crate::source::{Content, EntryKind, Snapshot, SourceError};
 
@@ -36,10 +36,13 @@ pub fn check_copy(
     let root = filter.root();
     let read = |d: &Document| snapshot.read(root, &d.entry, cap);
     let generated = |d: &Document| snapshot.generated(root, &d.rel);
+    let docs: Vec<&Document> = cat.docs.iter().collect();
+    let notes: Vec<&Note> = cat.notes.iter().collect();
     let copy = Copy {
-        cat,
+        docs: &docs,
+        notes: &notes,
         site,
-        files: &files_of(snapshot, filter, cat),
+        files: &files_of(snapshot, filter, &docs),
         read: &read,
         generated: &generated,
         cap,
@@ -49,10 +52,10 @@ pub fn check_copy(
 
 /// Every file of a copy, for the links to files that are not pages; a copy that cannot be
 /// listed was listed a moment ago for its documents, so this is only a fallback.
-pub fn files_of(snapshot: &Snapshot, filter: &Filter, cat: &Catalog) -> links::Files {
+pub fn files_of(snapshot: &Snapshot, filter: &Filter, docs: &[&Document]) -> links::Files {
     match snapshot.entries(filter.root()) {
         Ok(entries) => links::Files::new(entries.into_iter().map(|e| filter.mounted(&e.path))),
-        Err(_) => links::Files::new(cat.docs.iter().map(|d| d.path.clone())),
+        Err(_) => links::Files::new(docs.iter().map(|d| d.path.clone())),
     }
 }
 
@@ -60,7 +63,11 @@ pub fn files_of(snapshot: &Snapshot, filter: &Filter, cat: &Catalog) -> links::F
 /// copy laid out from two snapshots reads each document from its own), and the site and
 /// files its links are resolved against.
 pub struct Copy<'a> {
-    pub cat: &'a Catalog,
+    /// Its documents in the catalogue's order, and the files its catalogue notes (those
+    /// skipped are findings of their own): borrowed, as a copy laid out from another one
+    /// borrows that one's documents.
+    pub docs: &'a [&'a Document],
+    pub notes: &'a [&'a Note],
     pub site: &'a Site,
     pub files: &'a links::Files,
     pub read: &'a dyn Fn(&Document) -> Result<Content, SourceError>,
@@ -81,7 +88,7 @@ pub fn check_docs(
 ) -> (Vec<Finding>, Vec<String>, Vec<online::External>) {
     let mut findings = Vec::new();
     let mut files = Vec::new();
-    for n in &copy.cat.notes {
+    for n in copy.notes {
         if let Some(problem) = n.problem.strip_prefix("skipped: ") {
             files.push(name(&n.path));
             findings.push(Finding::new(
@@ -93,9 +100,9 @@ pub fn check_docs(
         }
     }
     let checked: Vec<&Document> = copy
-        .cat
         .docs
         .iter()
+        .copied()
         .filter(|d| d.link.is_none())
         .filter(|d| !(copy.generated)(d))
         .collect();
@@ -110,6 +117,7 @@ pub fn check_docs(
             .map(|d| d.path.as_str())
             .collect();
         let folders: HashSet<&str> = reported.iter().map(|p| folder(p)).collect();
+        let reported = standards::Numbers::of(reported.iter().copied());
         let mut wanted = HashSet::new();
         for d in &checked {
             if only.contains(&d.path) {

@@ -114,27 +114,39 @@ pub fn check_among(docs: &[Input], unread: &[&str]) -> Vec<Finding> {
     out
 }
 
+/// The folders and numbers of some standards, `folder/name` paths ([`needed`] asks them).
+pub struct Numbers(HashSet<(String, String)>);
+
+impl Numbers {
+    pub fn of<'a>(paths: impl IntoIterator<Item = &'a str>) -> Numbers {
+        Numbers(
+            paths
+                .into_iter()
+                .filter_map(|p| Some((split_path(p).0.to_string(), number(p)?)))
+                .collect(),
+        )
+    }
+}
+
+/// The document number of a standard's name with the four parts of `scs-XXXX-vN-slug.md`,
+/// as the duplicate rules compare it.
+fn number(path: &str) -> Option<String> {
+    let stem = split_path(path).1.strip_suffix(".md")?;
+    let parts: Vec<&str> = stem.splitn(4, '-').collect();
+    (parts.len() == 4).then(|| parts[1].to_lowercase())
+}
+
 /// Whether the standard `path` must be read for the rules to judge the standards `reported`
 /// of its folder exactly (see [`check_among`]): a name with fewer than two `-` may be a
 /// generated page, which only its text tells, and a standard with the number of one
 /// reported on takes part in that one's duplicate rules with its front matter. Both take
 /// `folder/name` paths.
-pub fn needed(path: &str, reported: &[&str]) -> bool {
-    let number = |p: &str| {
-        let stem = split_path(p).1.strip_suffix(".md")?;
-        let parts: Vec<&str> = stem.split('-').collect();
-        (parts.len() >= 4).then(|| parts[1].to_lowercase())
-    };
+pub fn needed(path: &str, reported: &Numbers) -> bool {
     let (folder, name) = split_path(path);
     if name.matches('-').count() < 2 {
         return true;
     }
-    let Some(own) = number(path) else {
-        return false;
-    };
-    reported
-        .iter()
-        .any(|r| split_path(r).0 == folder && number(r).as_ref() == Some(&own))
+    number(path).is_some_and(|n| reported.0.contains(&(folder.to_string(), n)))
 }
 
 /// Whether the file at `path` is named as a standard (`scs-*.md`): only those take part in

@@ -151,6 +151,7 @@ pub fn run(base: &mut Base, args: &Args) -> anyhow::Result<ExitCode> {
                         snapshot: &copy.snapshot,
                         filter: &copy.filter,
                         cat: &cat,
+                        site: &site,
                         findings: &found,
                     };
                     let start = check::changed::Start {

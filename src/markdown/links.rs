@@ -213,22 +213,52 @@ impl Site {
             ..Site::default()
         };
         for d in docs {
-            let i = site.paths.len();
-            let route = site.route_for(&d.path, d.front_matter.as_ref());
-            site.by_path.insert(d.path.clone(), i);
-            site.by_route.entry(route.clone()).or_insert(i);
-            site.bases.insert(
-                route
-                    .trim_start_matches('/')
-                    .split('/')
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
-            );
-            site.routes.push(route);
-            site.paths.push(d.path);
+            site.push(d.path, d.front_matter.as_ref());
         }
         site
+    }
+
+    /// [`Site::new`] from pages borrowed (path and front matter), which are not copied.
+    pub fn borrowed<'a>(
+        docs: impl IntoIterator<Item = (&'a str, Option<&'a serde_json::Value>)>,
+        routing: Routing,
+    ) -> Site {
+        let mut site = Site {
+            routing,
+            ..Site::default()
+        };
+        for (path, front_matter) in docs {
+            site.push(path.to_string(), front_matter);
+        }
+        site
+    }
+
+    /// Adds a page after the others: a route several pages make is the first one's.
+    fn push(&mut self, path: String, front_matter: Option<&serde_json::Value>) {
+        let i = self.paths.len();
+        let route = self.route_for(&path, front_matter);
+        self.by_path.insert(path.clone(), i);
+        self.by_route.entry(route.clone()).or_insert(i);
+        self.bases.insert(
+            route
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        );
+        self.routes.push(route);
+        self.paths.push(path);
+    }
+
+    /// How this site routes its pages.
+    pub fn routing(&self) -> &Routing {
+        &self.routing
+    }
+
+    /// The route this site would give a page at `path` with `front_matter`.
+    pub fn route_of(&self, path: &str, front_matter: Option<&serde_json::Value>) -> String {
+        self.route_for(path, front_matter)
     }
 
     /// The route (URL path) of a document, as Docusaurus makes it.

@@ -342,6 +342,7 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
         snapshot: &new,
         filter: &filter,
         cat: &cat,
+        site: &site,
         findings: &found,
     };
     let start = Start {
@@ -399,4 +400,284 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     // And the changed pages were not checked again at the start (f.md had a finding there).
     assert!(whole.iter().any(|f| f.file == "m/f.md"));
     assert!(!laid_out.iter().any(|f| f.file == "m/f.md"), "{laid_out:?}");
+}
+
+/// A site's copy at the start is laid out the same way: from the copy now and the pages the
+/// range changed, read back from the start's layout. A site `org/docs` brings in
+/// `org/guides` at `docs/guides`; both repositories move: in the guides a heading is
+/// renamed, a page deleted and one moved, in the site's own repository a page with an old
+/// mistake is edited and one added. The site's untouched page links into all of them and
+/// has an old mistake of its own. The fast path must report exactly what checking the
+/// whole old layout reports.
+#[test]
+fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_old_site_does() {
+    use ken::check::changed::{self, Now, Start};
+    use ken::corpus::{self, Filter};
+    use ken::site::{Part, SiteSnapshot};
+    use ken::source::Snapshot;
+    use std::sync::Arc;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("org");
+    let docs = Repo::init(&org, "docs");
+    let standard = |status: &str| {
+        format!(
+            "---\ntitle: Flavors\ntype: Standard\nstatus: {status}\ntrack: IaaS\nstabilized_at: 2024-01-01\n---\n\n# Flavors\n\n## Introduction\n\n## Motivation\n\n## Conformance Tests\n"
+        )
+    };
+    let manifest =
+        r#"[{"repo": "org/guides", "source": "docs", "target": "docs/guides", "label": ""}]"#;
+    docs.write("docs.package.json", manifest)
+        .write(
+            "docs/intro.md",
+            "# Intro\n\nRead [install](guides/docs/install.md#keys), [tuning](guides/docs/tuning.md), \
+             [moved](guides/docs/moved.md), [same](guides/docs/same.md#part), [never](guides/docs/install.md#never) \
+             and [nothing](nothing.md).\n",
+        )
+        .write("docs/old.md", "# Old\n\n[broken long ago](nothing.md)\n")
+        // The site generates the standards' overview pages, which are not checked.
+        .write("populateStds.js", "// generates the overview\n")
+        .write("standards/scs-0100-v1-flavors.md", standard("Draft"))
+        .write(
+            "docs/overview.md",
+            "# Overview\n\nSee [the flavors](/standards/iaas/scs-0100#nothing).\n",
+        );
+    let docs_first = docs.commit("site");
+    let guides = Repo::init(&org, "guides");
+    let moved = "# Moved\n\nA page long enough for git to see it moved:\n\none,\ntwo,\nthree,\nfour,\nfive.\n";
+    guides
+        .write("docs/install.md", "# Install\n\n## Keys\n\nSteps.\n")
+        .write("docs/tuning.md", "# Tuning\n")
+        .write("docs/moved.md", moved)
+        .write(
+            "docs/same.md",
+            "# Same\n\n## Part\n\n[back](../../intro.md#nothing)\n",
+        );
+    let guides_first = guides.commit("guides");
+    guides.write("docs/install.md", "# Install\n\n## SSH keys\n\nSteps.\n");
+    guides.remove("docs/tuning.md");
+    std::fs::create_dir_all(guides.dir.join("docs/sub")).unwrap();
+    guides.git(&["mv", "docs/moved.md", "docs/sub/moved.md"]);
+    let guides_second = guides.commit("rename, delete, move");
+    docs.write(
+        "docs/old.md",
+        "# Old\n\nEdited. [broken long ago](nothing.md)\n",
+    )
+    .write("docs/new.md", "# New\n\n[nowhere](gone.md)\n")
+    .write("standards/scs-0100-v1-flavors.md", standard("Stable"));
+    let docs_second = docs.commit("edit, add");
+
+    let site_url = "https://example.org/org/docs";
+    let plan = ken::site::plan("docs.package.json", manifest, None, site_url).unwrap();
+    assert!(plan.refused.is_empty(), "{:?}", plan.refused);
+    let oid = |c: &str| git2::Oid::from_str(c).unwrap();
+    let at = |own: &str, theirs: &str| {
+        let part = |repo: &str, url: &str, dir: &std::path::Path, commit: &str| Part {
+            repo: repo.into(),
+            url: url.into(),
+            branch: None,
+            commit: oid(commit),
+            mirror: dir.join(".git"),
+        };
+        let own = part("kb", site_url, &docs.dir, own);
+        let guides = part("org/guides", &plan.repos[0].url, &guides.dir, theirs);
+        Arc::new(ken::site::assemble(&plan, own, vec![guides], Some("2025-01-01")).unwrap())
+    };
+    let (old_site, new_site) = (
+        at(&docs_first, &guides_first),
+        at(&docs_second, &guides_second),
+    );
+    let spec = ken::config::SourceSpec {
+        name: "kb".into(),
+        url: site_url.into(),
+        branch: None,
+        include: vec![],
+        exclude: vec![],
+        root: None,
+        mount: None,
+        site: None,
+    };
+    let filter = Filter::new(&spec).unwrap();
+    let changes = ken::site::doc_changes(&filter, &old_site, &new_site);
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.status == corpus::ChangeStatus::Renamed
+                && c.from.as_deref() == Some("docs/guides/docs/moved.md")),
+        "{changes:?}"
+    );
+    // The standards' overview page changed with the standard it is made from.
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.path == "standards/iaas/scs-0100.md"),
+        "{changes:?}"
+    );
+    let old = Snapshot::Site(SiteSnapshot::new(old_site));
+    let new = Snapshot::Site(SiteSnapshot::new(new_site));
+    let cap = 1 << 20;
+    let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
+    let name = |p: &str| p.to_string();
+
+    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
+    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
+    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
+    let now = Now {
+        snapshot: &new,
+        filter: &filter,
+        cat: &cat,
+        site: &site,
+        findings: &found,
+    };
+    let start = Start {
+        snapshot: &old,
+        filter: &filter,
+        changes: &changes,
+        routing: &routing,
+    };
+    let changed: std::collections::HashSet<String> = changes
+        .iter()
+        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
+        .map(|c| c.path.clone())
+        .collect();
+    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
+    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
+    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
+    let by_whole = changed::caused(found.clone(), &whole, &changed);
+    assert_eq!(by_layout, by_whole);
+    let got: Vec<(&str, &str, u32)> = by_layout
+        .iter()
+        .map(|f| (f.file.as_str(), f.rule.as_str(), f.line))
+        .collect();
+    // The old mistakes of intro.md (one into a page the range changed) and same.md are gone;
+    // old.md's is kept (it changed).
+    assert!(
+        found.iter().any(|f| f.message.contains("#never")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|f| f.file == "docs/guides/docs/same.md"),
+        "{found:?}"
+    );
+    assert_eq!(
+        got,
+        [
+            ("docs/intro.md", "link/missing-anchor", 3),
+            ("docs/intro.md", "link/missing-page", 3),
+            ("docs/intro.md", "link/missing-page", 3),
+            ("docs/new.md", "link/missing-page", 3),
+            ("docs/old.md", "link/missing-page", 3),
+        ]
+    );
+    // The changed pages were not checked again at the start (old.md had a finding there).
+    assert!(whole.iter().any(|f| f.file == "docs/old.md"));
+    assert!(
+        !laid_out.iter().any(|f| f.file == "docs/old.md"),
+        "{laid_out:?}"
+    );
+}
+
+/// The findings `--changed-since` reports for the range `first..second` of the repository
+/// at `dir` (as `(file, rule, line)`), after checking that laying out the start from the
+/// copy now gives exactly what checking the whole old copy gives.
+fn fast_path_against_whole(
+    dir: &std::path::Path,
+    first: &str,
+    second: &str,
+) -> Vec<(String, String, u64)> {
+    use ken::check::changed::{self, Now, Start};
+    use ken::corpus::{self, Filter};
+    use ken::source::{self, Snapshot};
+
+    let spec = ken::config::SourceSpec {
+        name: "kb".into(),
+        url: dir.display().to_string(),
+        branch: None,
+        include: vec![],
+        exclude: vec![],
+        root: None,
+        mount: None,
+        site: None,
+    };
+    let filter = Filter::new(&spec).unwrap();
+    let git = dir.join(".git");
+    let oid = |c: &str| git2::Oid::from_str(c).unwrap();
+    let (old, new) = (
+        Snapshot::git(&git, oid(first)).unwrap(),
+        Snapshot::git(&git, oid(second)).unwrap(),
+    );
+    let cap = 1 << 20;
+    let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
+    let name = |p: &str| p.to_string();
+    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
+    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
+    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
+    let changes = corpus::doc_changes(
+        &filter,
+        &source::changes(&git, oid(first), oid(second)).unwrap(),
+    );
+    let now = Now {
+        snapshot: &new,
+        filter: &filter,
+        cat: &cat,
+        site: &site,
+        findings: &found,
+    };
+    let start = Start {
+        snapshot: &old,
+        filter: &filter,
+        changes: &changes,
+        routing: &routing,
+    };
+    let changed: std::collections::HashSet<String> = changes
+        .iter()
+        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
+        .map(|c| c.path.clone())
+        .collect();
+    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
+    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
+    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
+    assert_eq!(by_layout, changed::caused(found, &whole, &changed));
+    by_layout
+        .iter()
+        .map(|f| (f.file.clone(), f.rule.as_str().to_string(), f.line as u64))
+        .collect()
+}
+
+/// A range that only edits pages leaves the site's pages and routes as they are, and the
+/// start is judged against the site now; one edit that moves a page's route (its `slug`)
+/// breaks a link elsewhere, and the site at the start is made again.
+#[test]
+fn edits_that_keep_every_route_and_one_that_moves_a_route_report_what_the_whole_old_copy_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path(), "docs");
+    repo.write("docs/a.md", "# A\n\n## Usage\n\nText.\n")
+        .write(
+            "docs/b.md",
+            "# B\n\nSee [usage](a.md#usage) and [an old mistake](a.md#nothing).\n",
+        )
+        .write("docs/c.md", "---\nslug: /sea\n---\n# C\n\nText.\n")
+        .write("docs/d.md", "# D\n\nSee [the sea](/docs/sea).\n");
+    let first = repo.commit("start");
+    repo.write("docs/a.md", "# A\n\n## Using it\n\nText.\n")
+        .write("docs/c.md", "---\nslug: /sea\n---\n# C\n\nOther text.\n");
+    let edits = repo.commit("edits that keep every route");
+    repo.write("docs/c.md", "---\nslug: /ocean\n---\n# C\n\nOther text.\n");
+    let moved = repo.commit("a route moved");
+
+    assert_eq!(
+        fast_path_against_whole(&repo.dir, &first, &edits),
+        owned(&[("docs/b.md", "link/missing-anchor", 3)])
+    );
+    assert_eq!(
+        fast_path_against_whole(&repo.dir, &edits, &moved),
+        owned(&[("docs/d.md", "link/missing-page", 3)])
+    );
+    assert_eq!(
+        fast_path_against_whole(&repo.dir, &first, &moved),
+        owned(&[
+            ("docs/b.md", "link/missing-anchor", 3),
+            ("docs/d.md", "link/missing-page", 3),
+        ])
+    );
 }
