@@ -108,6 +108,14 @@ impl Sites {
             .clone()
     }
 
+    /// Whether the site of `source` is made already.
+    pub fn is_built(&self, source: &str) -> bool {
+        self.built
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(source)
+    }
+
     /// Forgets every site and routing (after a sync moved the copies).
     pub fn clear(&self) {
         self.built

@@ -137,10 +137,10 @@ impl App {
 
     /// Takes `lib` as the library shown and searched.
     pub fn set_library(&mut self, lib: Arc<Library>) {
-        self.effects.push(Effect::SearchIn(lib.clone()));
         // A first real library (after none, or the guide) opens its top folders.
         let first = self.lib.docs.is_empty() || (self.lib.guide && !lib.guide);
-        self.lib = lib;
+        let replaced = std::mem::replace(&mut self.lib, lib.clone());
+        self.effects.push(Effect::SearchIn { lib, replaced });
         self.with_pages(|p, c| p.new_library(c));
         let rows = self.body_height();
         self.tree.adopt(&self.lib, first, rows);
@@ -209,10 +209,7 @@ impl App {
             return self.close_unless_done(out, true);
         }
         match self.screen {
-            Screen::Search => {
-                let e = self.search.input_changed();
-                self.effects.push(e);
-            }
+            Screen::Search => self.effects.push(self.search.input_changed()),
             Screen::Library => self.tree.input_changed(&self.lib, rows),
             Screen::Reader => {
                 if let Some(r) = &mut self.pages.reader {
@@ -507,8 +504,7 @@ impl App {
                 }
                 self.set_library(lib);
                 if !self.search.query.is_empty() {
-                    let e = self.search.request();
-                    self.effects.push(e);
+                    self.effects.push(self.search.request());
                 }
             }
             JobMsg::SearchDone { id, result, millis } => {

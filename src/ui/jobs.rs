@@ -74,8 +74,12 @@ impl Searcher for Unavailable {
 }
 
 enum SearchJob {
-    Library(Arc<Library>),
-    Query { id: u64, query: String },
+    /// A new library, and the one it replaces (freed here, not on the UI thread).
+    Library(Arc<Library>, Arc<Library>),
+    Query {
+        id: u64,
+        query: String,
+    },
 }
 
 /// A page to highlight.
@@ -135,9 +139,10 @@ impl Jobs {
         let _ = self.search.send(SearchJob::Query { id, query });
     }
 
-    /// Gives the search thread a new library to search.
-    pub fn library(&self, lib: Arc<Library>) {
-        let _ = self.search.send(SearchJob::Library(lib));
+    /// Gives the search thread a new library to search, and the one shown until now to
+    /// free once the new one is searched (if nobody else holds it).
+    pub fn library(&self, lib: Arc<Library>, replaced: Arc<Library>) {
+        let _ = self.search.send(SearchJob::Library(lib, replaced));
     }
 
     /// Parses a page again with its code highlighted (syntect is slow to load and to run:
@@ -400,15 +405,20 @@ fn search_loop(rx: Receiver<SearchJob>, tx: Sender<Msg>, factory: SearcherFactor
             jobs.push(j);
         }
         let mut new_lib = None;
+        let mut replaced = Vec::new();
         for j in jobs {
             match j {
-                SearchJob::Library(l) => new_lib = Some(l),
+                SearchJob::Library(l, old) => {
+                    new_lib = Some(l);
+                    replaced.push(old);
+                }
                 SearchJob::Query { id, query } => pending = Some((id, query)),
             }
         }
         if let Some(l) = new_lib {
             searcher = Some(factory(&l));
         }
+        drop(replaced);
         let Some(s) = &searcher else {
             continue;
         };

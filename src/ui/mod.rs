@@ -277,7 +277,7 @@ fn run_effect(
 ) -> anyhow::Result<bool> {
     match e {
         Effect::Search { id, query } => jobs.search(id, query),
-        Effect::SearchIn(lib) => jobs.library(lib),
+        Effect::SearchIn { lib, replaced } => jobs.library(lib, replaced),
         Effect::Highlight { source, path, body } => jobs.highlight(source, path, body),
         Effect::Mouse(on) => tty.mouse(on),
         Effect::Write(bytes) => tty.write(&bytes),

@@ -37,8 +37,12 @@ pub enum Effect {
         query: String,
     },
     /// Search this library from now on (the app decides which library is searched: the
-    /// guide may stay while an empty library arrives).
-    SearchIn(Arc<Library>),
+    /// guide may stay while an empty library arrives). `replaced`, the library shown until
+    /// now, goes with it to be freed on the search thread: freeing 40,000 pages is 40 ms.
+    SearchIn {
+        lib: Arc<Library>,
+        replaced: Arc<Library>,
+    },
     /// Highlight the code of the page open in the reader (the answer names it).
     Highlight {
         source: String,
@@ -74,7 +78,7 @@ impl PartialEq for Effect {
         match (self, other) {
             (Search { id: a, query: q }, Search { id: b, query: r }) => a == b && q == r,
             // The same library, not an equal one.
-            (SearchIn(a), SearchIn(b)) => Arc::ptr_eq(a, b),
+            (SearchIn { lib: a, .. }, SearchIn { lib: b, .. }) => Arc::ptr_eq(a, b),
             (
                 Highlight { source, path, body },
                 Highlight {

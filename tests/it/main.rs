@@ -52,6 +52,7 @@ mod ui_app;
 mod ui_cache;
 mod ui_files;
 mod ui_fresh;
+mod ui_load;
 mod ui_reading;
 mod ui_sidebar;
 mod ui_views;
