@@ -222,7 +222,6 @@ fn in_a_site_a_change_in_one_repository_breaks_links_in_another() {
 /// finding). The source has a root and a mount point, and a file outside the root.
 #[test]
 fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_does() {
-    use ken::check::changed::{self, Now, Start};
     use ken::corpus::{self, Filter};
     use ken::source::{self, Snapshot};
 
@@ -317,13 +316,7 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     let git = repo.dir.join(".git");
     let at = |c: &str| Snapshot::git(&git, git2::Oid::from_str(c).unwrap()).unwrap();
     let (old, new) = (at(&first), at(&second));
-    let cap = 1 << 20;
     let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
-    let name = |p: &str| p.to_string();
-
-    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
-    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
-    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
     let raw = source::changes(
         &git,
         git2::Oid::from_str(&first).unwrap(),
@@ -331,13 +324,6 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     )
     .unwrap();
     let changes = corpus::doc_changes(&filter, &raw);
-    // The files at the start are told from those now and the files the range touched.
-    let files_now = std::sync::Arc::new(ken::check::run::files_of(
-        &new,
-        &filter,
-        &cat.docs.iter().collect::<Vec<_>>(),
-    ));
-    let touched = changed::touched(&filter, &raw);
     assert!(
         changes
             .iter()
@@ -345,31 +331,13 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
                 && c.from.as_deref() == Some("m/moved.md")),
         "{changes:?}"
     );
-    let now = Now {
-        snapshot: &new,
-        filter: &filter,
-        cat: &cat,
-        site: &site,
-        findings: &found,
-    };
-    let start = Start {
-        snapshot: &old,
-        filter: &filter,
-        changes: &changes,
-        touched: Some((&files_now, &touched)),
-        routing: &routing,
-    };
-    let changed: std::collections::HashSet<String> = changes
-        .iter()
-        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
-        .map(|c| c.path.clone())
-        .collect();
-    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
-    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
-    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
-    let by_whole = changed::caused(found.clone(), &whole, &changed);
-    assert_eq!(by_layout, by_whole);
-    let got: Vec<(&str, &str, u32)> = by_layout
+    let BothWays {
+        found,
+        laid_out,
+        whole,
+        caused,
+    } = both_ways(&old, &new, &filter, &routing, &raw);
+    let got: Vec<(&str, &str, u32)> = caused
         .iter()
         .map(|f| (f.file.as_str(), f.rule.as_str(), f.line))
         .collect();
@@ -419,7 +387,6 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
 /// whole old layout reports.
 #[test]
 fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_old_site_does() {
-    use ken::check::changed::{self, Now, Start};
     use ken::corpus::{self, Filter};
     use ken::site::{Part, SiteSnapshot};
     use ken::source::Snapshot;
@@ -508,7 +475,6 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
     let filter = Filter::new(&spec).unwrap();
     let raw = ken::site::file_changes(&old_site, &new_site);
     let changes = corpus::doc_changes(&filter, &raw);
-    let touched = changed::touched(&filter, &raw);
     assert!(
         changes
             .iter()
@@ -525,43 +491,14 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
     );
     let old = Snapshot::Site(SiteSnapshot::new(old_site));
     let new = Snapshot::Site(SiteSnapshot::new(new_site));
-    let cap = 1 << 20;
     let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
-    let name = |p: &str| p.to_string();
-
-    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
-    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
-    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
-    let files_now = std::sync::Arc::new(ken::check::run::files_of(
-        &new,
-        &filter,
-        &cat.docs.iter().collect::<Vec<_>>(),
-    ));
-    let now = Now {
-        snapshot: &new,
-        filter: &filter,
-        cat: &cat,
-        site: &site,
-        findings: &found,
-    };
-    let start = Start {
-        snapshot: &old,
-        filter: &filter,
-        changes: &changes,
-        touched: Some((&files_now, &touched)),
-        routing: &routing,
-    };
-    let changed: std::collections::HashSet<String> = changes
-        .iter()
-        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
-        .map(|c| c.path.clone())
-        .collect();
-    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
-    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
-    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
-    let by_whole = changed::caused(found.clone(), &whole, &changed);
-    assert_eq!(by_layout, by_whole);
-    let got: Vec<(&str, &str, u32)> = by_layout
+    let BothWays {
+        found,
+        laid_out,
+        whole,
+        caused,
+    } = both_ways(&old, &new, &filter, &routing, &raw);
+    let got: Vec<(&str, &str, u32)> = caused
         .iter()
         .map(|f| (f.file.as_str(), f.rule.as_str(), f.line))
         .collect();
@@ -593,6 +530,72 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
     );
 }
 
+/// What `--changed-since` works out for the file changes `raw` from the copy `old` to the
+/// copy `new` (one source, `kb`), with the start laid out both ways.
+struct BothWays {
+    /// The findings of the copy now.
+    found: Vec<ken::check::Finding>,
+    /// The start's findings, laid out from the copy now and the pages the range changed...
+    laid_out: Vec<ken::check::Finding>,
+    /// ...and from checking the whole old copy.
+    whole: Vec<ken::check::Finding>,
+    /// What the range reports: the same both ways (asserted).
+    caused: Vec<ken::check::Finding>,
+}
+
+fn both_ways(
+    old: &ken::source::Snapshot,
+    new: &ken::source::Snapshot,
+    filter: &ken::corpus::Filter,
+    routing: &ken::markdown::Routing,
+    raw: &[ken::source::Change],
+) -> BothWays {
+    use ken::check::changed::{self, Now, Start};
+    use ken::corpus;
+
+    let cap = 1 << 20;
+    let name = |p: &str| p.to_string();
+    let cat = corpus::scan("kb", filter, new, cap).unwrap();
+    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
+    let (found, _, _) = ken::check::run::check_copy(&name, new, filter, &cat, cap, &site);
+    let changes = corpus::doc_changes(filter, raw);
+    let touched = changed::touched(filter, raw);
+    let files_now = std::sync::Arc::new(ken::check::run::files_of(
+        new,
+        filter,
+        &cat.docs.iter().collect::<Vec<_>>(),
+    ));
+    let now = Now {
+        snapshot: new,
+        filter,
+        cat: &cat,
+        site: &site,
+        findings: &found,
+    };
+    let start = Start {
+        snapshot: old,
+        filter,
+        changes: &changes,
+        touched: Some((&files_now, &touched)),
+        routing,
+    };
+    let changed: std::collections::HashSet<String> = changes
+        .iter()
+        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
+        .map(|c| c.path.clone())
+        .collect();
+    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
+    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
+    let caused = changed::caused(found.clone(), &laid_out, &changed);
+    assert_eq!(caused, changed::caused(found.clone(), &whole, &changed));
+    BothWays {
+        found,
+        laid_out,
+        whole,
+        caused,
+    }
+}
+
 /// The findings `--changed-since` reports for the range `first..second` of the repository
 /// at `dir` (as `(file, rule, line)`), after checking that laying out the start from the
 /// copy now gives exactly what checking the whole old copy gives.
@@ -601,9 +604,7 @@ fn fast_path_against_whole(
     first: &str,
     second: &str,
 ) -> Vec<(String, String, u64)> {
-    use ken::check::changed::{self, Now, Start};
-    use ken::corpus::{self, Filter};
-    use ken::source::{self, Snapshot};
+    use ken::source::Snapshot;
 
     let spec = ken::config::SourceSpec {
         name: "kb".into(),
@@ -615,51 +616,17 @@ fn fast_path_against_whole(
         mount: None,
         site: None,
     };
-    let filter = Filter::new(&spec).unwrap();
+    let filter = ken::corpus::Filter::new(&spec).unwrap();
     let git = dir.join(".git");
     let oid = |c: &str| git2::Oid::from_str(c).unwrap();
     let (old, new) = (
         Snapshot::git(&git, oid(first)).unwrap(),
         Snapshot::git(&git, oid(second)).unwrap(),
     );
-    let cap = 1 << 20;
     let routing = ken::library::SiteRouting::fallback(Some(&spec)).routing;
-    let name = |p: &str| p.to_string();
-    let cat = corpus::scan("kb", &filter, &new, cap).unwrap();
-    let site = ken::markdown::Site::new(ken::library::site_docs(&cat.docs, "kb"), routing.clone());
-    let (found, _, _) = ken::check::run::check_copy(&name, &new, &filter, &cat, cap, &site);
-    let raw = source::changes(&git, oid(first), oid(second)).unwrap();
-    let changes = corpus::doc_changes(&filter, &raw);
-    let touched = changed::touched(&filter, &raw);
-    let files_now = std::sync::Arc::new(ken::check::run::files_of(
-        &new,
-        &filter,
-        &cat.docs.iter().collect::<Vec<_>>(),
-    ));
-    let now = Now {
-        snapshot: &new,
-        filter: &filter,
-        cat: &cat,
-        site: &site,
-        findings: &found,
-    };
-    let start = Start {
-        snapshot: &old,
-        filter: &filter,
-        changes: &changes,
-        touched: Some((&files_now, &touched)),
-        routing: &routing,
-    };
-    let changed: std::collections::HashSet<String> = changes
-        .iter()
-        .filter(|c| c.status != corpus::ChangeStatus::Deleted)
-        .map(|c| c.path.clone())
-        .collect();
-    let laid_out = changed::before(&name, "kb", &now, &start, cap).unwrap();
-    let whole = changed::before_whole(&name, "kb", &start, cap).unwrap();
-    let by_layout = changed::caused(found.clone(), &laid_out, &changed);
-    assert_eq!(by_layout, changed::caused(found, &whole, &changed));
-    by_layout
+    let raw = ken::source::changes(&git, oid(first), oid(second)).unwrap();
+    both_ways(&old, &new, &filter, &routing, &raw)
+        .caused
         .iter()
         .map(|f| (f.file.clone(), f.rule.as_str().to_string(), f.line as u64))
         .collect()
