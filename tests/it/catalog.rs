@@ -195,3 +195,32 @@ fn a_local_folder_is_seen_as_it_is_without_every_file_read_again() {
     );
     assert_eq!(index_status(&ken, &src)["pages"], 2);
 }
+
+#[test]
+fn a_folder_of_many_folders_sees_a_page_added_deep_down_at_once() {
+    // Over 1,024 folders the cheap test looks at them on every core: a page added in the
+    // last of 1,200 folders is still seen by the next search, and a page added nowhere
+    // changes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb");
+    for i in 0..1200 {
+        std::fs::create_dir_all(kb.join(format!("team{}/run{i}", i % 40))).unwrap();
+    }
+    std::fs::write(kb.join("intro.md"), "# Intro\n\nWelcome, operator.\n").unwrap();
+    age_all(&kb);
+    let ken = Ken::new();
+    let src = format!("kb={}", kb.display());
+    let r = run(ken.cmd(&["--source", &src, "sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(search(&ken, &src, "okapi"), Vec::<String>::new());
+
+    std::fs::write(
+        kb.join("team39/run1199/okapi.md"),
+        "# Okapi\n\nThe okapi runbook.\n",
+    )
+    .unwrap();
+    assert_eq!(search(&ken, &src, "okapi"), ["team39/run1199/okapi.md"]);
+    let ix = index_status(&ken, &src);
+    assert_eq!(ix["last_update_indexed"], 1, "{ix:#}");
+    assert_eq!(ix["pages"], 2, "{ix:#}");
+}
