@@ -31,8 +31,8 @@ pub struct PageCheck {
 pub struct PageFindings {
     pub findings: Vec<Finding>,
     /// The files checked as pages: the page, the other standards of its folder that its rules
-    /// read when it is a standard (`standards::needed`), and the files of the copy ken cannot read (each a finding of its own). Pages
-    /// read only for their anchors are not counted.
+    /// read when it is a standard (`standards::needed`), and the files of the copy ken cannot
+    /// read (each a finding of its own). Pages read only for their anchors are not counted.
     pub checked: usize,
 }
 
