@@ -303,14 +303,9 @@ fn the_start_laid_out_from_the_changed_pages_reports_what_the_whole_old_copy_doe
     let second = repo.commit("rename, delete, edit, add");
 
     let spec = ken::config::SourceSpec {
-        name: "kb".into(),
-        url: repo.dir.display().to_string(),
-        branch: None,
-        include: vec![],
-        exclude: vec![],
         root: Some("docs".into()),
         mount: Some("m".into()),
-        site: None,
+        ..ken::config::SourceSpec::new("kb", repo.dir.display().to_string())
     };
     let filter = Filter::new(&spec).unwrap();
     let git = repo.dir.join(".git");
@@ -462,16 +457,7 @@ fn a_site_laid_out_at_the_start_from_the_changed_pages_reports_what_the_whole_ol
         at(&docs_first, &guides_first),
         at(&docs_second, &guides_second),
     );
-    let spec = ken::config::SourceSpec {
-        name: "kb".into(),
-        url: site_url.into(),
-        branch: None,
-        include: vec![],
-        exclude: vec![],
-        root: None,
-        mount: None,
-        site: None,
-    };
+    let spec = ken::config::SourceSpec::new("kb", site_url);
     let filter = Filter::new(&spec).unwrap();
     let raw = ken::site::file_changes(&old_site, &new_site);
     let changes = corpus::doc_changes(&filter, &raw);
@@ -606,16 +592,7 @@ fn fast_path_against_whole(
 ) -> Vec<(String, String, u64)> {
     use ken::source::Snapshot;
 
-    let spec = ken::config::SourceSpec {
-        name: "kb".into(),
-        url: dir.display().to_string(),
-        branch: None,
-        include: vec![],
-        exclude: vec![],
-        root: None,
-        mount: None,
-        site: None,
-    };
+    let spec = ken::config::SourceSpec::new("kb", dir.display().to_string());
     let filter = ken::corpus::Filter::new(&spec).unwrap();
     let git = dir.join(".git");
     let oid = |c: &str| git2::Oid::from_str(c).unwrap();
