@@ -112,6 +112,17 @@ fn age_all(dir: &Path) {
     age(dir);
 }
 
+/// A ken that has synced the folder `kb` (every file aged first, so none is "racy"), and the
+/// `--source` argument naming it.
+fn synced(kb: &Path) -> (Ken, String) {
+    age_all(kb);
+    let ken = Ken::new();
+    let src = format!("kb={}", kb.display());
+    let r = run(ken.cmd(&["--source", &src, "sync"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (ken, src)
+}
+
 fn search(ken: &Ken, src: &str, q: &str) -> Vec<String> {
     let r = run(ken.cmd(&["--source", src, "search", "--json", q]));
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
@@ -143,11 +154,7 @@ fn a_local_folder_is_seen_as_it_is_without_every_file_read_again() {
     )
     .unwrap();
     std::fs::write(kb.join("intro.md"), "# Intro\n\nWelcome, operator.\n").unwrap();
-    age_all(&kb);
-    let ken = Ken::new();
-    let src = format!("kb={}", kb.display());
-    let r = run(ken.cmd(&["--source", &src, "sync"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ken, src) = synced(&kb);
     assert_eq!(search(&ken, &src, "fernet"), ["ops/keys.md"]);
 
     // A page added (its folder's time changes): the next search sees it, no sync needed, and
@@ -207,11 +214,7 @@ fn a_folder_of_many_folders_sees_a_page_added_deep_down_at_once() {
         std::fs::create_dir_all(kb.join(format!("team{}/run{i}", i % 40))).unwrap();
     }
     std::fs::write(kb.join("intro.md"), "# Intro\n\nWelcome, operator.\n").unwrap();
-    age_all(&kb);
-    let ken = Ken::new();
-    let src = format!("kb={}", kb.display());
-    let r = run(ken.cmd(&["--source", &src, "sync"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ken, src) = synced(&kb);
     assert_eq!(search(&ken, &src, "okapi"), Vec::<String>::new());
 
     std::fs::write(
